@@ -1,0 +1,41 @@
+"""The command line: a thin layer over the library, one module per command group.
+
+The root group is the one error boundary: a QualcodeError becomes ``error: <file>[:<line>]:
+<message>`` on stderr and exit status 2; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from qualcode import __version__
+from qualcode.errors import QualcodeError
+
+
+class QualcodeGroup(click.Group):
+    """Turns every QualcodeError raised by a command into one line and exit status 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except QualcodeError as exc:
+            if ctx.meta.get("qualcode.debug"):
+                raise
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=QualcodeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qualcode")
+@click.option("--debug", is_flag=True, help="Show a traceback instead of a one-line error.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Code interview transcripts against a codebook: ingest, code, tabulate, export."""
+    ctx.meta["qualcode.debug"] = debug
+
+
+from qualcode.cli import ingest as _ingest  # noqa: E402
+
+_ingest.register(main)

@@ -1,0 +1,1 @@
+"""Applying codebooks to documents: the spaCy pipeline and, later, the rule engine."""

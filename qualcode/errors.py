@@ -1,0 +1,38 @@
+"""The one exception tree: every user-facing failure is a QualcodeError.
+
+The CLI's error boundary turns any of these into ``error: <file>[:<line>]: <message>`` and
+exit status 2; the library itself never prints and never exits.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class QualcodeError(Exception):
+    """A problem the user can fix: bad input, a bad codebook, a project in the wrong state."""
+
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = self.path if self.line is None else f"{self.path}:{self.line}"
+            where += ": "
+        return f"{where}{self.message}"
+
+
+class InputError(QualcodeError):
+    """An input file that cannot be read as a transcript, table or attribute sheet."""
+
+
+class CodebookError(QualcodeError):
+    """A codebook that does not load or does not validate."""
+
+
+class ProjectError(QualcodeError):
+    """A project file that is missing, not a qualcode project, or refuses a change."""

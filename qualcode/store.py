@@ -1,0 +1,466 @@
+"""The project: one SQLite file holding documents, segments, attributes, codes and codings.
+
+Opened in WAL mode with a busy timeout so that two processes can write to one project without
+losing anything; every write is one ``BEGIN IMMEDIATE`` transaction. The schema is a list of
+numbered migrations, recorded in the file, so an old project opens in a new qualcode.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from qualcode import __version__
+from qualcode.errors import ProjectError
+from qualcode.model import Coding, Document, Segment
+from qualcode.text import count_words
+
+APPLICATION_ID = 0x51434F44  # "QCOD" in the SQLite header marks a qualcode project
+BUSY_TIMEOUT_MS = 60_000
+PERSON_CODING = "(origin IN ('manual', 'import') OR status = 'accepted')"
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        source_name TEXT NOT NULL,
+        source_path TEXT NOT NULL,
+        format TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        text TEXT NOT NULL,
+        words INTEGER NOT NULL,
+        metadata TEXT NOT NULL DEFAULT '{}',
+        has_sentences INTEGER NOT NULL DEFAULT 0,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE TABLE segments (
+        id INTEGER PRIMARY KEY,
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('turn', 'sentence', 'paragraph')),
+        position INTEGER NOT NULL,
+        char_start INTEGER NOT NULL,
+        char_end INTEGER NOT NULL,
+        speaker TEXT,
+        is_interviewer INTEGER NOT NULL DEFAULT 0,
+        time_start REAL,
+        time_end REAL,
+        words INTEGER NOT NULL,
+        UNIQUE (document_id, kind, position)
+    );
+    CREATE TABLE attributes (
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (document_id, name)
+    );
+    CREATE TABLE codes (
+        id TEXT PRIMARY KEY,
+        parent_id TEXT,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        color TEXT,
+        position INTEGER NOT NULL,
+        definition TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE codings (
+        id INTEGER PRIMARY KEY,
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        char_start INTEGER NOT NULL,
+        char_end INTEGER NOT NULL,
+        code_id TEXT NOT NULL,
+        coder TEXT NOT NULL,
+        origin TEXT NOT NULL CHECK (origin IN ('rule', 'manual', 'ml', 'import')),
+        status TEXT NOT NULL CHECK (status IN ('applied', 'suggested', 'accepted', 'rejected')),
+        rule TEXT,
+        model TEXT,
+        confidence REAL,
+        codebook_path TEXT,
+        codebook_hash TEXT,
+        matched TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX codings_by_document ON codings (document_id, char_start);
+    CREATE INDEX codings_by_code ON codings (code_id);
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        command TEXT NOT NULL,
+        qualcode_version TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        parameters TEXT NOT NULL DEFAULT '{}',
+        inputs TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE migrations (
+        version INTEGER PRIMARY KEY,
+        qualcode_version TEXT NOT NULL,
+        applied_at TEXT NOT NULL
+    );
+    """,
+]
+
+
+def now() -> str:
+    """UTC time as ISO 8601 to the second: how every stored time is written."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch to WAL, retrying: the switch needs a moment alone with a new file, and SQLite
+    answers "locked" at once instead of waiting when another process creates it too."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """One row of ``qualcode docs``: a document's speakers, turns and words."""
+
+    id: str
+    source_name: str
+    format: str
+    speakers: list[tuple[str, bool]]
+    interviewer_turns: int
+    participant_turns: int
+    participant_words: int
+    words: int
+
+
+class Project:
+    """An open qualcode project file.
+
+    >>> with Project.open("sample.qc", create=True) as project:  # doctest: +SKIP
+    ...     print(len(project.document_ids()))
+    """
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self.db = connection
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, create: bool = False) -> Project:
+        """Open a project, creating it when ``create`` and it does not exist yet."""
+        path = Path(path)
+        if path.is_dir():
+            raise ProjectError("is a folder, not a project file", path)
+        if not path.exists():
+            if not create:
+                raise ProjectError("no such project (run `qualcode ingest` to create it)", path)
+            if not path.parent.exists():
+                raise ProjectError("the folder for this project does not exist", path)
+        elif path.stat().st_size:
+            with path.open("rb") as handle:
+                if handle.read(16) != b"SQLite format 3\x00":
+                    raise ProjectError("not a qualcode project (not an SQLite file)", path)
+        try:
+            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                         isolation_level=None, check_same_thread=False)
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cls._check_is_project(path, connection)
+            _use_wal(connection)
+            connection.execute("PRAGMA foreign_keys = ON")
+            connection.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError(f"cannot open project: {exc}", path) from None
+        project = cls(path, connection)
+        try:
+            project._migrate()
+        except BaseException:
+            connection.close()
+            raise
+        return project
+
+    @staticmethod
+    def _check_is_project(path: Path, db: sqlite3.Connection) -> None:
+        """Refuse another program's database before touching it (even its journal mode)."""
+        try:
+            app_id = db.execute("PRAGMA application_id").fetchone()[0]
+            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise ProjectError(f"not a qualcode project ({exc})", path) from None
+        if app_id != APPLICATION_ID and (app_id != 0 or tables):
+            db.close()
+            raise ProjectError("not a qualcode project (an SQLite file of another program)", path)
+
+    def _migrate(self) -> None:
+        db = self.db
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise ProjectError(
+                f"made by a newer qualcode (schema {version}; this one knows {len(MIGRATIONS)})",
+                self.path,
+            )
+        if version == len(MIGRATIONS):
+            return
+        with self.transaction():
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            for number in range(version + 1, len(MIGRATIONS) + 1):
+                for statement in MIGRATIONS[number - 1].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute("INSERT INTO migrations VALUES (?, ?, ?)", (number, __version__, now()))
+                db.execute(f"PRAGMA user_version = {number}")
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so writers queue, not fail."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    # -- documents ---------------------------------------------------------------------------
+    def document_ids(self) -> dict[str, str]:
+        """Every document id with its source file name, in id order."""
+        rows = self.db.execute("SELECT id, source_name FROM documents ORDER BY id")
+        return dict(rows.fetchall())
+
+    def document_sha256(self, document_id: str) -> str | None:
+        row = self.db.execute("SELECT sha256 FROM documents WHERE id = ?", (document_id,))
+        found = row.fetchone()
+        return found[0] if found else None
+
+    def person_codings(self, document_id: str) -> int:
+        """How many codings of this document a person made (manual, imported or accepted)."""
+        query = f"SELECT count(*) FROM codings WHERE document_id = ? AND {PERSON_CODING}"
+        return self.db.execute(query, (document_id,)).fetchone()[0]
+
+    def put_document(self, document: Document) -> str:
+        """Store a document inside the caller's transaction: ``new``, ``updated`` or ``unchanged``.
+
+        A changed document replaces the old version and drops its machine codings (their
+        offsets no longer hold); one with a person's codings is refused.
+        """
+        db = self.db
+        previous = self.document_sha256(document.id)
+        if previous == document.sha256:
+            return "unchanged"
+        row = (
+            document.source_name, document.source_path, document.format, document.sha256,
+            document.text, count_words(document.text), json.dumps(document.metadata), now(),
+        )
+        if previous is None:
+            db.execute(
+                "INSERT INTO documents (source_name, source_path, format, sha256, text, words,"
+                " metadata, ingested_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*row, document.id),
+            )
+            status = "new"
+        else:
+            kept = self.person_codings(document.id)
+            if kept:
+                raise ProjectError(
+                    f"changed since it was ingested as {document.id!r}, which has {kept} "
+                    "coding(s) made by a person; rename the file to ingest it as a new document",
+                    document.source_path,
+                )
+            db.execute("DELETE FROM segments WHERE document_id = ?", (document.id,))
+            db.execute("DELETE FROM codings WHERE document_id = ?", (document.id,))
+            db.execute(
+                "UPDATE documents SET source_name = ?, source_path = ?, format = ?, sha256 = ?,"
+                " text = ?, words = ?, metadata = ?, ingested_at = ?, has_sentences = 0"
+                " WHERE id = ?",
+                (*row, document.id),
+            )
+            status = "updated"
+        self._insert_segments(document.turns + document.paragraphs)
+        if document.attributes:
+            self.set_attributes(document.id, document.attributes)
+        return status
+
+    def _insert_segments(self, segments: Iterable[Segment]) -> None:
+        self.db.executemany(
+            "INSERT INTO segments (document_id, kind, position, char_start, char_end, speaker,"
+            " is_interviewer, time_start, time_end, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (s.document_id, s.kind, s.position, s.start, s.end, s.speaker,
+                 int(s.is_interviewer), s.time_start, s.time_end, count_words(s.text))
+                for s in segments
+            ),
+        )
+
+    def set_attributes(self, document_id: str, values: dict[str, str]) -> None:
+        """Set case attributes of one document (inside the caller's transaction)."""
+        self.db.executemany(
+            "INSERT INTO attributes (document_id, name, value) VALUES (?, ?, ?)"
+            " ON CONFLICT (document_id, name) DO UPDATE SET value = excluded.value",
+            ((document_id, name, value) for name, value in values.items()),
+        )
+
+    def attributes(self) -> dict[str, dict[str, str]]:
+        """Case attributes by document id."""
+        result: dict[str, dict[str, str]] = {}
+        query = "SELECT document_id, name, value FROM attributes ORDER BY document_id, name"
+        for doc_id, name, value in self.db.execute(query):
+            result.setdefault(doc_id, {})[name] = value
+        return result
+
+    def documents(self, ids: Iterable[str] | None = None) -> list[Document]:
+        """Documents with their text, turns, paragraphs and attributes, in id order."""
+        wanted = list(ids) if ids is not None else list(self.document_ids())
+        attributes = self.attributes()
+        result = []
+        for doc_id in wanted:
+            row = self.db.execute(
+                "SELECT id, text, source_name, source_path, format, sha256, metadata"
+                " FROM documents WHERE id = ?", (doc_id,),
+            ).fetchone()
+            if row is None:
+                raise ProjectError(f"no document {doc_id!r} in this project", self.path)
+            doc = Document(
+                id=row[0], text=row[1], source_name=row[2], source_path=row[3], format=row[4],
+                sha256=row[5], metadata=json.loads(row[6]),
+                attributes=attributes.get(doc_id, {}),
+            )
+            doc.turns = self._segments_of(doc, "turn")
+            doc.paragraphs = self._segments_of(doc, "paragraph")
+            result.append(doc)
+        return result
+
+    def _segments_of(self, document: Document, kind: str) -> list[Segment]:
+        rows = self.db.execute(
+            "SELECT position, char_start, char_end, speaker, is_interviewer, time_start, time_end"
+            " FROM segments WHERE document_id = ? AND kind = ? ORDER BY position",
+            (document.id, kind),
+        )
+        text = document.text
+        return [
+            Segment(document.id, kind, pos, start, end, text[start:end], speaker, bool(iv), t0, t1)
+            for pos, start, end, speaker, iv, t0, t1 in rows
+        ]
+
+    def segments(self, kind: str, document_ids: Iterable[str] | None = None) -> list[Segment]:
+        """Segments of one kind across documents; sentences are made and stored on first use."""
+        if kind not in ("turn", "sentence", "paragraph"):
+            raise ValueError(f"unknown segment kind {kind!r}")
+        documents = self.documents(document_ids)
+        if kind == "sentence":
+            self._ensure_sentences(documents)
+        result: list[Segment] = []
+        for document in documents:
+            result.extend(self._segments_of(document, kind))
+        return result
+
+    def _ensure_sentences(self, documents: list[Document]) -> None:
+        from qualcode.segment import sentences
+
+        missing = {
+            row[0] for row in self.db.execute("SELECT id FROM documents WHERE has_sentences = 0")
+        }
+        todo = [d for d in documents if d.id in missing]
+        if not todo:
+            return
+        made = [(d.id, sentences(d)) for d in todo]
+        with self.transaction():
+            for doc_id, segs in made:
+                self.db.execute(
+                    "DELETE FROM segments WHERE document_id = ? AND kind = 'sentence'", (doc_id,)
+                )
+                self._insert_segments(segs)
+                self.db.execute("UPDATE documents SET has_sentences = 1 WHERE id = ?", (doc_id,))
+
+    def summaries(self) -> list[DocumentSummary]:
+        """Per document: speakers (with whether they interview), turns and words."""
+        speakers: dict[str, list[tuple[str, bool]]] = {}
+        turns: dict[str, list[int]] = {}
+        for doc_id, speaker, interviewer, n, words in self.db.execute(
+            "SELECT document_id, speaker, is_interviewer, count(*), sum(words) FROM segments"
+            " WHERE kind = 'turn' GROUP BY document_id, speaker, is_interviewer"
+            " ORDER BY document_id, min(position)"
+        ):
+            if speaker is not None:
+                speakers.setdefault(doc_id, []).append((speaker, bool(interviewer)))
+            counts = turns.setdefault(doc_id, [0, 0, 0])
+            if interviewer:
+                counts[0] += n
+            else:
+                counts[1] += n
+                counts[2] += words
+        rows = self.db.execute("SELECT id, source_name, format, words FROM documents ORDER BY id")
+        return [
+            DocumentSummary(doc_id, name, fmt, speakers.get(doc_id, []),
+                            *turns.get(doc_id, [0, 0, 0]), words)
+            for doc_id, name, fmt, words in rows
+        ]
+
+    # -- codings ----------------------------------------------------------------------------
+    def add_codings(self, codings: Iterable[Coding]) -> int:
+        """Insert codings (inside the caller's transaction); returns how many."""
+        cursor = self.db.executemany(
+            "INSERT INTO codings (document_id, char_start, char_end, code_id, coder, origin,"
+            " status, rule, model, confidence, codebook_path, codebook_hash, matched, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (c.document_id, c.start, c.end, c.code_id, c.coder, c.origin, c.status, c.rule,
+                 c.model, c.confidence, c.codebook_path, c.codebook_hash,
+                 json.dumps([list(m) for m in c.matched]), c.created_at or now())
+                for c in codings
+            ),
+        )
+        return cursor.rowcount
+
+    def codings(self, document_id: str | None = None) -> list[Coding]:
+        """Stored codings, by document and position."""
+        where, args = ("WHERE document_id = ?", (document_id,)) if document_id else ("", ())
+        rows = self.db.execute(
+            "SELECT id, document_id, char_start, char_end, code_id, coder, origin, status, rule,"
+            " model, confidence, codebook_path, codebook_hash, matched, created_at"
+            f" FROM codings {where} ORDER BY document_id, char_start, char_end, code_id, id", args,
+        )
+        return [
+            Coding(document_id=r[1], start=r[2], end=r[3], code_id=r[4], coder=r[5], origin=r[6],
+                   status=r[7], rule=r[8], model=r[9], confidence=r[10], codebook_path=r[11],
+                   codebook_hash=r[12], matched=[tuple(m) for m in json.loads(r[13])],
+                   created_at=r[14], id=r[0])
+            for r in rows
+        ]
+
+    # -- runs --------------------------------------------------------------------------------
+    def log_run(
+        self, command: str, started_at: str, parameters: dict, inputs: list[tuple[str, str]]
+    ) -> None:
+        """Record a run (inside the caller's transaction): what ran, with what, on which files."""
+        self.db.execute(
+            "INSERT INTO runs (command, qualcode_version, started_at, finished_at, parameters,"
+            " inputs) VALUES (?, ?, ?, ?, ?, ?)",
+            (command, __version__, started_at, now(),
+             json.dumps(parameters, sort_keys=True, ensure_ascii=False),
+             json.dumps(inputs, ensure_ascii=False)),
+        )
+
+    def runs(self) -> list[dict]:
+        """The log of runs, oldest first."""
+        cursor = self.db.execute("SELECT * FROM runs ORDER BY id")
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]

@@ -1,0 +1,121 @@
+"""The project file: re-ingest rules, person codings, concurrency, migrations, sentences."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from qualcode import __version__
+from qualcode.errors import ProjectError
+from qualcode.ingest.into_project import ingest
+from qualcode.model import Coding
+from qualcode.store import MIGRATIONS, Project
+
+
+def write_turns(path, answer="We work with partner agencies."):
+    path.write_text(f"Interviewer: What helps?\n\nAnn Lee: {answer}\n\nInterviewer: Thanks.\n\n"
+                    "Ann Lee: Bye.\n")
+    return path
+
+
+def test_reingest_unchanged_changes_nothing(tmp_path, transcript):
+    with Project.open(tmp_path / "p.qc", create=True) as project:
+        first = ingest(project, [transcript])
+        again = ingest(project, [transcript])
+        assert (first.new, again.unchanged, again.new) == (["int01"], ["int01"], [])
+        assert len(project.segments("turn")) == 4
+
+
+def test_changed_file_replaces_document_and_drops_machine_codings(tmp_path):
+    path = write_turns(tmp_path / "a.txt")
+    with Project.open(tmp_path / "p.qc", create=True) as project:
+        ingest(project, [path])
+        with project.transaction():
+            project.add_codings([Coding("a", 0, 5, "x", "qualcode", origin="rule")])
+        write_turns(path, "Budgets are tight.")
+        report = ingest(project, [path])
+        assert report.updated == ["a"]
+        (doc,) = project.documents()
+        assert doc.turns[1].text == "Budgets are tight."
+        assert project.codings() == []
+
+
+@pytest.mark.parametrize(("origin", "status"), [("manual", "applied"), ("ml", "accepted")])
+def test_changed_file_with_a_persons_codings_is_refused(tmp_path, origin, status):
+    path = write_turns(tmp_path / "a.txt")
+    with Project.open(tmp_path / "p.qc", create=True) as project:
+        ingest(project, [path])
+        with project.transaction():
+            project.add_codings([Coding("a", 0, 5, "x", "ann", origin=origin, status=status)])
+        write_turns(path, "Budgets are tight.")
+        with pytest.raises(ProjectError, match=r"coding.* made by a person"):
+            ingest(project, [path])
+        (doc,) = project.documents()
+        assert doc.turns[1].text == "We work with partner agencies."
+        assert len(project.codings()) == 1
+
+
+def test_two_processes_ingesting_at_once_lose_nothing(tmp_path):
+    for batch in ("one", "two"):
+        folder = tmp_path / batch
+        folder.mkdir()
+        for i in range(25):
+            write_turns(folder / f"{batch}{i:02d}.txt", f"Answer {i} from batch {batch}.")
+    project = tmp_path / "shared.qc"
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "qualcode", "ingest", str(tmp_path / b),
+                          "--project", str(project), "--quiet"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for b in ("one", "two")
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+    with Project.open(project) as p:
+        assert len(p.document_ids()) == 50
+        assert len(p.runs()) == 2
+        assert len(p.segments("turn")) == 200
+
+
+def test_schema_migrations_are_recorded(tmp_path):
+    with Project.open(tmp_path / "p.qc", create=True) as project:
+        version = project.db.execute("PRAGMA user_version").fetchone()[0]
+        rows = project.db.execute("SELECT version, qualcode_version FROM migrations").fetchall()
+    assert version == len(MIGRATIONS)
+    assert rows == [(i + 1, __version__) for i in range(len(MIGRATIONS))]
+
+
+def test_a_project_from_a_newer_qualcode_is_refused(tmp_path):
+    path = tmp_path / "p.qc"
+    Project.open(path, create=True).close()
+    with Project.open(path) as project:
+        project.db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(ProjectError, match="newer qualcode"):
+        Project.open(path)
+
+
+def test_sentences_are_made_once_and_stored(tmp_path, transcript):
+    with Project.open(tmp_path / "p.qc", create=True) as project:
+        ingest(project, [transcript])
+        first = project.segments("sentence")
+        assert [s.text for s in first if not s.is_interviewer] == [
+            "I’ve been business manager for five years – café meetings 😀 and all.",
+            "We work closely with partner agencies.",
+            "The QA subgroup meets monthly.", "It works well.",
+        ]
+        (doc,) = project.documents()
+        assert all(doc.text[s.start:s.end] == s.text for s in first)
+        assert project.segments("sentence") == first
+
+
+def test_run_log_records_version_and_input_hashes(tmp_path, transcript):
+    import hashlib
+
+    with Project.open(tmp_path / "p.qc", create=True) as project:
+        ingest(project, [transcript], interviewers=["Siân Jones"])
+        (run,) = project.runs()
+    assert run["command"] == "ingest" and run["qualcode_version"] == __version__
+    assert hashlib.sha256(transcript.read_bytes()).hexdigest() in run["inputs"]
+    assert "Siân Jones" in run["parameters"]
