@@ -31,7 +31,13 @@ class InputError(QualcodeError):
 
 
 class CodebookError(QualcodeError):
-    """A codebook that does not load or does not validate."""
+    """A codebook that does not load or does not validate; ``problems`` lists every one."""
+
+    problems: list[CodebookError]
+
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
+        super().__init__(message, path, line)
+        self.problems = [self]
 
 
 class ProjectError(QualcodeError):

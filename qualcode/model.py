@@ -59,9 +59,29 @@ class Document:
         return list(seen)
 
 
+@dataclass(frozen=True, slots=True)
+class Keyword:
+    """A keyword or phrase; ``exact`` None means "as the code says" (lemmas by default)."""
+
+    term: str
+    exact: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    """A proximity rule: a term of ``a`` within ``within`` tokens of a term of ``b``."""
+
+    a: tuple[str, ...]
+    b: tuple[str, ...]
+    within: int
+
+
 @dataclass(slots=True)
 class Code:
-    """One code of a codebook, with its definition and its matching rules."""
+    """One code of a codebook, with its definition and its matching rules.
+
+    ``not_terms`` is the codebook's ``not`` list (a Python keyword, hence the name).
+    """
 
     id: str
     name: str
@@ -71,13 +91,19 @@ class Code:
     exclude: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     color: str | None = None
-    keywords: list[Any] = field(default_factory=list)
+    keywords: list[Keyword] = field(default_factory=list)
     regex: list[str] = field(default_factory=list)
-    patterns: list[Any] = field(default_factory=list)
+    patterns: list[list[dict[str, Any]]] = field(default_factory=list)
     not_terms: list[str] = field(default_factory=list)
-    near: dict[str, Any] | None = None
+    near: list[Near] = field(default_factory=list)
     exact: bool = False
+    codable: bool = True
     line: int | None = None
+
+    @property
+    def has_rules(self) -> bool:
+        """Whether the engine can code this code by itself."""
+        return bool(self.keywords or self.regex or self.patterns or self.near)
 
 
 @dataclass(slots=True)
@@ -89,6 +115,31 @@ class Codebook:
     version: int | str | None = None
     description: str = ""
     path: str | None = None
+    sha256: str = ""
+
+    def get(self, code_id: str) -> Code:
+        """The code with this id (KeyError if there is none)."""
+        for code in self.codes:
+            if code.id == code_id:
+                return code
+        raise KeyError(code_id)
+
+    def children(self, code_id: str | None) -> list[Code]:
+        """Direct children of a code, or the top-level codes for None, in codebook order."""
+        return [c for c in self.codes if c.parent == code_id]
+
+    def ancestors(self, code_id: str) -> list[str]:
+        """Ids from the code's parent up to its top-level theme."""
+        parents = {c.id: c.parent for c in self.codes}
+        result = []
+        current = parents.get(code_id)
+        while current is not None and current not in result:
+            result.append(current)
+            current = parents.get(current)
+        return result
+
+    def depth(self, code_id: str) -> int:
+        return len(self.ancestors(code_id))
 
 
 @dataclass(slots=True)

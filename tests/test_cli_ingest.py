@@ -114,10 +114,18 @@ def test_unsupported_files_given_by_name_are_listed(tmp_path, transcript, run_cl
 
 
 def test_every_command_is_documented_in_the_readme():
+    import click
     from conftest import ROOT
 
     from qualcode.cli import main
 
     readme = (ROOT / "README.md").read_text()
-    for name in main.commands:
-        assert f"qualcode {name}" in readme, name
+
+    def names(group, prefix):
+        for name, command in group.commands.items():
+            yield f"{prefix} {name}"
+            if isinstance(command, click.Group):
+                yield from names(command, f"{prefix} {name}")
+
+    for name in names(main, "qualcode"):
+        assert name in readme, name

@@ -23,7 +23,8 @@ class QualcodeGroup(click.Group):
         except QualcodeError as exc:
             if ctx.meta.get("qualcode.debug"):
                 raise
-            click.echo(f"error: {exc}", err=True)
+            for problem in getattr(exc, "problems", None) or [exc]:
+                click.echo(f"error: {problem}", err=True)
             sys.exit(2)
 
 
@@ -36,6 +37,8 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.meta["qualcode.debug"] = debug
 
 
+from qualcode.cli import codebook as _codebook  # noqa: E402
 from qualcode.cli import ingest as _ingest  # noqa: E402
 
-_ingest.register(main)
+for _module in (_ingest, _codebook):
+    _module.register(main)

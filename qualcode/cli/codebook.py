@@ -1,0 +1,92 @@
+"""``qualcode codebook validate|show|convert``: check, read and translate codebooks."""
+
+from __future__ import annotations
+
+import click
+
+
+def rule_counts(code) -> str:
+    """``13 keywords, 3 regex, 1 near`` for one code; empty when it has no rules."""
+    parts = [
+        (len(code.keywords), "keyword"), (len(code.regex), "regex"),
+        (len(code.patterns), "pattern"), (len(code.near), "near"), (len(code.not_terms), "not"),
+    ]
+    return ", ".join(f"{n} {label}{'s' if n != 1 and label == 'keyword' else ''}"
+                     for n, label in parts if n)
+
+
+@click.group()
+def codebook():
+    """Validate, show and convert codebooks (.yaml .qdc .csv .xlsx; Taguette CSV in)."""
+
+
+@codebook.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+def validate(file):
+    """Check a codebook and report every problem with its line and code id.
+
+    Example: qualcode codebook validate codebooks/lscb_learning_improvement.yaml
+    """
+    from qualcode.codebook import load_codebook
+
+    book = load_codebook(file)
+    top = len(book.children(None))
+    totals = {
+        "keywords": sum(len(c.keywords) for c in book.codes),
+        "regexes": sum(len(c.regex) for c in book.codes),
+        "token patterns": sum(len(c.patterns) for c in book.codes),
+        "near rules": sum(len(c.near) for c in book.codes),
+    }
+    ruled = sum(c.has_rules for c in book.codes)
+    extras = ", ".join(f"{n} {label}" for label, n in totals.items())
+    click.echo(f"{file}: valid: {len(book.codes)} codes ({top} top-level, {ruled} with rules); "
+               f"{extras}")
+
+
+@codebook.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+def show(file):
+    """Print the code tree with each code's name and rule counts.
+
+    Example: qualcode codebook show codebooks/lscb_learning_improvement.yaml
+    """
+    from qualcode.codebook import load_codebook
+
+    book = load_codebook(file)
+    version = f" (version {book.version})" if book.version is not None else ""
+    click.echo(f"{book.name}{version}: {len(book.codes)} codes")
+
+    def draw(parent: str | None, prefix: str) -> None:
+        children = book.children(parent)
+        for i, code in enumerate(children):
+            last = i == len(children) - 1
+            branch = "" if parent is None else ("└─ " if last else "├─ ")
+            rules = rule_counts(code)
+            flags = [rules] if rules else []
+            if not code.codable:
+                flags.append("not codable")
+            suffix = f"  [{'; '.join(flags)}]" if flags else ""
+            click.echo(f"{prefix}{branch}{code.id}  {code.name}{suffix}")
+            deeper = "" if parent is None else ("   " if last else "│  ")
+            draw(code.id, prefix + deeper)
+
+    draw(None, "")
+
+
+@codebook.command()
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.argument("target", type=click.Path(dir_okay=False))
+def convert(source, target):
+    """Convert a codebook between formats, chosen by extension (.yaml .qdc .csv .xlsx).
+
+    Example: qualcode codebook convert codebooks/lscb_learning_improvement.yaml lscb.qdc
+    """
+    from qualcode.codebook import load_codebook, save_codebook
+
+    book = load_codebook(source)
+    save_codebook(book, target)
+    click.echo(f"{target}: {len(book.codes)} codes written")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(codebook)

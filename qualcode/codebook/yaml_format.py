@@ -1,0 +1,121 @@
+"""The YAML codebook, the source of truth: read with line numbers, written back in order.
+
+A custom PyYAML loader records the line of every mapping and key, so each problem can name the
+line a researcher has to fix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from qualcode.codebook.fields import (
+    BOOK_KEYS,
+    Problems,
+    code_from_fields,
+    code_to_fields,
+    unknown_key_message,
+)
+from qualcode.model import Code, Codebook
+
+
+class _LineDict(dict):
+    """A mapping that remembers the line it and each of its keys started on."""
+
+    line: int = 0
+    key_lines: dict
+
+
+class _LineLoader(yaml.SafeLoader):
+    duplicate_keys: list[tuple[int, str]]
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
+    loader.flatten_mapping(node)
+    mapping = _LineDict()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in mapping:
+            loader.duplicate_keys.append((key_node.start_mark.line + 1, str(key)))
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = key_node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str, problems: Problems) -> tuple[dict, list[Code]]:
+    """Parse codebook YAML into (book fields, codes in depth-first order)."""
+    loader = _LineLoader(text)
+    loader.duplicate_keys = []
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problems.add(mark.line + 1 if mark else None, None,
+                     f"not valid YAML: {exc.problem or exc.context}")
+        return {}, []
+    finally:
+        loader.dispose()
+    for line, key in loader.duplicate_keys:
+        problems.add(line, None, f"key {key!r} appears twice in one mapping")
+    if not isinstance(data, dict):
+        problems.add(1, None, "a codebook is a mapping with 'name' and 'codes'")
+        return {}, []
+    for key in data:
+        if key not in BOOK_KEYS:
+            problems.add(data.key_lines.get(key), None, unknown_key_message(key, BOOK_KEYS))
+    if not isinstance(data.get("name"), str) or not data["name"].strip():
+        problems.add(data.line, None, "the codebook needs a 'name'")
+    raw_codes = data.get("codes")
+    if not isinstance(raw_codes, list) or not raw_codes:
+        problems.add(data.key_lines.get("codes", data.line), None,
+                     "'codes' must be a non-empty list of codes")
+        return data, []
+    codes: list[Code] = []
+    _walk(raw_codes, None, codes, problems, data.key_lines.get("codes"))
+    return data, codes
+
+
+def _walk(items: Any, parent: str | None, out: list[Code], problems: Problems, line) -> None:
+    for item in items:
+        if not isinstance(item, _LineDict):
+            problems.add(line, parent, f"a code must be a mapping with id and name, not {item!r}")
+            continue
+        code = code_from_fields(item, item.line, parent, problems, item.key_lines)
+        if code is None:
+            continue
+        out.append(code)
+        children = item.get("children")
+        if children is None:
+            continue
+        if not isinstance(children, list):
+            problems.add(item.key_lines.get("children"), code.id, "'children' must be a list")
+            continue
+        _walk(children, code.id, out, problems, item.key_lines.get("children"))
+
+
+def codebook_to_yaml(codebook: Codebook) -> str:
+    """The codebook as YAML, children nested under their parents, in codebook order."""
+
+    def nest(parent: str | None) -> list[dict]:
+        result = []
+        for code in codebook.children(parent):
+            fields = code_to_fields(code)
+            kids = nest(code.id)
+            if kids:
+                fields["children"] = kids
+            result.append(fields)
+        return result
+
+    book: dict[str, Any] = {"name": codebook.name}
+    if codebook.version is not None:
+        book["version"] = codebook.version
+    if codebook.description:
+        book["description"] = codebook.description
+    book["codes"] = nest(None)
+    return yaml.safe_dump(book, sort_keys=False, allow_unicode=True, width=100)
