@@ -157,6 +157,7 @@ class Coding:
     model: str | None = None
     confidence: float | None = None
     created_at: str | None = None
+    codebook: str | None = None
     codebook_path: str | None = None
     codebook_hash: str | None = None
     matched: list[tuple[int, int, str]] = field(default_factory=list)

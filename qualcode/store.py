@@ -17,7 +17,7 @@ from pathlib import Path
 
 from qualcode import __version__
 from qualcode.errors import ProjectError
-from qualcode.model import Coding, Document, Segment
+from qualcode.model import Codebook, Coding, Document, Segment
 from qualcode.text import count_words
 
 APPLICATION_ID = 0x51434F44  # "QCOD" in the SQLite header marks a qualcode project
@@ -80,6 +80,7 @@ MIGRATIONS: list[str] = [
         rule TEXT,
         model TEXT,
         confidence REAL,
+        codebook TEXT,
         codebook_path TEXT,
         codebook_hash TEXT,
         matched TEXT NOT NULL DEFAULT '[]',
@@ -87,6 +88,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX codings_by_document ON codings (document_id, char_start);
     CREATE INDEX codings_by_code ON codings (code_id);
+    CREATE INDEX codings_by_origin ON codings (origin, codebook);
     CREATE TABLE runs (
         id INTEGER PRIMARY KEY,
         command TEXT NOT NULL,
@@ -176,6 +178,8 @@ class Project:
             _use_wal(connection)
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute("PRAGMA cache_size = -65536")  # 64 MB: big batches of codings
+            connection.execute("PRAGMA temp_store = MEMORY")
         except sqlite3.DatabaseError as exc:
             raise ProjectError(f"cannot open project: {exc}", path) from None
         project = cls(path, connection)
@@ -360,17 +364,38 @@ class Project:
             for pos, start, end, speaker, iv, t0, t1 in rows
         ]
 
-    def segments(self, kind: str, document_ids: Iterable[str] | None = None) -> list[Segment]:
-        """Segments of one kind across documents; sentences are made and stored on first use."""
+    def segments(
+        self, kind: str, document_ids: Iterable[str] | None = None,
+        participants_only: bool = False,
+    ) -> list[Segment]:
+        """Segments of one kind across documents (only participants' if asked), in document
+        order; sentences are made and stored on first use."""
         if kind not in ("turn", "sentence", "paragraph"):
             raise ValueError(f"unknown segment kind {kind!r}")
-        documents = self.documents(document_ids)
+        wanted = list(document_ids) if document_ids is not None else None
         if kind == "sentence":
-            self._ensure_sentences(documents)
-        result: list[Segment] = []
-        for document in documents:
-            result.extend(self._segments_of(document, kind))
-        return result
+            self._ensure_sentences(self.documents(wanted))
+        texts = dict(self.db.execute("SELECT id, text FROM documents"))
+        rows = self.db.execute(
+            "SELECT document_id, position, char_start, char_end, speaker, is_interviewer,"
+            " time_start, time_end FROM segments WHERE kind = ?"
+            + (" AND is_interviewer = 0" if participants_only else "")
+            + " ORDER BY document_id, position", (kind,),
+        )
+        keep = set(wanted) if wanted is not None else None
+        return [
+            Segment(doc_id, kind, pos, start, end, texts[doc_id][start:end], speaker, bool(iv),
+                    t0, t1)
+            for doc_id, pos, start, end, speaker, iv, t0, t1 in rows
+            if keep is None or doc_id in keep
+        ]
+
+    def segment_words(self, kind: str, participants_only: bool) -> int:
+        """Words in all segments of one kind (participants' only, if asked)."""
+        query = "SELECT coalesce(sum(words), 0) FROM segments WHERE kind = ?"
+        if participants_only:
+            query += " AND is_interviewer = 0"
+        return self.db.execute(query, (kind,)).fetchone()[0]
 
     def _ensure_sentences(self, documents: list[Document]) -> None:
         from qualcode.segment import sentences
@@ -417,34 +442,103 @@ class Project:
     # -- codings ----------------------------------------------------------------------------
     def add_codings(self, codings: Iterable[Coding]) -> int:
         """Insert codings (inside the caller's transaction); returns how many."""
+        stamp = now()
+        encoded: dict[str, str] = {}
+
+        def matched_json(matched) -> str:
+            # Rules repeat across thousands of codings: encode each once (same output as
+            # json.dumps of the list, several times faster on a big run).
+            parts = []
+            for start, end, rule in matched:
+                text = encoded.get(rule)
+                if text is None:
+                    text = encoded[rule] = json.dumps(rule, ensure_ascii=False)
+                parts.append(f"[{int(start)}, {int(end)}, {text}]")
+            return "[" + ", ".join(parts) + "]"
+
         cursor = self.db.executemany(
             "INSERT INTO codings (document_id, char_start, char_end, code_id, coder, origin,"
-            " status, rule, model, confidence, codebook_path, codebook_hash, matched, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " status, rule, model, confidence, codebook, codebook_path, codebook_hash, matched,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (c.document_id, c.start, c.end, c.code_id, c.coder, c.origin, c.status, c.rule,
-                 c.model, c.confidence, c.codebook_path, c.codebook_hash,
-                 json.dumps([list(m) for m in c.matched]), c.created_at or now())
+                 c.model, c.confidence, c.codebook, c.codebook_path, c.codebook_hash,
+                 matched_json(c.matched), c.created_at or stamp)
                 for c in codings
             ),
         )
         return cursor.rowcount
 
-    def codings(self, document_id: str | None = None) -> list[Coding]:
-        """Stored codings, by document and position."""
-        where, args = ("WHERE document_id = ?", (document_id,)) if document_id else ("", ())
+    def codings(
+        self, document_id: str | None = None, code_ids: Iterable[str] | None = None
+    ) -> list[Coding]:
+        """Stored codings, by document and position; optionally of one document or some codes."""
+        clauses, args = [], []
+        if document_id is not None:
+            clauses.append("document_id = ?")
+            args.append(document_id)
+        if code_ids is not None:
+            ids = list(code_ids)
+            clauses.append(f"code_id IN ({', '.join('?' * len(ids))})")
+            args.extend(ids)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self.db.execute(
             "SELECT id, document_id, char_start, char_end, code_id, coder, origin, status, rule,"
-            " model, confidence, codebook_path, codebook_hash, matched, created_at"
+            " model, confidence, codebook, codebook_path, codebook_hash, matched, created_at"
             f" FROM codings {where} ORDER BY document_id, char_start, char_end, code_id, id", args,
         )
         return [
             Coding(document_id=r[1], start=r[2], end=r[3], code_id=r[4], coder=r[5], origin=r[6],
-                   status=r[7], rule=r[8], model=r[9], confidence=r[10], codebook_path=r[11],
-                   codebook_hash=r[12], matched=[tuple(m) for m in json.loads(r[13])],
-                   created_at=r[14], id=r[0])
+                   status=r[7], rule=r[8], model=r[9], confidence=r[10], codebook=r[11],
+                   codebook_path=r[12], codebook_hash=r[13],
+                   matched=[tuple(m) for m in json.loads(r[14])], created_at=r[15], id=r[0])
             for r in rows
         ]
+
+    def replace_rule_codings(self, codebook: Codebook, codings: Iterable[Coding]) -> int:
+        """Swap this codebook's earlier rule codings for new ones (in the caller's transaction).
+
+        Codings made by a person, by a model or by another codebook are left alone.
+        """
+        self.db.execute("DELETE FROM codings WHERE origin = 'rule' AND codebook = ?",
+                        (codebook.name,))
+        self.set_codes(codebook)
+        return self.add_codings(codings)
+
+    def set_codes(self, codebook: Codebook) -> None:
+        """Store the codebook's codes; drop stored codes it no longer has, unless coded."""
+        keep = {c.id for c in codebook.codes}
+        coded = {row[0] for row in self.db.execute("SELECT DISTINCT code_id FROM codings")}
+        for (code_id,) in self.db.execute("SELECT id FROM codes").fetchall():
+            if code_id not in keep and code_id not in coded:
+                self.db.execute("DELETE FROM codes WHERE id = ?", (code_id,))
+        from qualcode.codebook.fields import code_to_fields
+
+        self.db.executemany(
+            "INSERT INTO codes (id, parent_id, name, description, color, position, definition)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+            " parent_id = excluded.parent_id, name = excluded.name,"
+            " description = excluded.description, color = excluded.color,"
+            " position = excluded.position, definition = excluded.definition",
+            ((c.id, c.parent, c.name, c.description, c.color, position,
+              json.dumps(code_to_fields(c), ensure_ascii=False))
+             for position, c in enumerate(codebook.codes)),
+        )
+
+    def codebook(self) -> Codebook:
+        """The codes stored in the project (from the codebooks used), as a Codebook."""
+        from qualcode.codebook.fields import Problems, code_from_fields
+
+        codes = []
+        problems = Problems()
+        for definition, parent in self.db.execute(
+            "SELECT definition, parent_id FROM codes ORDER BY position, id"
+        ):
+            code = code_from_fields(json.loads(definition), None, None, problems)
+            if code is not None:
+                code.parent = parent
+                codes.append(code)
+        return Codebook(name=str(self.path), codes=codes)
 
     # -- runs --------------------------------------------------------------------------------
     def log_run(

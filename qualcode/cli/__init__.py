@@ -37,8 +37,9 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.meta["qualcode.debug"] = debug
 
 
+from qualcode.cli import code as _code  # noqa: E402
 from qualcode.cli import codebook as _codebook  # noqa: E402
 from qualcode.cli import ingest as _ingest  # noqa: E402
 
-for _module in (_ingest, _codebook):
+for _module in (_ingest, _codebook, _code):
     _module.register(main)

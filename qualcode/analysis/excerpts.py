@@ -1,0 +1,60 @@
+"""Coded excerpts of one code (with its sub-codes), as keyword-in-context lines."""
+
+from __future__ import annotations
+
+from qualcode.errors import ProjectError
+
+COUNTED_STATUSES = ("applied", "accepted")
+
+
+def code_and_descendants(project, code_id: str) -> list[str]:
+    """The code and every code under it in the project's codebook."""
+    book = project.codebook()
+    known = {c.id for c in book.codes}
+    stored = {row[0] for row in project.db.execute("SELECT DISTINCT code_id FROM codings")}
+    if code_id not in known and code_id not in stored:
+        raise ProjectError(f"no code {code_id!r} in this project (known: "
+                           f"{', '.join(sorted(known | stored)) or 'none yet'})", project.path)
+    return [code_id, *(c.id for c in book.codes if code_id in book.ancestors(c.id))]
+
+
+def keyword_in_context(project, code_id: str, context: int = 60) -> list[str]:
+    """One header line per coding, then one line per matched term with ``[[term]]`` marked.
+
+    Codings without matched terms (a person's) show the start of the excerpt instead.
+    """
+    ids = code_and_descendants(project, code_id)
+    codings = [c for c in project.codings(code_ids=ids) if c.status in COUNTED_STATUSES]
+    texts = {d.id: d for d in project.documents({c.document_id for c in codings})}
+    turns: dict[str, list[tuple[int, str | None]]] = {}
+    for doc_id, start, speaker in project.db.execute(
+        "SELECT document_id, char_start, speaker FROM segments WHERE kind = 'turn'"
+        " ORDER BY document_id, char_start"
+    ):
+        turns.setdefault(doc_id, []).append((start, speaker))
+    lines = []
+    for coding in codings:
+        text = texts[coding.document_id].text
+        speaker = _speaker_at(turns.get(coding.document_id, []), coding.start)
+        lines.append(f"{coding.document_id} {coding.start}-{coding.end} {coding.code_id} "
+                     f"({coding.origin}{': ' + speaker if speaker else ''})")
+        if not coding.matched:
+            excerpt = " ".join(text[coding.start:coding.end].split())
+            lines.append("    " + (excerpt[: 2 * context] + ("…" if len(excerpt) > 2 * context
+                                                              else "")))
+        for start, end, rule in coding.matched:
+            left = " ".join(text[max(coding.start, start - context):start].split())
+            right = " ".join(text[end:min(coding.end, end + context)].split())
+            lines.append(f"    {left[-context:]:>{context}} [[{text[start:end]}]] "
+                         f"{right[:context]}   <{rule}>")
+    lines.append(f"{len(codings)} codings of {code_id}"
+                 + (f" (with {', '.join(ids[1:])})" if len(ids) > 1 else ""))
+    return lines
+
+
+def _speaker_at(turns: list[tuple[int, str | None]], position: int) -> str | None:
+    """The speaker of the turn that contains ``position`` (turns sorted by start)."""
+    import bisect
+
+    index = bisect.bisect_right([start for start, _ in turns], position) - 1
+    return turns[index][1] if index >= 0 else None

@@ -1,0 +1,485 @@
+"""The rule matcher: a codebook's keywords, regexes, token patterns, ``not`` and ``near``.
+
+It reads like spaCy's matchers: ``add(code)``, ``remove(code_id)``, ``len``, ``in``, and
+calling it on a unit's text returns ``Match(code_id, start, end, rule)`` tuples.
+
+Speed comes from not tokenising what cannot match. Lemma keywords are expanded, once, to every
+surface form the lookup table gives for one of their tokens (the "anchor"); an Aho-Corasick
+automaton finds those anchors in the lowercased unit, and spaCy's tokenizer then runs only on
+the few whitespace-delimited words around each hit. spaCy never lets a token cross whitespace,
+so those words are tokenised exactly as in the whole unit: the matches are the ones the slow
+path (tokenise everything, compare lemmas) finds, which ``prefilter=False`` runs and a test
+compares. ``near`` rules and token patterns need the unit's whole token stream, so a unit with
+one of their anchors is tokenised whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from math import prod
+from typing import NamedTuple
+
+from qualcode.coding.lemmas import Lemmatizer, get_lemmatizer, get_tokenizer
+from qualcode.model import Code, Keyword
+
+_LITERAL_KEYS = ("ORTH", "TEXT", "LOWER", "LEMMA", "NORM")
+_LEADING = "([\"'“‘"
+_TRAILING = ")]\"'”’.,;:!?…"
+_SIMPLE_PUNCTUATION = frozenset(_LEADING + _TRAILING)
+_CHUNK = re.compile(r"\S+")
+_MAX_PHRASE_VARIANTS = 256
+_PLAIN_WORD = re.compile(
+    rf"([{re.escape(_LEADING)}]*)([^\W\d_]+)([{re.escape(_TRAILING)}]*)"
+)
+
+
+class Match(NamedTuple):
+    """A rule that fired in a unit: character offsets into the unit's text."""
+
+    code_id: str
+    start: int
+    end: int
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A keyword-like phrase: a sequence of lemmas (or exact surface texts) to find."""
+
+    code_id: str
+    role: str  # "keyword", "not", "near-a:<i>", "near-b:<i>"
+    label: str
+    exact: bool
+    sequence: tuple[str, ...]
+    surface: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    lemma: str
+
+
+class RuleMatcher:
+    """Compiled matching rules for a set of codes.
+
+    >>> from qualcode.model import Code, Keyword
+    >>> matcher = RuleMatcher()
+    >>> matcher.add(Code("pw", "Partnership", keywords=[Keyword("partner agency")]))
+    >>> matcher("Our Partner Agencies meet monthly.")
+    [Match(code_id='pw', start=4, end=20, rule='keyword: partner agency')]
+    """
+
+    def __init__(self, prefilter: bool = True, lemmatizer: Lemmatizer | None = None) -> None:
+        self.prefilter = prefilter
+        self.lemmatizer = lemmatizer or get_lemmatizer()
+        self.tokenizer = get_tokenizer()
+        self._codes: dict[str, Code] = {}
+        self._dirty = True
+
+    # -- the spaCy-matcher interface -------------------------------------------------------
+    def add(self, code: Code) -> None:
+        """Add (or replace) a code's rules."""
+        self._codes[code.id] = code
+        self._dirty = True
+
+    def remove(self, code_id: str) -> None:
+        """Remove a code's rules (KeyError if it was never added)."""
+        del self._codes[code_id]
+        self._dirty = True
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __contains__(self, code_id: object) -> bool:
+        return code_id in self._codes
+
+    def __call__(self, text: str) -> list[Match]:
+        """Every rule match in one unit of text, after ``not`` vetoes, in text order."""
+        if self._dirty:
+            self._compile()
+        matches: list[Match] = []
+        if self._terms_by_first or self._exact_by_first or self._spacy_matcher is not None:
+            matches.extend(self._term_matches(text))
+        for code_id, pattern, label in self._regexes:
+            matches.extend(Match(code_id, m.start(), m.end(), label)
+                           for m in pattern.finditer(text) if m.end() > m.start())
+        vetoed = {m.code_id for m in matches if m.rule.startswith("not: ")}
+        return sorted(
+            (m for m in matches
+             if m.code_id not in vetoed and not m.rule.startswith(("not: ", "near-")))
+            , key=lambda m: (m.start, m.end, m.code_id, m.rule)
+        )
+
+    # -- compiling -------------------------------------------------------------------------
+    def _compile(self) -> None:
+        self._terms_by_first: dict[str, list[Term]] = defaultdict(list)
+        self._exact_by_first: dict[str, list[Term]] = defaultdict(list)
+        self._regexes: list[tuple[str, re.Pattern, str]] = []
+        self._near: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+        self._pattern_codes: list[str] = []
+        self._patterns_everywhere = False
+        self._mid_word = _mid_word_pieces(self.tokenizer)
+        self._special_cores = _special_cores(self.tokenizer)
+        # Two automata: "anchors" (one token of each term, windows of whole words around it)
+        # works on any text; "phrases" indexes whole multi-word phrases joined by one space,
+        # far fewer hits, and is used on units whose only whitespace is single spaces.
+        anchors: dict[str, list[int]] = {}
+        phrases: dict[str, list[int]] = {}
+
+        def add(table: dict, surface: str, before: int, after: int, whole: bool) -> None:
+            entry = table.setdefault(surface, [0, 0, 0])
+            entry[0] = max(entry[0], before)
+            entry[1] = max(entry[1], after)
+            entry[2] = entry[2] or int(whole)
+
+        for code in self._codes.values():
+            terms = [(kw, "keyword") for kw in code.keywords]
+            terms += [(Keyword(t), "not") for t in code.not_terms]
+            for i, rule in enumerate(code.near):
+                terms += [(Keyword(t), f"near-a:{i}") for t in rule.a]
+                terms += [(Keyword(t), f"near-b:{i}") for t in rule.b]
+                self._near[code.id].append((i, rule.within, _near_label(rule)))
+            for keyword, role in terms:
+                exact = code.exact if keyword.exact is None else keyword.exact
+                term = self._term(code.id, role, keyword.term, exact)
+                if not term.sequence:
+                    continue
+                (self._exact_by_first if exact else self._terms_by_first)[
+                    term.sequence[0]].append(term)
+                whole = role.startswith("near-a")
+                position = max(range(len(term.sequence)), key=lambda k: len(term.sequence[k]))
+                before, after = position, len(term.sequence) - 1 - position
+                for form in self._forms(term, position):
+                    add(anchors, form, before, after, whole)
+                variants = None if whole else self._phrase_variants(term)
+                if variants is None:
+                    for form in self._forms(term, position):
+                        add(phrases, form, before, after, whole)
+                else:
+                    for variant in variants:
+                        add(phrases, variant, 0, 0, False)
+            for pattern in code.regex:
+                self._regexes.append((code.id, re.compile(pattern, re.IGNORECASE),
+                                      f"regex: {pattern}"))
+            if code.patterns:
+                self._pattern_codes.append(code.id)
+                for pattern in code.patterns:
+                    literals = _pattern_literals(pattern)
+                    if not literals:
+                        self._patterns_everywhere = True
+                    for literal in literals:
+                        for form in self.lemmatizer.forms(literal.lower()) | {literal.lower()}:
+                            add(anchors, form, 0, 0, True)
+                            add(phrases, form, 0, 0, True)
+        self._spacy_matcher = self._build_pattern_matcher() if self._pattern_codes else None
+        self._single: dict[tuple[bool, str], list[tuple[str, str]]] = defaultdict(list)
+        for exact, index in ((False, self._terms_by_first), (True, self._exact_by_first)):
+            for key, terms in index.items():
+                self._single[(exact, key)].extend(
+                    (t.code_id, t.label) for t in terms
+                    if len(t.sequence) == 1 and t.role in ("keyword", "not"))
+        every_term = [t for terms in (*self._terms_by_first.values(),
+                                      *self._exact_by_first.values()) for t in terms]
+        self._punctuation_terms = any(
+            _SIMPLE_PUNCTUATION.issuperset(token) for term in every_term for token in term.sequence)
+        self._automaton = _automaton(anchors)
+        self._phrase_automaton = _automaton(phrases)
+        self._dirty = False
+
+    def _forms(self, term: Term, position: int) -> set[str]:
+        """Lowercase surface forms of one token of a term."""
+        token = term.sequence[position]
+        return {token.lower()} if term.exact else self.lemmatizer.forms(token)
+
+    def _phrase_variants(self, term: Term) -> list[str] | None:
+        """Every way a multi-word term can be written with single spaces, or None when the
+        term could also occur without a space between its tokens ("cannot", "partner's")."""
+        import itertools
+
+        if len(term.sequence) < 2 or not all(t.isalpha() for t in term.surface):
+            return None
+        choices = [sorted(self._forms(term, k)) for k in range(len(term.sequence))]
+        if any(not all(f.isalpha() for f in forms) for forms in choices):
+            return None
+        if any(f in self._mid_word or f in self._special_cores for forms in choices
+               for f in forms):
+            return None
+        if prod(len(forms) for forms in choices) > _MAX_PHRASE_VARIANTS:
+            return None
+        return [" ".join(words) for words in itertools.product(*choices)]
+
+    def _term(self, code_id: str, role: str, phrase: str, exact: bool) -> Term:
+        tokens = [t.text for t in self.tokenizer(phrase) if not t.is_space]
+        sequence = tuple(tokens) if exact else tuple(
+            self.lemmatizer.lemma(t.lower()) for t in tokens)
+        label = f"{role.split(':')[0]}: {phrase}"
+        return Term(code_id, role, label, exact, sequence, tuple(tokens))
+
+    def _build_pattern_matcher(self):
+        from spacy.matcher import Matcher
+
+        matcher = Matcher(self.tokenizer.vocab)
+        self._pattern_labels = {}
+        for code_id in self._pattern_codes:
+            for number, pattern in enumerate(self._codes[code_id].patterns, start=1):
+                key = f"{code_id}#{number}"
+                matcher.add(key, [pattern])
+                self._pattern_labels[self.tokenizer.vocab.strings[key]] = (
+                    code_id, f"pattern: {_pattern_text(pattern)}")
+        return matcher
+
+    # -- matching --------------------------------------------------------------------------
+    def _term_matches(self, text: str) -> list[Match]:
+        windows, whole = self._windows(text)
+        if whole:
+            doc = self.tokenizer(text)
+            tokens = self._tokens(doc, 0)
+            found = self._scan(tokens)
+            found.extend(self._near_matches(tokens, found))
+            if self._spacy_matcher is not None:
+                found.extend(self._pattern_matches(doc, tokens))
+            return found
+        found = []
+        single = self._single
+        lemma = self.lemmatizer.lemma
+        for start, end in windows:
+            # The common case, one plain word: look its lemma up, no token list needed.
+            word = _PLAIN_WORD.fullmatch(text, start, end)
+            if word is not None and not (self._punctuation_terms and (word.group(1) or
+                                                                      word.group(3))):
+                core = word.group(2)
+                if core.lower() not in self._special_cores:
+                    at = word.start(2)
+                    for key in ((False, lemma(core.lower())), (True, core)):
+                        for code_id, label in single.get(key, ()):
+                            found.append(Match(code_id, at, at + len(core), label))
+                    continue
+            tokens = self._simple_tokens(text, start, end)
+            if tokens is None:
+                tokens = self._tokens(self.tokenizer(text[start:end]), start)
+            found.extend(self._scan(tokens))
+        return found
+
+    def _simple_tokens(self, text: str, start: int, end: int) -> list[Token] | None:
+        """Tokens of a window of plain words without asking spaCy, or None if it is not plain.
+
+        A plain word is letters with leading ( [ " ' and trailing ) ] " ' . , ; : ! ? only, and
+        letters that are not part of any spaCy special case ("Mr.", "cannot", "'cause"); spaCy
+        splits such a word into exactly these pieces. Runs of punctuation become one token each:
+        they can only differ from spaCy's in how many tokens a run makes, which matters to no
+        term unless a term contains punctuation (then every window with any goes to spaCy).
+        """
+        lemma = self.lemmatizer.lemma
+        tokens: list[Token] = []
+        for chunk in _CHUNK.finditer(text, start, end):
+            word = _PLAIN_WORD.fullmatch(chunk.group())
+            if word is None:
+                return None
+            core = word.group(2)
+            if core.lower() in self._special_cores:
+                return None
+            base = chunk.start()
+            lead, trail = word.group(1), word.group(3)
+            if (lead or trail) and self._punctuation_terms:
+                return None
+            if lead:
+                tokens.append(Token(base, base + len(lead), lead, lead))
+            core_start = base + len(lead)
+            tokens.append(Token(core_start, core_start + len(core), core, lemma(core.lower())))
+            if trail:
+                trail_start = core_start + len(core)
+                tokens.append(Token(trail_start, trail_start + len(trail), trail, trail))
+        return tokens
+
+    def _windows(self, text: str) -> tuple[list[tuple[int, int]], bool]:
+        """Spans of whole words around each anchor hit, merged; or "tokenise it all"."""
+        if not self.prefilter or self._patterns_everywhere:
+            return [], True
+        # str.isprintable() is False for every whitespace character but the space.
+        single_spaced = text.isprintable() and "  " not in text
+        automaton = self._phrase_automaton if single_spaced else self._automaton
+        if automaton is None:
+            return [], False
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a character whose lowercase is longer: be safe
+            return [], True
+        hits = list(automaton.iter(lowered))
+        if not hits:
+            return [], False
+        n = len(text)
+        mid_word = self._mid_word
+        spans = []
+        for last, (length, before, after, whole) in hits:
+            first = last + 1 - length
+            # A token begins and ends beside a non-alphanumeric character (or a digit, for
+            # units such as "10km"), except inside spaCy's special cases ("can|not"): any
+            # other hit is inside a longer word and cannot be a token.
+            if not (
+                (first == 0 or not text[first - 1].isalnum() or text[first - 1].isdigit())
+                and (last + 1 == n or not text[last + 1].isalnum() or text[last + 1].isdigit())
+            ) and lowered[first:last + 1] not in mid_word:
+                continue
+            if whole:
+                return [], True
+            if single_spaced and not before and not after:
+                start = text.rfind(" ", 0, first) + 1
+                end = text.find(" ", last)
+                end = n if end < 0 else end
+            else:
+                start = _word_start(text, first, before)
+                end = _word_end(text, last + 1, after)
+            spans.append((start, end))
+        if len(spans) <= 1:
+            return spans, False
+        spans.sort()
+        merged = [list(spans[0])]
+        for start, end in spans[1:]:
+            if start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        return [(s, e) for s, e in merged], False
+
+    def _tokens(self, doc, offset: int) -> list[Token]:
+        lemma = self.lemmatizer.lemma
+        return [Token(offset + t.idx, offset + t.idx + len(t.text), t.text, lemma(t.lower_))
+                for t in doc if not t.is_space]
+
+    def _scan(self, tokens: list[Token]) -> list[Match]:
+        """Find every term (keyword, not, near part) in a token stream."""
+        found = []
+        n = len(tokens)
+        by_lemma, by_text = self._terms_by_first, self._exact_by_first
+        for i, token in enumerate(tokens):
+            for index, key, attr in ((by_lemma, token.lemma, "lemma"),
+                                     (by_text, token.text, "text")):
+                for term in index.get(key, ()):
+                    size = len(term.sequence)
+                    if i + size > n:
+                        continue
+                    if all(getattr(tokens[i + k], attr) == term.sequence[k]
+                           for k in range(1, size)):
+                        found.append(Match(term.code_id, token.start, tokens[i + size - 1].end,
+                                           term.label if term.role in ("keyword", "not")
+                                           else f"{term.role}|{i}|{i + size - 1}"))
+        return found
+
+    def _near_matches(self, tokens: list[Token], found: list[Match]) -> list[Match]:
+        """``near`` rules: an a-term within N tokens of a b-term (counted between the terms)."""
+        result = []
+        parts: dict[tuple[str, str, str], list[tuple[int, int, int, int]]] = defaultdict(list)
+        for m in found:
+            if m.rule.startswith("near-"):
+                role, first, last = m.rule.split("|")
+                side, number = role[5], role.split(":")[1]
+                parts[(m.code_id, number, side)].append((int(first), int(last), m.start, m.end))
+        for code_id, rules in self._near.items():
+            for number, within, label in rules:
+                for a in parts.get((code_id, str(number), "a"), ()):
+                    for b in parts.get((code_id, str(number), "b"), ()):
+                        gap = max(b[0] - a[1], a[0] - b[1]) - 1
+                        if gap < within and (a[2], a[3]) != (b[2], b[3]):
+                            result.append(Match(code_id, min(a[2], b[2]), max(a[3], b[3]),
+                                                label))
+        return result
+
+    def _pattern_matches(self, doc, tokens: list[Token]) -> list[Match]:
+        lemma = self.lemmatizer.lemma
+        for token in doc:
+            token.lemma_ = lemma(token.lower_)
+        return [
+            Match(self._pattern_labels[key][0], doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text),
+                  self._pattern_labels[key][1])
+            for key, s, e in self._spacy_matcher(doc)
+        ]
+
+
+def _mid_word_pieces(tokenizer) -> frozenset[str]:
+    """Lowercase tokens that spaCy's special cases cut out of the middle of a word.
+
+    "cannot" is tokenised can|not and "gonna" gon|na, so "not" can be a token with a letter
+    right before it; the prefilter must not skip such hits.
+    """
+    pieces: set[str] = set()
+    for key, tokens in tokenizer.rules.items():
+        texts = [next(iter(t.values())) if isinstance(t, dict) else str(t) for t in tokens]
+        position = 0
+        for i, text in enumerate(texts[:-1]):
+            position += len(text)
+            if position < len(key) and key[position - 1].isalnum() and key[position].isalnum():
+                pieces.update((text.lower(), texts[i + 1].lower()))
+    return frozenset(pieces)
+
+
+def _automaton(table: dict[str, list[int]]):
+    """An Aho-Corasick automaton of surfaces -> (length, words before, words after, whole)."""
+    if not table:
+        return None
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for surface, (before, after, whole) in table.items():
+        automaton.add_word(surface, (len(surface), before, after, bool(whole)))
+    automaton.make_automaton()
+    return automaton
+
+
+def _special_cores(tokenizer) -> frozenset[str]:
+    """Every run of letters inside a spaCy special case ("mr" of "Mr.", "cause" of "'cause"):
+    words containing them are tokenised by spaCy itself, never by the plain-word shortcut."""
+    cores: set[str] = set()
+    for key in tokenizer.rules:
+        cores.update(run.lower() for run in re.findall(r"[^\W\d_]+", key))
+    return frozenset(cores)
+
+
+def _word_start(text: str, position: int, words_before: int) -> int:
+    """Start of the whitespace-delimited word at ``position``, then ``words_before`` more."""
+    while position > 0 and not text[position - 1].isspace():
+        position -= 1
+    for _ in range(words_before):
+        while position > 0 and text[position - 1].isspace():
+            position -= 1
+        while position > 0 and not text[position - 1].isspace():
+            position -= 1
+    return position
+
+
+def _word_end(text: str, position: int, words_after: int) -> int:
+    """End of the whitespace-delimited word ending at or after ``position``, then more."""
+    n = len(text)
+    while position < n and not text[position].isspace():
+        position += 1
+    for _ in range(words_after):
+        while position < n and text[position].isspace():
+            position += 1
+        while position < n and not text[position].isspace():
+            position += 1
+    return position
+
+
+def _pattern_literals(pattern: list[dict]) -> list[str]:
+    """Literal words of a token pattern, any one of which a match must contain (or [])."""
+    for token in pattern:
+        for key, value in token.items():
+            if key.upper() in _LITERAL_KEYS:
+                if isinstance(value, str):
+                    return [value]
+                if isinstance(value, dict) and isinstance(value.get("IN"), list):
+                    return [v for v in value["IN"] if isinstance(v, str)]
+    return []
+
+
+def _pattern_text(pattern: list[dict]) -> str:
+    import json
+
+    return json.dumps(pattern, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _near_label(rule) -> str:
+    return f"near: {'/'.join(rule.a)} ~{rule.within}~ {'/'.join(rule.b)}"
