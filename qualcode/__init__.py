@@ -1,7 +1,8 @@
 """qualcode: code interview transcripts against a codebook, reproducibly.
 
 The public API mirrors the command line: ``read_document`` / ``read_documents`` to read a file,
-``ingest`` to add files to a ``Project``, ``sentences`` to split a document.
+``ingest`` to add files to a ``Project``, ``sentences`` to split a document, ``load_codebook``
+and ``save_codebook``, ``code_documents`` / ``code_project`` to autocode, ``codings_frame``.
 """
 
 from __future__ import annotations
@@ -24,10 +25,15 @@ __all__ = [
     "QualcodeError",
     "Segment",
     "__version__",
+    "code_documents",
+    "code_project",
+    "codings_frame",
     "ingest",
+    "load_codebook",
     "read_attributes",
     "read_document",
     "read_documents",
+    "save_codebook",
     "sentences",
 ]
 
@@ -39,6 +45,11 @@ _LAZY = {
     "read_documents": "qualcode.ingest",
     "read_attributes": "qualcode.ingest.attributes",
     "sentences": "qualcode.segment",
+    "load_codebook": "qualcode.codebook",
+    "save_codebook": "qualcode.codebook",
+    "code_documents": "qualcode.coding.engine",
+    "code_project": "qualcode.coding.engine",
+    "codings_frame": "qualcode.coding.engine",
 }
 
 

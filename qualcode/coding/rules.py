@@ -308,14 +308,16 @@ class RuleMatcher:
         lowered = text.lower()
         if len(lowered) != len(text):  # a character whose lowercase is longer: be safe
             return [], True
-        hits = list(automaton.iter(lowered))
+        automaton, values = automaton
+        hits = automaton.find_matches_as_indexes(lowered, overlapping=True)
         if not hits:
             return [], False
         n = len(text)
         mid_word = self._mid_word
         spans = []
-        for last, (length, before, after, whole) in hits:
-            first = last + 1 - length
+        for index, first, stop in hits:
+            before, after, whole = values[index]
+            last = stop - 1
             # A token begins and ends beside a non-alphanumeric character (or a digit, for
             # units such as "10km"), except inside spaCy's special cases ("can|not"): any
             # other hit is inside a longer word and cannot be a token.
@@ -417,16 +419,16 @@ def _mid_word_pieces(tokenizer) -> frozenset[str]:
 
 
 def _automaton(table: dict[str, list[int]]):
-    """An Aho-Corasick automaton of surfaces -> (length, words before, words after, whole)."""
+    """An Aho-Corasick automaton (the Rust ``aho-corasick`` crate, as a DFA) over the surfaces,
+    with each pattern's (words before, words after, whole unit) by pattern index."""
     if not table:
         return None
-    import ahocorasick
+    import ahocorasick_rs
 
-    automaton = ahocorasick.Automaton()
-    for surface, (before, after, whole) in table.items():
-        automaton.add_word(surface, (len(surface), before, after, bool(whole)))
-    automaton.make_automaton()
-    return automaton
+    surfaces = list(table)
+    automaton = ahocorasick_rs.AhoCorasick(
+        surfaces, implementation=ahocorasick_rs.Implementation.DFA)
+    return automaton, [(table[s][0], table[s][1], bool(table[s][2])) for s in surfaces]
 
 
 def _special_cores(tokenizer) -> frozenset[str]:
