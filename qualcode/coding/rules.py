@@ -56,12 +56,9 @@ class Term:
     surface: tuple[str, ...] = ()
 
 
-@dataclass(slots=True)
-class Token:
-    start: int
-    end: int
-    text: str
-    lemma: str
+# A token is a plain tuple (start, end, text, lemma): made by the thousand in the hot path.
+Token = tuple[int, int, str, str]
+_TEXT, _LEMMA = 2, 3
 
 
 class RuleMatcher:
@@ -288,12 +285,12 @@ class RuleMatcher:
             if (lead or trail) and self._punctuation_terms:
                 return None
             if lead:
-                tokens.append(Token(base, base + len(lead), lead, lead))
+                tokens.append((base, base + len(lead), lead, lead))
             core_start = base + len(lead)
-            tokens.append(Token(core_start, core_start + len(core), core, lemma(core.lower())))
+            tokens.append((core_start, core_start + len(core), core, lemma(core.lower())))
             if trail:
                 trail_start = core_start + len(core)
-                tokens.append(Token(trail_start, trail_start + len(trail), trail, trail))
+                tokens.append((trail_start, trail_start + len(trail), trail, trail))
         return tokens
 
     def _windows(self, text: str) -> tuple[list[tuple[int, int]], bool]:
@@ -349,7 +346,7 @@ class RuleMatcher:
 
     def _tokens(self, doc, offset: int) -> list[Token]:
         lemma = self.lemmatizer.lemma
-        return [Token(offset + t.idx, offset + t.idx + len(t.text), t.text, lemma(t.lower_))
+        return [(offset + t.idx, offset + t.idx + len(t.text), t.text, lemma(t.lower_))
                 for t in doc if not t.is_space]
 
     def _scan(self, tokens: list[Token]) -> list[Match]:
@@ -358,15 +355,15 @@ class RuleMatcher:
         n = len(tokens)
         by_lemma, by_text = self._terms_by_first, self._exact_by_first
         for i, token in enumerate(tokens):
-            for index, key, attr in ((by_lemma, token.lemma, "lemma"),
-                                     (by_text, token.text, "text")):
+            for index, field in ((by_lemma, _LEMMA), (by_text, _TEXT)):
+                key = token[field]
                 for term in index.get(key, ()):
                     size = len(term.sequence)
                     if i + size > n:
                         continue
-                    if all(getattr(tokens[i + k], attr) == term.sequence[k]
+                    if all(tokens[i + k][field] == term.sequence[k]
                            for k in range(1, size)):
-                        found.append(Match(term.code_id, token.start, tokens[i + size - 1].end,
+                        found.append(Match(term.code_id, token[0], tokens[i + size - 1][1],
                                            term.label if term.role in ("keyword", "not")
                                            else f"{term.role}|{i}|{i + size - 1}"))
         return found
