@@ -12,6 +12,12 @@ from pathlib import Path
 from qualcode.errors import QualcodeError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | Path, content: str | bytes) -> None:
     """Write ``content`` (text as UTF-8) to ``path`` by rename, replacing any old file."""
     path = Path(path)
@@ -24,6 +30,7 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         os.replace(temp, path)
     except BaseException:
         if os.path.exists(temp):

@@ -250,10 +250,11 @@ class Project:
         rows = self.db.execute("SELECT id, source_name FROM documents ORDER BY id")
         return dict(rows.fetchall())
 
-    def document_sha256(self, document_id: str) -> str | None:
-        row = self.db.execute("SELECT sha256 FROM documents WHERE id = ?", (document_id,))
-        found = row.fetchone()
-        return found[0] if found else None
+    def document_fingerprint(self, document_id: str) -> tuple[str, dict] | None:
+        """(sha256 of the source, metadata) of a stored document, or None."""
+        row = self.db.execute("SELECT sha256, metadata FROM documents WHERE id = ?",
+                              (document_id,)).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
 
     def person_codings(self, document_id: str) -> int:
         """How many codings of this document a person made (manual, imported or accepted)."""
@@ -267,8 +268,9 @@ class Project:
         offsets no longer hold); one with a person's codings is refused.
         """
         db = self.db
-        previous = self.document_sha256(document.id)
-        if previous == document.sha256:
+        stored = self.document_fingerprint(document.id)
+        previous = stored[0] if stored else None
+        if stored is not None and stored == (document.sha256, document.metadata):
             return "unchanged"
         row = (
             document.source_name, document.source_path, document.format, document.sha256,

@@ -217,3 +217,28 @@ def test_cli_code_and_excerpts(tmp_path, run_cli):
     assert result.exit_code == 2 and "no code 'nonsense'" in result.stderr
     result = run_cli("code", "--project", tmp_path / "missing.qc", "--codebook", LSCB)
     assert result.exit_code == 2 and "no such project" in result.stderr
+
+
+def test_regexes_run_only_where_their_required_literal_is():
+    from qualcode.coding.rules import required_literals
+
+    assert required_literals(r"\bSCRs?\b") == ("scr",)
+    assert required_literals(r"\b(judged|rated) (as )?(inadequate|good)\b") == ("judged",
+                                                                                 "rated")
+    assert required_literals(r"(?-i:\bCPRs?\b)") == ("cpr",)
+    assert required_literals(r"\w+ing") == ("ing",)
+    assert required_literals(r"x*|y") == ()
+    book = load_codebook(LSCB)
+    fast, slow = build_both(book)
+    for paragraph in (ROOT / "transcripts_sample" / "lscb12.txt").read_text(
+            encoding="utf-8-sig").split("\n\n"):
+        assert fast(paragraph) == slow(paragraph)
+
+
+def build_both(book):
+    fast, slow = RuleMatcher(prefilter=True), RuleMatcher(prefilter=False)
+    for code in book.codes:
+        if code.has_rules:
+            fast.add(code)
+            slow.add(code)
+    return fast, slow

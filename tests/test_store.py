@@ -119,3 +119,17 @@ def test_run_log_records_version_and_input_hashes(tmp_path, transcript):
     assert run["command"] == "ingest" and run["qualcode_version"] == __version__
     assert hashlib.sha256(transcript.read_bytes()).hexdigest() in run["inputs"]
     assert "Siân Jones" in run["parameters"]
+
+
+def test_reingest_with_a_new_interviewer_rereads_the_file(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("Claire Hughes: What helps?\nAnn Lee: Partners.\n"
+                    "Claire Hughes: And?\nAnn Lee: Budgets.\n")
+    with Project.open(tmp_path / "p.qc", create=True) as project:
+        ingest(project, [path])
+        assert not any(t.is_interviewer for t in project.segments("turn"))
+        again = ingest(project, [path])
+        assert again.unchanged == ["t"]
+        named = ingest(project, [path], interviewers=["Claire Hughes"])
+        assert named.updated == ["t"]
+        assert [t.is_interviewer for t in project.segments("turn")] == [True, False] * 2

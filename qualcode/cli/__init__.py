@@ -37,9 +37,11 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.meta["qualcode.debug"] = debug
 
 
+from qualcode.cli import analysis as _analysis  # noqa: E402
 from qualcode.cli import code as _code  # noqa: E402
 from qualcode.cli import codebook as _codebook  # noqa: E402
 from qualcode.cli import ingest as _ingest  # noqa: E402
+from qualcode.cli import run as _run  # noqa: E402
 
-for _module in (_ingest, _codebook, _code):
+for _module in (_ingest, _codebook, _code, _analysis, _run):
     _module.register(main)

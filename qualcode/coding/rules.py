@@ -100,9 +100,16 @@ class RuleMatcher:
         if self._dirty:
             self._compile()
         matches: list[Match] = []
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a character whose lowercase is longer: no shortcuts
+            lowered = None
         if self._terms_by_first or self._exact_by_first or self._spacy_matcher is not None:
-            matches.extend(self._term_matches(text))
-        for code_id, pattern, label in self._regexes:
+            matches.extend(self._term_matches(text, lowered))
+        for code_id, pattern, label, needs in self._regexes:
+            # A regex runs only where one of the literals it cannot match without is present.
+            if (needs and self.prefilter and lowered is not None
+                    and not any(n in lowered for n in needs)):
+                continue
             matches.extend(Match(code_id, m.start(), m.end(), label)
                            for m in pattern.finditer(text) if m.end() > m.start())
         vetoed = {m.code_id for m in matches if m.rule.startswith("not: ")}
@@ -116,7 +123,7 @@ class RuleMatcher:
     def _compile(self) -> None:
         self._terms_by_first: dict[str, list[Term]] = defaultdict(list)
         self._exact_by_first: dict[str, list[Term]] = defaultdict(list)
-        self._regexes: list[tuple[str, re.Pattern, str]] = []
+        self._regexes: list[tuple[str, re.Pattern, str, tuple[str, ...]]] = []
         self._near: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         self._pattern_codes: list[str] = []
         self._patterns_everywhere = False
@@ -128,11 +135,17 @@ class RuleMatcher:
         anchors: dict[str, list[int]] = {}
         phrases: dict[str, list[int]] = {}
 
-        def add(table: dict, surface: str, before: int, after: int, whole: bool) -> None:
-            entry = table.setdefault(surface, [0, 0, 0])
+        def add(table: dict, surface: str, before: int, after: int, whole: bool,
+                near: tuple | None = None) -> None:
+            # [words before, words after, tokenise the whole unit, near parts, windowed]
+            entry = table.setdefault(surface, [0, 0, 0, set(), 0])
+            if near is not None:
+                entry[3].add(near)
+                return
             entry[0] = max(entry[0], before)
             entry[1] = max(entry[1], after)
             entry[2] = entry[2] or int(whole)
+            entry[4] = 1
 
         for code in self._codes.values():
             terms = [(kw, "keyword") for kw in code.keywords]
@@ -148,21 +161,28 @@ class RuleMatcher:
                     continue
                 (self._exact_by_first if exact else self._terms_by_first)[
                     term.sequence[0]].append(term)
-                whole = role.startswith("near-a")
                 position = max(range(len(term.sequence)), key=lambda k: len(term.sequence[k]))
                 before, after = position, len(term.sequence) - 1 - position
+                if role.startswith("near-"):
+                    # A near rule needs the whole unit's tokens, but only where both of its
+                    # sides have an anchor: record the side, decide per unit.
+                    side, number = role[5], int(role.split(":")[1])
+                    for form in self._forms(term, position):
+                        for table in (anchors, phrases):
+                            add(table, form, 0, 0, False, (code.id, number, side))
+                    continue
                 for form in self._forms(term, position):
-                    add(anchors, form, before, after, whole)
-                variants = None if whole else self._phrase_variants(term)
+                    add(anchors, form, before, after, False)
+                variants = self._phrase_variants(term)
                 if variants is None:
                     for form in self._forms(term, position):
-                        add(phrases, form, before, after, whole)
+                        add(phrases, form, before, after, False)
                 else:
                     for variant in variants:
                         add(phrases, variant, 0, 0, False)
             for pattern in code.regex:
                 self._regexes.append((code.id, re.compile(pattern, re.IGNORECASE),
-                                      f"regex: {pattern}"))
+                                      f"regex: {pattern}", required_literals(pattern)))
             if code.patterns:
                 self._pattern_codes.append(code.id)
                 for pattern in code.patterns:
@@ -231,8 +251,8 @@ class RuleMatcher:
         return matcher
 
     # -- matching --------------------------------------------------------------------------
-    def _term_matches(self, text: str) -> list[Match]:
-        windows, whole = self._windows(text)
+    def _term_matches(self, text: str, lowered: str | None) -> list[Match]:
+        windows, whole = self._windows(text, lowered)
         if whole:
             doc = self.tokenizer(text)
             tokens = self._tokens(doc, 0)
@@ -293,7 +313,7 @@ class RuleMatcher:
                 tokens.append((trail_start, trail_start + len(trail), trail, trail))
         return tokens
 
-    def _windows(self, text: str) -> tuple[list[tuple[int, int]], bool]:
+    def _windows(self, text: str, lowered: str | None) -> tuple[list[tuple[int, int]], bool]:
         """Spans of whole words around each anchor hit, merged; or "tokenise it all"."""
         if not self.prefilter or self._patterns_everywhere:
             return [], True
@@ -302,8 +322,7 @@ class RuleMatcher:
         automaton = self._phrase_automaton if single_spaced else self._automaton
         if automaton is None:
             return [], False
-        lowered = text.lower()
-        if len(lowered) != len(text):  # a character whose lowercase is longer: be safe
+        if lowered is None:  # a character whose lowercase is longer: be safe
             return [], True
         automaton, values = automaton
         hits = automaton.find_matches_as_indexes(lowered, overlapping=True)
@@ -312,8 +331,9 @@ class RuleMatcher:
         n = len(text)
         mid_word = self._mid_word
         spans = []
+        near_seen: set[tuple] = set()
         for index, first, stop in hits:
-            before, after, whole = values[index]
+            before, after, whole, near, windowed = values[index]
             last = stop - 1
             # A token begins and ends beside a non-alphanumeric character (or a digit, for
             # units such as "10km"), except inside spaCy's special cases ("can|not"): any
@@ -325,6 +345,10 @@ class RuleMatcher:
                 continue
             if whole:
                 return [], True
+            if near:
+                near_seen.update(near)
+                if not windowed:
+                    continue
             if single_spaced and not before and not after:
                 start = text.rfind(" ", 0, first) + 1
                 end = text.find(" ", last)
@@ -333,6 +357,9 @@ class RuleMatcher:
                 start = _word_start(text, first, before)
                 end = _word_end(text, last + 1, after)
             spans.append((start, end))
+        if near_seen and any((code, number, "b") in near_seen
+                             for code, number, side in near_seen if side == "a"):
+            return [], True
         if len(spans) <= 1:
             return spans, False
         spans.sort()
@@ -415,9 +442,60 @@ def _mid_word_pieces(tokenizer) -> frozenset[str]:
     return frozenset(pieces)
 
 
-def _automaton(table: dict[str, list[int]]):
+def required_literals(pattern: str) -> tuple[str, ...]:
+    """Lowercase strings one of which any match of ``pattern`` must contain, or () if none
+    can be proven. ``\\bSCRs?\\b`` needs "scr"; ``(judged|rated) as`` needs "judged" or
+    "rated" (the longest proof wins)."""
+    from re import _parser
+
+    try:
+        parsed = _parser.parse(pattern, re.IGNORECASE)
+    except re.error:
+        return ()
+    best = _best_requirement(list(parsed))
+    return tuple(sorted(best)) if best else ()
+
+
+def _best_requirement(items: list) -> set[str] | None:
+    """The strongest requirement in a sequence: a literal run, or a group's alternatives."""
+    from re import _constants as c
+
+    candidates: list[set[str]] = []
+    run = ""
+    for op, value in items:
+        if op is c.LITERAL:
+            run += chr(value).lower()
+            continue
+        if op is c.AT:
+            continue  # \b, ^, $ consume nothing: the run goes on
+        if run:
+            candidates.append({run})
+            run = ""
+        if op is c.SUBPATTERN:
+            inner = _best_requirement(list(value[-1]))
+            if inner:
+                candidates.append(inner)
+        elif op is c.BRANCH:
+            options = [_best_requirement(list(branch)) for branch in value[1]]
+            if all(options):
+                candidates.append(set().union(*options))
+        elif op is c.MAX_REPEAT or op is c.MIN_REPEAT:
+            low, _high, body = value
+            if low >= 1:
+                inner = _best_requirement(list(body))
+                if inner:
+                    candidates.append(inner)
+    if run:
+        candidates.append({run})
+    if not candidates:
+        return None
+    return max(candidates, key=lambda options: min(len(o) for o in options))
+
+
+def _automaton(table: dict[str, list]):
     """An Aho-Corasick automaton (the Rust ``aho-corasick`` crate, as a DFA) over the surfaces,
-    with each pattern's (words before, words after, whole unit) by pattern index."""
+    with each pattern's (words before, words after, whole unit, near parts, windowed) by index.
+    """
     if not table:
         return None
     import ahocorasick_rs
@@ -425,7 +503,9 @@ def _automaton(table: dict[str, list[int]]):
     surfaces = list(table)
     automaton = ahocorasick_rs.AhoCorasick(
         surfaces, implementation=ahocorasick_rs.Implementation.DFA)
-    return automaton, [(table[s][0], table[s][1], bool(table[s][2])) for s in surfaces]
+    values = [(table[s][0], table[s][1], bool(table[s][2]), frozenset(table[s][3]),
+               bool(table[s][4])) for s in surfaces]
+    return automaton, values
 
 
 def _special_cores(tokenizer) -> frozenset[str]:

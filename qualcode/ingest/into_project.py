@@ -60,8 +60,16 @@ def ingest(
 
     documents: list[Document] = []
     origin: dict[str, Path] = {}
+    read_options = {"interviewers": sorted(interviewers), "encoding": encoding}
     files = sources.files if progress is None else progress(sources.files)
     for path, document_id in files:
+        if _unchanged(project, path, document_id, read_options):
+            if document_id in origin:
+                raise InputError(f"gives document id {document_id!r}, already given by "
+                                 f"{origin[document_id]}", path)
+            origin[document_id] = path
+            report.unchanged.append(document_id)
+            continue
         try:
             read = read_documents(
                 path, document_id=document_id, encoding=encoding, text_column=text_column,
@@ -73,6 +81,7 @@ def ingest(
             report.failed.append(exc)
             continue
         for document in read:
+            document.metadata["read_options"] = read_options
             if document.id in origin:
                 raise InputError(
                     f"gives document id {document.id!r}, already given by {origin[document.id]}",
@@ -91,6 +100,7 @@ def ingest(
                 project.set_attributes(doc_id, values)
             report.attributes_set = sorted(matched)
         inputs = sorted({(str(origin[d.id]), d.sha256) for d in documents})
+        inputs += [(str(origin[doc_id]), "unchanged") for doc_id in report.unchanged]
         if attributes:
             inputs.append((str(attributes), _sha256(Path(attributes))))
         project.log_run(
@@ -100,6 +110,26 @@ def ingest(
             inputs,
         )
     return report
+
+
+def _unchanged(project: Project, path: Path, document_id: str, read_options: dict) -> bool:
+    """A transcript file already ingested byte for byte with the same options: skip reading.
+
+    Tables of responses are always read (a row's id is inside the file).
+    """
+    from qualcode.ingest import TABLE_FORMATS
+
+    if path.suffix.lower() in TABLE_FORMATS:
+        return False
+    stored = project.document_fingerprint(document_id)
+    if stored is None:
+        return False
+    sha256, metadata = stored
+    try:
+        current = _sha256(path)
+    except OSError:
+        return False
+    return sha256 == current and metadata.get("read_options") == read_options
 
 
 def _sha256(path: Path) -> str:

@@ -1,0 +1,76 @@
+"""Which codes come together: code x code counts over coded passages and over documents."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pandas as pd
+
+from qualcode.analysis.data import CodedData, code_names, ordered_codes
+
+LEVELS = ("codes", "themes")
+
+
+def _units(data: CodedData, level: str) -> pd.DataFrame:
+    frame = data.codings
+    if level == "themes":
+        tops = {c.id: ([c.id, *data.codebook.ancestors(c.id)])[-1] for c in data.codebook.codes}
+        frame = frame.assign(code_id=frame["code_id"].map(lambda c: tops.get(c, c)))
+    elif level != "codes":
+        raise ValueError(f"level must be one of {LEVELS}")
+    return frame[["document", "start", "end", "code_id"]].drop_duplicates()
+
+
+def cooccurrence(data: CodedData, level: str = "codes", scope: str = "segment",
+                 jaccard: bool = False) -> pd.DataFrame:
+    """A square code x code table: passages (``scope="segment"``) or documents coded with both.
+
+    The diagonal is each code's own count. With ``jaccard`` each cell is both / either.
+    """
+    if scope not in ("segment", "document"):
+        raise ValueError("scope must be 'segment' or 'document'")
+    units = _units(data, level)
+    key = ["document", "start", "end"] if scope == "segment" else ["document"]
+    present = set(units["code_id"])
+    ids = [c for c in ordered_codes(data.codebook, present) if c in present]
+    both: dict[tuple[str, str], int] = {}
+    own = dict.fromkeys(ids, 0)
+    for codes in units.groupby(key)["code_id"].apply(frozenset):
+        for code in codes:
+            own[code] += 1
+        for a, b in combinations(sorted(codes), 2):
+            both[(a, b)] = both.get((a, b), 0) + 1
+
+    def cell(a: str, b: str):
+        if a == b:
+            return 1.0 if jaccard else own[a]
+        shared = both.get((min(a, b), max(a, b)), 0)
+        if not jaccard:
+            return shared
+        union = own[a] + own[b] - shared
+        return round(shared / union, 3) if union else 0.0
+
+    frame = pd.DataFrame([[cell(a, b) for b in ids] for a in ids], index=ids, columns=ids)
+    frame.index.name = "code_id"
+    return frame
+
+
+def top_pairs(data: CodedData, level: str = "codes", top: int = 10) -> pd.DataFrame:
+    """The pairs of codes most often on the same passage, with document counts and Jaccard."""
+    seg = cooccurrence(data, level, "segment")
+    doc = cooccurrence(data, level, "document")
+    names = code_names(data.codebook, seg.index)
+    rows = []
+    for a, b in combinations(seg.index, 2):
+        both = int(seg.loc[a, b])
+        if not both:
+            continue
+        either = int(seg.loc[a, a] + seg.loc[b, b] - both)
+        rows.append({"code_a": a, "code_b": b, "name_a": names[a], "name_b": names[b],
+                     "passages": both, "documents": int(doc.loc[a, b]),
+                     "jaccard": round(both / either, 3) if either else 0.0})
+    frame = pd.DataFrame(rows, columns=["code_a", "code_b", "name_a", "name_b", "passages",
+                                        "documents", "jaccard"])
+    frame = frame.sort_values(["passages", "jaccard", "code_a", "code_b"],
+                              ascending=[False, False, True, True], kind="stable")
+    return frame.head(top).reset_index(drop=True)

@@ -1,0 +1,49 @@
+"""Theme frequencies split by a case attribute: England k of 10, Wales k of 2.
+
+Every group shows its own denominator (documents in the group); documents without the
+attribute form their own "(missing)" group, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from qualcode.analysis.data import MISSING, CodedData, code_names, ordered_codes
+
+
+def groups_of(data: CodedData, attribute: str) -> pd.Series:
+    """document -> the document's value of ``attribute`` (or "(missing)")."""
+    return pd.Series({doc: data.attributes.get(doc, {}).get(attribute, MISSING)
+                      for doc in data.texts}, dtype=object)
+
+
+def group_order(values) -> list[str]:
+    present = set(values)
+    return sorted(present - {MISSING}) + ([MISSING] if MISSING in present else [])
+
+
+def crosstab(data: CodedData, by: str) -> pd.DataFrame:
+    """One row per code: documents raising it, overall and in each group of ``by``.
+
+    Columns: code_id, code, cases, of_cases, then ``<group>: cases`` and ``<group>: of``
+    for each group in sorted order ("(missing)" last).
+    """
+    groups = groups_of(data, by)
+    order = group_order(groups.values)
+    sizes = groups.value_counts()
+    rolled = data.rolled_up()
+    rolled = rolled.assign(group=rolled["document"].map(groups))
+    ids = ordered_codes(data.codebook, set(rolled["theme"]) if not rolled.empty else set())
+    names = code_names(data.codebook, ids)
+    rows = []
+    for code_id in ids:
+        mine = rolled[rolled["theme"] == code_id]
+        row = {"code_id": code_id, "code": names[code_id],
+               "cases": int(mine["document"].nunique()), "of_cases": len(groups)}
+        for group in order:
+            row[f"{group}: cases"] = int(mine.loc[mine["group"] == group, "document"].nunique())
+            row[f"{group}: of"] = int(sizes[group])
+        rows.append(row)
+    columns = ["code_id", "code", "cases", "of_cases"] + [
+        f"{g}: {part}" for g in order for part in ("cases", "of")]
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,144 @@
+"""The one table every analysis starts from: counted codings, each with its case and speaker.
+
+Which codings count is a choice the researcher makes (origins, statuses, coders); rejected and
+merely suggested codings never count unless asked for. A coding counts for its code and for
+every ancestor of that code, so a theme is raised in a document once however many of its
+codes are.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from qualcode.model import Codebook
+from qualcode.text import count_words
+
+DEFAULT_STATUSES = ("applied", "accepted")
+MISSING = "(missing)"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which codings count: by origin, status and coder (None = any)."""
+
+    origins: tuple[str, ...] | None = None
+    statuses: tuple[str, ...] = DEFAULT_STATUSES
+    coders: tuple[str, ...] | None = None
+
+    def describe(self) -> str:
+        parts = [f"status {'/'.join(self.statuses)}"]
+        if self.origins:
+            parts.append(f"origin {'/'.join(self.origins)}")
+        if self.coders:
+            parts.append(f"coder {'/'.join(self.coders)}")
+        return ", ".join(parts)
+
+
+@dataclass
+class CodedData:
+    """Codings that count (one row per coding), the cases, and the codebook to roll up with."""
+
+    # document, start, end, code_id, origin, coder, matched (list of (start, end)), case,
+    # speaker, words
+    codings: pd.DataFrame
+    cases: pd.Series  # document -> case (the document itself, or its attribute value)
+    codebook: Codebook
+    texts: dict[str, str]
+    attributes: dict[str, dict[str, str]]
+    case_label: str  # "interviews", or the attribute's name
+
+    @property
+    def n_cases(self) -> int:
+        return int(self.cases.nunique())
+
+    def rolled_up(self) -> pd.DataFrame:
+        """One row per (coding, code or ancestor): ``theme`` is the code being counted."""
+        known = {c.id for c in self.codebook.codes}
+        chains = {
+            code: [code, *(self.codebook.ancestors(code) if code in known else [])]
+            for code in self.codings["code_id"].unique()
+        }
+        frame = self.codings.assign(theme=self.codings["code_id"].map(chains))
+        return frame.explode("theme", ignore_index=True)
+
+    def excerpt(self, document: str, start: int, end: int) -> str:
+        return self.texts[document][start:end]
+
+
+def load_coded(project, selection: Selection = Selection(), case_attribute: str | None = None
+               ) -> CodedData:
+    """Read the counted codings of a project, with speakers, words and cases attached."""
+    from qualcode.errors import ProjectError
+
+    where, args = [f"status IN ({', '.join('?' * len(selection.statuses))})"], list(
+        selection.statuses)
+    if selection.origins:
+        where.append(f"origin IN ({', '.join('?' * len(selection.origins))})")
+        args.extend(selection.origins)
+    if selection.coders:
+        where.append(f"coder IN ({', '.join('?' * len(selection.coders))})")
+        args.extend(selection.coders)
+    rows = project.db.execute(
+        "SELECT document_id, char_start, char_end, code_id, origin, coder, matched"
+        f" FROM codings WHERE {' AND '.join(where)}"
+        " ORDER BY document_id, char_start, char_end, code_id", args,
+    ).fetchall()
+    codings = pd.DataFrame(rows, columns=["document", "start", "end", "code_id", "origin",
+                                          "coder", "matched"])
+    codings["matched"] = codings["matched"].map(
+        lambda m: [(int(start), int(end)) for start, end, *_ in json.loads(m)])
+    texts = dict(project.db.execute("SELECT id, text FROM documents ORDER BY id"))
+    attributes = project.attributes()
+    if case_attribute is None:
+        cases = pd.Series({doc: doc for doc in texts}, dtype=object)
+        label = "interviews"
+    else:
+        names = {name for values in attributes.values() for name in values}
+        if case_attribute not in names:
+            raise ProjectError(f"no case attribute {case_attribute!r} (known: "
+                               f"{', '.join(sorted(names)) or 'none'})", project.path)
+        cases = pd.Series({doc: attributes.get(doc, {}).get(case_attribute, MISSING)
+                           for doc in texts}, dtype=object)
+        label = case_attribute
+    codings["case"] = codings["document"].map(cases)
+    codings["speaker"] = _speakers(project, codings)
+    codings["words"] = [count_words(texts[d][s:e]) for d, s, e in
+                        zip(codings["document"], codings["start"], codings["end"], strict=True)]
+    book = project.codebook()
+    return CodedData(codings, cases, book, texts, attributes, label)
+
+
+def _speakers(project, codings: pd.DataFrame) -> list[str | None]:
+    """The speaker of the turn each coding starts in (None outside turns or unlabelled)."""
+    import bisect
+
+    turns: dict[str, tuple[list[int], list[str | None]]] = {}
+    for doc, start, speaker in project.db.execute(
+        "SELECT document_id, char_start, speaker FROM segments WHERE kind = 'turn'"
+        " ORDER BY document_id, char_start"
+    ):
+        starts, speakers = turns.setdefault(doc, ([], []))
+        starts.append(start)
+        speakers.append(speaker)
+    result = []
+    for doc, start in zip(codings["document"], codings["start"], strict=True):
+        starts, speakers = turns.get(doc, ([], []))
+        index = bisect.bisect_right(starts, start) - 1
+        result.append(speakers[index] if index >= 0 else None)
+    return result
+
+
+def code_names(codebook: Codebook, code_ids) -> dict[str, str]:
+    """Names for code ids; an id the codebook lacks is its own name."""
+    names = {c.id: c.name for c in codebook.codes}
+    return {code: names.get(code, code) for code in code_ids}
+
+
+def ordered_codes(codebook: Codebook, coded_ids) -> list[str]:
+    """Codebook order, then any coded ids the codebook lacks, sorted."""
+    order = [c.id for c in codebook.codes]
+    extra = sorted(set(coded_ids) - set(order))
+    return order + extra

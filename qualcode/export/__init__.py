@@ -1,0 +1,1 @@
+"""Writing results out: tables (CSV, XLSX, JSON, Markdown); Word reports build on these."""

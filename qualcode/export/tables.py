@@ -1,0 +1,107 @@
+"""Tables to files: CSV and JSON byte-identical across runs, XLSX with one sheet per table,
+Markdown for reports. Every file is written to a temporary name and renamed.
+
+A cell that a spreadsheet would run as a formula (text starting with = + - or @) is written
+with a leading apostrophe, so an excerpt such as "=SUM(...)" or "- well, yes" stays text.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from qualcode.errors import QualcodeError
+from qualcode.fileio import write_atomic
+
+FORMATS = ("csv", "xlsx", "json", "md")
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def neutralise(value):
+    """Text that a spreadsheet would evaluate gets a leading apostrophe; the rest is kept."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.index.name is not None or not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.reset_index()
+    return frame
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    frame = _flat(frame).map(neutralise)
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def to_json(frame: pd.DataFrame) -> bytes:
+    records = json.loads(_flat(frame).to_json(orient="records", force_ascii=False))
+    return (json.dumps(records, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def to_markdown(frame: pd.DataFrame) -> str:
+    frame = _flat(frame)
+
+    def cell(value) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    header = "| " + " | ".join(cell(c) for c in frame.columns) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(
+        index=False)]
+    return "\n".join([header, rule, *body]) + "\n"
+
+
+def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """One sheet per table; headers bold, first row frozen, formulas neutralised."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, frame in sheets.items():
+        sheet = workbook.create_sheet(title=name[:31])
+        frame = _flat(frame)
+        sheet.append([str(c) for c in frame.columns])
+        for row in frame.itertuples(index=False):
+            sheet.append([neutralise(v.item() if hasattr(v, "item") else v) for v in row])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for column in sheet.columns:
+            width = max(len(str(c.value or "")) for c in column[:200])
+            sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 60)
+            for c in column[1:]:
+                c.alignment = Alignment(wrap_text=width > 60, vertical="top")
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
+    """Write one table as csv, json, md or xlsx (by ``fmt`` or the file's extension)."""
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    if fmt == "csv":
+        content: bytes | str = to_csv(frame)
+    elif fmt == "json":
+        content = to_json(frame)
+    elif fmt == "md":
+        content = to_markdown(frame)
+    elif fmt == "xlsx":
+        content = to_xlsx({path.stem: frame})
+    else:
+        raise QualcodeError(f"unknown table format {fmt!r} (known: {', '.join(FORMATS)})", path)
+    write_atomic(path, content)
+    return path
+
+
+def write_workbook(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write several tables as sheets of one .xlsx."""
+    path = Path(path)
+    write_atomic(path, to_xlsx(sheets))
+    return path

@@ -1,0 +1,115 @@
+"""``qualcode run``: the one-shot batch job, ingest -> code -> tables -> files in one folder.
+
+Re-running on the same folder is reproducible: unchanged files are not re-read, the rule
+codings are replaced, and the CSV/JSON/Markdown outputs come out byte-identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qualcode.errors import QualcodeError
+
+PROJECT_NAME = "project.qc"
+
+
+@dataclass
+class RunReport:
+    """What ``run`` did and wrote."""
+
+    out: Path
+    project: Path
+    written: list[Path] = field(default_factory=list)
+    ingest: object = None
+    code: object = None
+    themes: object = None
+
+
+def run(
+    inputs: Sequence[str | Path],
+    codebook: str | Path,
+    out: str | Path,
+    *,
+    attributes: str | Path | None = None,
+    by: Iterable[str] = (),
+    unit: str = "turn",
+    speakers: str = "participants",
+    interviewers: Iterable[str] = (),
+    quantifiers: bool = False,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    progress: Callable[[str], Callable[[Iterable], Iterable]] | None = None,
+) -> RunReport:
+    """Ingest ``inputs``, code them with ``codebook`` and write the project and every table
+    into ``out``: project.qc, themes.csv, themes.xlsx (all tables), findings.md.
+
+    >>> report = run(["transcripts_sample"], "codebooks/lscb_learning_improvement.yaml",
+    ...              "out", attributes="transcripts_sample/attributes.csv",
+    ...              by=["nation"])  # doctest: +SKIP
+    """
+    from qualcode.analysis import (
+        crosstab,
+        framework_matrix,
+        load_coded,
+        theme_frequencies,
+        top_pairs,
+    )
+    from qualcode.analysis.cooccurrence import cooccurrence
+    from qualcode.analysis.findings import findings_markdown, proper_words
+    from qualcode.codebook import load_codebook
+    from qualcode.coding.engine import code_project
+    from qualcode.export.tables import to_csv, to_xlsx
+    from qualcode.fileio import write_atomic
+    from qualcode.ingest.into_project import ingest
+    from qualcode.store import Project
+
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise QualcodeError("is a file; --out needs a folder", out)
+    book = load_codebook(codebook)  # a bad codebook stops the run before anything is written
+    out.mkdir(parents=True, exist_ok=True)
+    report = RunReport(out=out, project=out / PROJECT_NAME)
+    bar = progress or (lambda _label: None)
+    with Project.open(report.project, create=True) as project:
+        report.ingest = ingest(project, inputs, attributes=attributes,
+                               interviewers=interviewers, text_column=text_column,
+                               id_column=id_column, progress=bar("ingest"))
+        report.code = code_project(project, book, unit=unit, speakers=speakers,
+                                   progress=bar("code"))
+        data = load_coded(project)
+    known = {name for values in data.attributes.values() for name in values}
+    for attribute in by:
+        if attribute not in known:
+            raise QualcodeError(f"no case attribute {attribute!r} to split by (known: "
+                                f"{', '.join(sorted(known)) or 'none'})")
+    themes = theme_frequencies(data)
+    report.themes = themes
+    sheets = {"themes": themes}
+    crosstabs = {attribute: crosstab(data, attribute) for attribute in by}
+    for attribute, frame in crosstabs.items():
+        sheets[f"by {attribute}"] = frame
+    sheets["co-occurrence"] = top_pairs(data, "codes", top=25)
+    sheets["co-occurrence matrix"] = cooccurrence(data, "codes", "segment")
+    sheets["framework"] = framework_matrix(data, "themes")
+    first_split = crosstabs[next(iter(crosstabs))] if crosstabs else None
+    findings = findings_markdown(themes, first_split, data.case_label, quantifiers,
+                                 title=f"Findings: {book.name}", proper=proper_words(book))
+    outputs = {
+        "themes.csv": to_csv(themes),
+        "themes.xlsx": to_xlsx(sheets),
+        "findings.md": findings,
+    }
+    for attribute, frame in crosstabs.items():
+        outputs[f"themes_by_{_slug(attribute)}.csv"] = to_csv(frame)
+    for name, content in outputs.items():
+        write_atomic(out / name, content)
+        report.written.append(out / name)
+    return report
+
+
+def _slug(name: str) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower() or "attribute"

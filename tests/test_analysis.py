@@ -1,0 +1,240 @@
+"""Theme tables checked against plain computations over the codings written in each test."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, SAMPLE
+
+from qualcode.analysis import (
+    Selection,
+    cooccurrence,
+    crosstab,
+    findings_markdown,
+    framework_matrix,
+    load_coded,
+    theme_frequencies,
+    top_pairs,
+)
+from qualcode.analysis.findings import quantifier
+from qualcode.ingest.into_project import ingest
+from qualcode.model import Code, Codebook, Coding
+from qualcode.store import Project
+
+BOOK = Codebook("Book", [
+    Code("enablers", "Key enablers"),
+    Code("partnership", "Effective partnership working", parent="enablers"),
+    Code("leadership", "Leadership", parent="enablers"),
+    Code("budget", "The budgetary context"),
+])
+
+
+@pytest.fixture
+def project(tmp_path):
+    """Four interviews (one never coded, one without a nation) and hand-placed codings."""
+    for name in ("a", "b", "c", "d"):
+        (tmp_path / f"{name}.txt").write_text(
+            f"Interviewer: Question?\n\nP{name}: First answer from {name} here.\n\n"
+            f"Interviewer: And?\n\nP{name}: Second answer from {name}, longer one.\n")
+    (tmp_path / "attrs.csv").write_text("document,nation\na,England\nb,England\nc,Wales\n")
+    path = tmp_path / "p.qc"
+    with Project.open(path, create=True) as p:
+        ingest(p, [tmp_path / f"{n}.txt" for n in "abcd"], attributes=tmp_path / "attrs.csv")
+        turns = {(t.document_id, t.position): t for t in p.segments("turn")}
+
+        def on(doc, position, code, **kw):
+            turn = turns[(doc, position)]
+            kw.setdefault("coder", "ann")
+            kw.setdefault("origin", "manual")
+            return Coding(doc, turn.start, turn.end, code, **kw)
+
+        codings = [
+            on("a", 1, "partnership"), on("a", 1, "leadership"),   # same passage, 2 children
+            on("a", 3, "partnership", matched=[]),
+            on("b", 1, "leadership"), on("b", 3, "budget", origin="rule", coder="qualcode"),
+            on("c", 1, "budget"),
+            on("c", 3, "partnership", origin="ml", status="suggested", coder="model"),
+            on("c", 3, "leadership", origin="ml", status="rejected", coder="model"),
+            on("b", 3, "partnership", origin="ml", status="accepted", coder="bob"),
+        ]
+        with p.transaction():
+            p.set_codes(BOOK)
+            p.add_codings(codings)
+    return path, codings
+
+
+def descendants(code):
+    return {code} | {c.id for c in BOOK.codes if c.parent == code} | {
+        g.id for c in BOOK.codes if c.parent == code for g in BOOK.codes if g.parent == c.id}
+
+
+def counted(codings, statuses=("applied", "accepted")):
+    return [c for c in codings if c.status in statuses]
+
+
+def test_theme_frequencies_match_a_plain_computation(project):
+    path, codings = project
+    with Project.open(path) as p:
+        frame = theme_frequencies(load_coded(p)).set_index("code_id")
+    live = counted(codings)
+    for code in ("enablers", "partnership", "leadership", "budget"):
+        mine = [c for c in live if c.code_id in descendants(code)]
+        assert frame.loc[code, "cases"] == len({c.document_id for c in mine})
+        assert frame.loc[code, "excerpts"] == len({(c.document_id, c.start) for c in mine})
+        assert frame.loc[code, "of_cases"] == 4  # d has no codings and still counts
+    assert frame.loc["enablers", "cases"] == 2  # a (twice, once) and b
+    assert frame.loc["enablers", "excerpts"] == 4  # a's first passage counted once
+    assert frame.loc["enablers", "cases_pct"] == 50.0
+    assert frame.loc["partnership", "speakers"] == 2  # Pa and Pb
+    assert list(frame.index) == ["enablers", "partnership", "leadership", "budget"]
+
+
+def test_selection_by_origin_status_and_coder(project):
+    path, _ = project
+    with Project.open(path) as p:
+        rules = theme_frequencies(load_coded(p, Selection(origins=("rule",)))).set_index(
+            "code_id")
+        suggested = theme_frequencies(load_coded(p, Selection(statuses=("suggested",))))
+        bob = theme_frequencies(load_coded(p, Selection(coders=("bob",)))).set_index("code_id")
+    assert rules.loc["budget", "cases"] == 1 and rules.loc["enablers", "cases"] == 0
+    assert suggested.set_index("code_id").loc["partnership", "cases"] == 1
+    assert bob.loc["partnership", "cases"] == 1 and bob.loc["leadership", "cases"] == 0
+
+
+def test_sorting_by_cases_and_counting_cases_by_attribute(project):
+    path, _ = project
+    with Project.open(path) as p:
+        by_cases = theme_frequencies(load_coded(p), sort="cases")
+        by_nation = theme_frequencies(load_coded(p, case_attribute="nation")).set_index(
+            "code_id")
+    assert list(by_cases["cases"]) == sorted(by_cases["cases"], reverse=True)
+    # nations: England (a, b), Wales (c), (missing) (d): 3 cases
+    assert by_nation.loc["enablers", "of_cases"] == 3
+    assert by_nation.loc["enablers", "cases"] == 1  # only England raised it
+    assert by_nation.loc["budget", "cases"] == 2  # England (b) and Wales (c)
+
+
+def test_crosstab_shows_every_denominator_and_the_missing_group(project):
+    path, _ = project
+    with Project.open(path) as p:
+        frame = crosstab(load_coded(p), "nation").set_index("code_id")
+    assert [c for c in frame.columns if c.endswith(": of")] == [
+        "England: of", "Wales: of", "(missing): of"]
+    row = frame.loc["budget"]
+    assert (row["England: cases"], row["England: of"], row["Wales: cases"], row["Wales: of"],
+            row["(missing): cases"], row["(missing): of"]) == (1, 2, 1, 1, 0, 1)
+
+
+def test_cooccurrence_counts_and_jaccard(project):
+    path, _ = project
+    with Project.open(path) as p:
+        data = load_coded(p)
+    seg = cooccurrence(data)
+    assert seg.loc["partnership", "leadership"] == 1  # a's first passage
+    assert seg.loc["partnership", "partnership"] == 2 + 1  # a twice, b (accepted)
+    doc = cooccurrence(data, scope="document")
+    assert doc.loc["partnership", "leadership"] == 2  # documents a and b
+    jac = cooccurrence(data, jaccard=True)
+    assert jac.loc["partnership", "leadership"] == round(1 / (3 + 2 - 1), 3)
+    themes = cooccurrence(data, level="themes", scope="document")
+    assert themes.loc["enablers", "budget"] == 1  # document b
+    pairs = top_pairs(data)
+    found = {(r.code_a, r.code_b): (r.passages, r.documents, r.jaccard)
+             for r in pairs.itertuples()}
+    assert found == {("partnership", "leadership"): (1, 2, 0.25),  # ties sort by code id
+                     ("partnership", "budget"): (1, 1, 0.25)}
+    assert list(pairs["code_b"]) == ["budget", "leadership"]
+
+
+def test_framework_matrix_cells(project):
+    path, _ = project
+    with Project.open(path) as p:
+        frame = framework_matrix(load_coded(p))
+    assert list(frame.index) == ["a", "b", "c", "d"]
+    assert frame.loc["a", "Key enablers"].startswith("2 | First answer from a here.")
+    assert frame.loc["d", "Key enablers"] == ""
+    assert frame.attrs["code_ids"] == ["enablers", "budget"]
+
+
+def test_findings_sentences_and_quantifiers(project):
+    path, _ = project
+    with Project.open(path) as p:
+        data = load_coded(p)
+    text = findings_markdown(theme_frequencies(data), crosstab(data, "nation"))
+    assert ("- Effective partnership working was raised in 2 of 4 interviews (2 of 2 in "
+            "England, 0 of 1 in Wales, 0 of 1 in (missing)).") in text
+    words = findings_markdown(theme_frequencies(data), quantifiers=True)
+    assert "- Many interviews raised effective partnership working (2 of 4)." in words
+    assert [quantifier(k, 12) for k in (12, 9, 6, 3, 1, 0)] == [
+        "all", "most", "many", "some", "a few", "no"]
+
+
+def test_cli_tables_are_byte_identical_across_runs(project, run_cli, tmp_path):
+    path, _ = project
+    for args in (["themes"], ["crosstab", "--by", "nation"], ["cooccur", "--matrix"],
+                 ["matrix"]):
+        for fmt in ("csv", "json"):
+            first = run_cli(*args, "--project", path, "--format", fmt)
+            second = run_cli(*args, "--project", path, "--format", fmt)
+            assert first.exit_code == 0, first.output
+            assert first.output == second.output and first.output
+    result = run_cli("themes", "--project", path, "--format", "xlsx")
+    assert result.exit_code == 2 and "xlsx needs --output" in result.stderr
+    out = tmp_path / "t.xlsx"
+    assert run_cli("themes", "--project", path, "-o", out).exit_code == 0
+    import openpyxl
+
+    assert openpyxl.load_workbook(out).active["A1"].value == "code_id"
+    result = run_cli("crosstab", "--project", path, "--by", "region")
+    assert result.exit_code == 2 and "no case attribute 'region'" in result.stderr
+    screen = run_cli("themes", "--project", path).output
+    assert "  partnership" in screen and "2/4" in screen
+
+
+def test_formula_like_cells_are_neutralised(tmp_path):
+    import pandas as pd
+
+    from qualcode.export.tables import to_csv, write_table
+
+    frame = pd.DataFrame({"text": ["=SUM(A1)", "- well", "+1", "@me", "fine"]})
+    assert to_csv(frame).decode().splitlines()[1:] == ["'=SUM(A1)", "'- well", "'+1", "'@me",
+                                                       "fine"]
+    write_table(frame, tmp_path / "t.xlsx")
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
+    assert sheet["A2"].value == "'=SUM(A1)" and sheet["A2"].data_type == "s"
+
+
+def test_run_writes_everything_and_reruns_identically(tmp_path, run_cli):
+    out = tmp_path / "out"
+    args = ["run", SAMPLE / "lscb09.txt", SAMPLE / "lscb12.txt", SAMPLE / "lscb06.vtt",
+            "--codebook", ROOT / "codebooks" / "lscb_learning_improvement.yaml",
+            "--out", out, "--attributes", SAMPLE / "attributes.csv", "--by", "nation"]
+    result = run_cli(*args)
+    assert result.exit_code == 0, result.output
+    assert "top themes" in result.output
+    names = {p.name for p in out.iterdir()}
+    assert {"project.qc", "themes.csv", "themes.xlsx", "findings.md",
+            "themes_by_nation.csv"} <= names
+    first = {n: (out / n).read_bytes() for n in ("themes.csv", "findings.md",
+                                                  "themes_by_nation.csv")}
+    again = run_cli(*args)
+    assert "0 new, 0 updated, 3 unchanged" in again.output
+    assert first == {n: (out / n).read_bytes() for n in first}
+    import openpyxl
+
+    sheets = openpyxl.load_workbook(out / "themes.xlsx").sheetnames
+    assert sheets == ["themes", "by nation", "co-occurrence", "co-occurrence matrix",
+                      "framework"]
+    findings = (out / "findings.md").read_text()
+    assert "in 3 interviews" not in findings and "of 3 interviews (1 of 1 in England" in (
+        findings)
+
+
+def test_run_with_a_bad_codebook_writes_nothing(tmp_path, run_cli):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: B\ncodes:\n  - id: x\n    name: X\n    regex: ['(']\n")
+    out = tmp_path / "out"
+    result = run_cli("run", SAMPLE / "lscb09.txt", "--codebook", bad, "--out", out)
+    assert result.exit_code == 2 and "invalid regex" in result.stderr
+    assert not out.exists()
