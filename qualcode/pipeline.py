@@ -43,7 +43,8 @@ def run(
     progress: Callable[[str], Callable[[Iterable], Iterable]] | None = None,
 ) -> RunReport:
     """Ingest ``inputs``, code them with ``codebook`` and write the project and every table
-    into ``out``: project.qc, themes.csv, themes.xlsx (all tables), findings.md.
+    into ``out``: project.qc, themes.csv, themes.xlsx (all tables), findings.md,
+    excerpts.docx (the Word report) and excerpts.xlsx (the quote table).
 
     >>> report = run(["transcripts_sample"], "codebooks/lscb_learning_improvement.yaml",
     ...              "out", attributes="transcripts_sample/attributes.csv",
@@ -72,6 +73,9 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     report = RunReport(out=out, project=out / PROJECT_NAME)
     bar = progress or (lambda _label: None)
+    from qualcode.export.docx_report import ReportOptions, build_report
+    from qualcode.export.excerpts import excerpt_rows, public
+
     with Project.open(report.project, create=True) as project:
         report.ingest = ingest(project, inputs, attributes=attributes,
                                interviewers=interviewers, text_column=text_column,
@@ -79,11 +83,10 @@ def run(
         report.code = code_project(project, book, unit=unit, speakers=speakers,
                                    progress=bar("code"))
         data = load_coded(project)
-    known = {name for values in data.attributes.values() for name in values}
-    for attribute in by:
-        if attribute not in known:
-            raise QualcodeError(f"no case attribute {attribute!r} to split by (known: "
-                                f"{', '.join(sorted(known)) or 'none'})")
+        _check_attributes(data, by)
+        word = build_report(project, data, ReportOptions(
+            title=f"{book.name}: coded excerpts", by=next(iter(by), None)))
+        quotes = public(excerpt_rows(project, data))
     themes = theme_frequencies(data)
     report.themes = themes
     sheets = {"themes": themes}
@@ -100,6 +103,8 @@ def run(
         "themes.csv": to_csv(themes),
         "themes.xlsx": to_xlsx(sheets),
         "findings.md": findings,
+        "excerpts.docx": word,
+        "excerpts.xlsx": to_xlsx({"excerpts": quotes}),
     }
     for attribute, frame in crosstabs.items():
         outputs[f"themes_by_{_slug(attribute)}.csv"] = to_csv(frame)
@@ -107,6 +112,14 @@ def run(
         write_atomic(out / name, content)
         report.written.append(out / name)
     return report
+
+
+def _check_attributes(data, by: Iterable[str]) -> None:
+    known = {name for values in data.attributes.values() for name in values}
+    for attribute in by:
+        if attribute not in known:
+            raise QualcodeError(f"no case attribute {attribute!r} to split by (known: "
+                                f"{', '.join(sorted(known)) or 'none'})")
 
 
 def _slug(name: str) -> str:

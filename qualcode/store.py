@@ -540,7 +540,12 @@ class Project:
             if code is not None:
                 code.parent = parent
                 codes.append(code)
-        return Codebook(name=str(self.path), codes=codes)
+        name = self.path.stem
+        for (parameters,) in self.db.execute(
+            "SELECT parameters FROM runs WHERE command = 'code' ORDER BY id DESC LIMIT 1"
+        ):
+            name = json.loads(parameters).get("codebook", name)
+        return Codebook(name=name, codes=codes)
 
     # -- runs --------------------------------------------------------------------------------
     def log_run(

@@ -41,8 +41,8 @@ class Selection:
 class CodedData:
     """Codings that count (one row per coding), the cases, and the codebook to roll up with."""
 
-    # document, start, end, code_id, origin, coder, matched (list of (start, end)), case,
-    # speaker, words
+    # document, start, end, code_id, origin, coder, matched (list of (start, end)), status,
+    # rule, confidence, case, speaker, words
     codings: pd.DataFrame
     cases: pd.Series  # document -> case (the document itself, or its attribute value)
     codebook: Codebook
@@ -82,12 +82,12 @@ def load_coded(project, selection: Selection = Selection(), case_attribute: str 
         where.append(f"coder IN ({', '.join('?' * len(selection.coders))})")
         args.extend(selection.coders)
     rows = project.db.execute(
-        "SELECT document_id, char_start, char_end, code_id, origin, coder, matched"
-        f" FROM codings WHERE {' AND '.join(where)}"
-        " ORDER BY document_id, char_start, char_end, code_id", args,
+        "SELECT document_id, char_start, char_end, code_id, origin, coder, matched, status,"
+        f" rule, confidence FROM codings WHERE {' AND '.join(where)}"
+        " ORDER BY document_id, char_start, char_end, code_id, coder", args,
     ).fetchall()
     codings = pd.DataFrame(rows, columns=["document", "start", "end", "code_id", "origin",
-                                          "coder", "matched"])
+                                          "coder", "matched", "status", "rule", "confidence"])
     codings["matched"] = codings["matched"].map(
         lambda m: [(int(start), int(end)) for start, end, *_ in json.loads(m)])
     texts = dict(project.db.execute("SELECT id, text FROM documents ORDER BY id"))

@@ -40,8 +40,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 from qualcode.cli import analysis as _analysis  # noqa: E402
 from qualcode.cli import code as _code  # noqa: E402
 from qualcode.cli import codebook as _codebook  # noqa: E402
+from qualcode.cli import export as _export  # noqa: E402
 from qualcode.cli import ingest as _ingest  # noqa: E402
 from qualcode.cli import run as _run  # noqa: E402
 
-for _module in (_ingest, _codebook, _code, _analysis, _run):
+for _module in (_ingest, _codebook, _code, _analysis, _export, _run):
     _module.register(main)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,13 @@ from qualcode.fileio import write_atomic
 
 FORMATS = ("csv", "xlsx", "json", "md")
 _FORMULA_START = ("=", "+", "-", "@")
+_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text an Office file can store: characters XML forbids (form feeds, control codes from
+    PDFs or transcription tools) become spaces, so the file always opens."""
+    return _XML_FORBIDDEN.sub(" ", text)
 
 
 def neutralise(value):
@@ -68,7 +76,8 @@ def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
         frame = _flat(frame)
         sheet.append([str(c) for c in frame.columns])
         for row in frame.itertuples(index=False):
-            sheet.append([neutralise(v.item() if hasattr(v, "item") else v) for v in row])
+            sheet.append([neutralise(xml_safe(v) if isinstance(v, str) else
+                                     v.item() if hasattr(v, "item") else v) for v in row])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for column in sheet.columns:

@@ -1,0 +1,99 @@
+"""``qualcode export docx|xlsx|csv``: the Word report and the quote table."""
+
+from __future__ import annotations
+
+import click
+
+from qualcode.cli.analysis import _coded
+from qualcode.cli.common import project_option
+
+
+def selection_options(command):
+    for option in reversed([
+        project_option,
+        click.option("--output", "-o", required=True, type=click.Path(dir_okay=False)),
+        click.option("--code", "codes", multiple=True, metavar="ID",
+                     help="Only these codes, with the codes under them (repeatable)."),
+        click.option("--origin", "origins", multiple=True,
+                     type=click.Choice(["rule", "manual", "ml", "import"])),
+        click.option("--status", "statuses", multiple=True,
+                     type=click.Choice(["applied", "accepted", "suggested", "rejected"]),
+                     help="Default: applied and accepted."),
+        click.option("--coder", "coders", multiple=True),
+    ]):
+        command = option(command)
+    return command
+
+
+@click.group()
+def export():
+    """Export coded excerpts: a Word report (docx) or a quote table (xlsx, csv)."""
+
+
+@export.command()
+@selection_options
+@click.option("--title", default="Coded excerpts", show_default=True)
+@click.option("--by", metavar="ATTR", help="Add the split by this attribute to the table.")
+@click.option("--group-by", type=click.Choice(["theme", "document"]), default="theme",
+              show_default=True, help="Excerpts under each code, or under each document.")
+@click.option("--attribute", "attributes", multiple=True, metavar="ATTR",
+              help="Case attributes to show in attributions (repeatable; default: all).")
+@click.option("--no-chart", is_flag=True, help="Leave out the bar chart.")
+def docx(project_path, output, codes, origins, statuses, coders, title, by, group_by,
+         attributes, no_chart):
+    """The Word report: counts, theme table, chart, every excerpt under its code, codebook.
+
+    Example: qualcode export docx --project sample.qc -o report.docx --by nation
+    """
+    from qualcode.export.docx_report import ReportOptions, build_report
+    from qualcode.fileio import write_atomic
+    from qualcode.store import Project
+
+    data = _coded(project_path, origins, statuses, coders)
+    options = ReportOptions(title=title, codes=tuple(codes), by=by, group_by=group_by,
+                            attributes=tuple(attributes) or None, chart=not no_chart)
+    with Project.open(project_path) as project:
+        content = build_report(project, data, options)
+    write_atomic(output, content)
+    click.echo(f"{output}: written")
+
+
+def _quote_table(project_path, codes, origins, statuses, coders):
+    from qualcode.export.excerpts import excerpt_rows, public
+    from qualcode.store import Project
+
+    data = _coded(project_path, origins, statuses, coders)
+    with Project.open(project_path) as project:
+        return public(excerpt_rows(project, data, codes or None))
+
+
+@export.command()
+@selection_options
+def xlsx(project_path, output, codes, origins, statuses, coders):
+    """One row per coded excerpt, as a spreadsheet (formulas neutralised).
+
+    Example: qualcode export xlsx --project sample.qc -o excerpts.xlsx
+    """
+    from qualcode.export.tables import write_workbook
+
+    table = _quote_table(project_path, codes, origins, statuses, coders)
+    write_workbook({"excerpts": table}, output)
+    click.echo(f"{output}: {len(table)} excerpts")
+
+
+@export.command()
+@selection_options
+def csv(project_path, output, codes, origins, statuses, coders):
+    """One row per coded excerpt, as CSV (UTF-8; byte-identical across runs).
+
+    Example: qualcode export csv --project sample.qc -o excerpts.csv --code enablers
+    """
+    from qualcode.export.tables import write_table
+
+    table = _quote_table(project_path, codes, origins, statuses, coders)
+    write_table(table, output, "csv")
+    click.echo(f"{output}: {len(table)} excerpts")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(export)

@@ -1,0 +1,39 @@
+"""The bar chart of cases per code for the Word report (matplotlib, no screen needed)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+
+def cases_chart(themes: pd.DataFrame, case_label: str = "interviews") -> bytes:
+    """A horizontal bar chart (PNG) of cases per code in codebook order, themes in bold."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = themes.iloc[::-1]
+    labels = [("    " * int(r.level)) + (r.code if len(r.code) <= 48 else r.code[:47] + "…")
+              for r in rows.itertuples()]
+    height = max(2.5, 0.28 * len(rows) + 1.0)
+    figure, axes = plt.subplots(figsize=(7.5, height), dpi=150)
+    colours = ["#1F4E79" if int(level) == 0 else "#5B9BD5" for level in rows["level"]]
+    axes.barh(range(len(rows)), rows["cases"], color=colours)
+    axes.set_yticks(range(len(rows)), labels, fontsize=8)
+    for tick, level in zip(axes.get_yticklabels(), rows["level"], strict=True):
+        if int(level) == 0:
+            tick.set_fontweight("bold")
+    total = int(themes["of_cases"].max()) if len(themes) else 0
+    axes.set_xlim(0, max(total, 1))
+    axes.set_xlabel(f"{case_label} (of {total})")
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    for index, value in enumerate(rows["cases"]):
+        axes.text(value + total * 0.01, index, str(int(value)), va="center", fontsize=7)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return buffer.getvalue()
