@@ -12,11 +12,22 @@ from pathlib import Path
 class QualcodeError(Exception):
     """A problem the user can fix: bad input, a bad codebook, a project in the wrong state."""
 
+    problems: list[QualcodeError]
+
     def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
         super().__init__(message)
         self.message = message
         self.path = str(path) if path is not None else None
         self.line = line
+        self.problems = [self]  # several, when a file has many things wrong at once
+
+    @classmethod
+    def many(cls, problems: list[QualcodeError]) -> QualcodeError:
+        """One error carrying every problem found (reported one line each)."""
+        first = problems[0]
+        error = cls(first.message, first.path, first.line)
+        error.problems = list(problems)
+        return error
 
     def __str__(self) -> str:
         where = ""
@@ -32,12 +43,6 @@ class InputError(QualcodeError):
 
 class CodebookError(QualcodeError):
     """A codebook that does not load or does not validate; ``problems`` lists every one."""
-
-    problems: list[CodebookError]
-
-    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
-        super().__init__(message, path, line)
-        self.problems = [self]
 
 
 class ProjectError(QualcodeError):

@@ -23,7 +23,7 @@ class QualcodeGroup(click.Group):
         except QualcodeError as exc:
             if ctx.meta.get("qualcode.debug"):
                 raise
-            for problem in getattr(exc, "problems", None) or [exc]:
+            for problem in exc.problems:
                 click.echo(f"error: {problem}", err=True)
             sys.exit(2)
 
@@ -37,12 +37,14 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.meta["qualcode.debug"] = debug
 
 
+from qualcode.cli import agree as _agree  # noqa: E402
 from qualcode.cli import analysis as _analysis  # noqa: E402
 from qualcode.cli import code as _code  # noqa: E402
 from qualcode.cli import codebook as _codebook  # noqa: E402
 from qualcode.cli import export as _export  # noqa: E402
 from qualcode.cli import ingest as _ingest  # noqa: E402
+from qualcode.cli import manual as _manual  # noqa: E402
 from qualcode.cli import run as _run  # noqa: E402
 
-for _module in (_ingest, _codebook, _code, _analysis, _export, _run):
+for _module in (_ingest, _codebook, _code, _manual, _agree, _analysis, _export, _run):
     _module.register(main)

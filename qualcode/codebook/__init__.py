@@ -67,10 +67,7 @@ def _error(path: Path, problems: Problems) -> CodebookError:
         for line, code_id, message in sorted(
             problems.items, key=lambda p: (p[0] if p[0] is not None else 0))
     ]
-    first = errors[0]
-    error = CodebookError(first.message, path, first.line)
-    error.problems = errors
-    return error
+    return CodebookError.many(errors)
 
 
 def codebook_to_text(codebook: Codebook, suffix: str) -> str | bytes:

@@ -1,0 +1,206 @@
+"""Intercoder agreement: percent agreement, Cohen's kappa and Krippendorff's alpha per code.
+
+Each coder's decision is binary per unit and code: did they code this unit with this code?
+A unit is a participant turn (``segment``), sentence, paragraph, whole document, or each
+character (``character``: agreement on exactly what was marked). A coding counts for every
+unit it overlaps. A coder who coded nothing at all in a document has no decision there
+(missing, which alpha allows; percent agreement and kappa use the units every coder decided).
+A "coder" can also be an origin, ``rule``, ``ml``, ``manual`` or ``import``, so the engine is
+checked against a person with the same command.
+
+Implementations are the well-kept ones: scikit-learn's ``cohen_kappa_score`` and the
+``krippendorff`` package (tests reproduce the published worked examples).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from qualcode.errors import QualcodeError
+
+UNITS = ("segment", "sentence", "paragraph", "document", "character")
+ORIGIN_CODERS = ("rule", "ml", "manual", "import")
+
+
+@dataclass
+class Agreement:
+    """Per-code figures, the pooled figures, and the units the coders disagree on."""
+
+    per_code: pd.DataFrame
+    overall: dict
+    disagreements: pd.DataFrame
+    coders: list[str]
+    unit: str
+
+
+def cohen_kappa(a, b) -> float:
+    """Cohen's kappa (scikit-learn), NaN when undefined (both coders constant and equal)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = cohen_kappa_score(a, b)
+    return float(value) if np.isfinite(value) else float("nan")
+
+
+def krippendorff_alpha(matrix: np.ndarray) -> float:
+    """Nominal alpha over a coders x units matrix with NaN for missing; NaN when undefined."""
+    import krippendorff
+
+    values = matrix[~np.isnan(matrix)]
+    if values.size == 0 or np.unique(values).size < 2:
+        return float("nan")
+    try:
+        return float(krippendorff.alpha(reliability_data=matrix,
+                                        level_of_measurement="nominal"))
+    except (ValueError, ZeroDivisionError):
+        return float("nan")
+
+
+def _figures(matrix: np.ndarray) -> dict:
+    """matrix: coders x units of 0/1/NaN."""
+    complete = ~np.isnan(matrix).any(axis=0)
+    decided = matrix[:, complete]
+    units = int(complete.sum())
+    agree = float((decided == decided[0]).all(axis=0).mean()) if units else float("nan")
+    kappa = (cohen_kappa(decided[0], decided[1]) if matrix.shape[0] == 2 and units
+             else float("nan"))
+    return {"units": units, "agreement": agree, "kappa": kappa,
+            "alpha": krippendorff_alpha(matrix),
+            **{f"coded_{i}": int(np.nansum(matrix[i] == 1)) for i in range(matrix.shape[0])}}
+
+
+def _coder_codings(project, coder: str, statuses) -> pd.DataFrame:
+    field = "origin" if coder in ORIGIN_CODERS else "coder"
+    rows = project.db.execute(
+        "SELECT document_id, char_start, char_end, code_id FROM codings WHERE "
+        f"{field} = ? AND status IN ({', '.join('?' * len(statuses))})",
+        (coder, *statuses)).fetchall()
+    if not rows:
+        raise QualcodeError(f"no codings by {coder!r} (a coder's name, or an origin: "
+                            f"{', '.join(ORIGIN_CODERS)})")
+    return pd.DataFrame(rows, columns=["document", "start", "end", "code_id"])
+
+
+def _units(project, unit: str) -> pd.DataFrame:
+    """document, start, end of every unit (participants' speech, or whole documents)."""
+    if unit == "document":
+        rows = project.db.execute("SELECT id, 0, length(text) FROM documents").fetchall()
+    else:
+        kind = {"segment": "turn", "character": "turn"}.get(unit, unit)
+        rows = [(s.document_id, s.start, s.end)
+                for s in project.segments(kind, participants_only=True)]
+    return pd.DataFrame(rows, columns=["document", "start", "end"]).sort_values(
+        ["document", "start"], kind="stable").reset_index(drop=True)
+
+
+def agreement(project, coders: list[str], unit: str = "segment", codes=None,
+              level: str = "codes", statuses=("applied", "accepted")) -> Agreement:
+    """Agreement between two or more coders (or origins) over a project's units."""
+    if len(coders) < 2:
+        raise QualcodeError("agreement needs at least two coders")
+    if len(set(coders)) != len(coders):
+        raise QualcodeError("the same coder is named twice")
+    if unit not in UNITS:
+        raise QualcodeError(f"unit must be one of {', '.join(UNITS)}")
+    book = project.codebook()
+    tops = {c.id: ([c.id, *book.ancestors(c.id)])[-1] for c in book.codes}
+    frames = []
+    for coder in coders:
+        frame = _coder_codings(project, coder, statuses)
+        if level == "themes":
+            frame["code_id"] = frame["code_id"].map(lambda c: tops.get(c, c))
+        frames.append(frame)
+    all_codes = sorted(set().union(*(set(f["code_id"]) for f in frames)),
+                       key=lambda c: ([x.id for x in book.codes] + [c]).index(c))
+    wanted = [c for c in all_codes if codes is None or c in set(codes)]
+    units = _units(project, unit)
+    covered_docs = [set(f["document"]) for f in frames]
+    texts = dict(project.db.execute("SELECT id, text FROM documents"))
+    if unit == "character":
+        return _character_agreement(units, frames, coders, wanted, covered_docs, book, unit)
+    rows, disagreements = [], []
+    pooled: list[np.ndarray] = []
+    for code in wanted:
+        matrix = np.full((len(coders), len(units)), np.nan)
+        for i, frame in enumerate(frames):
+            mine = frame[frame["code_id"] == code]
+            present = _overlaps(units, mine)
+            in_scope = units["document"].isin(covered_docs[i]).to_numpy()
+            matrix[i, in_scope] = present[in_scope]
+        pooled.append(matrix)
+        rows.append({"code_id": code, "code": _name(book, code), **_figures(matrix)})
+        differ = ~np.isnan(matrix).any(axis=0) & ~(matrix == matrix[0]).all(axis=0)
+        for index in np.flatnonzero(differ):
+            u = units.iloc[index]
+            disagreements.append({
+                "document": u["document"], "start": int(u["start"]), "end": int(u["end"]),
+                "code_id": code,
+                **{coder: "yes" if matrix[i, index] == 1 else "no"
+                   for i, coder in enumerate(coders)},
+                "text": " ".join(texts[u["document"]][u["start"]:u["end"]].split()),
+            })
+    return _result(rows, pooled, disagreements, coders, unit)
+
+
+def _overlaps(units: pd.DataFrame, codings: pd.DataFrame) -> np.ndarray:
+    """1.0 for each unit that any of ``codings`` overlaps, else 0.0."""
+    present = np.zeros(len(units))
+    if codings.empty:
+        return present
+    for document, group in codings.groupby("document"):
+        index = np.flatnonzero((units["document"] == document).to_numpy())
+        if not len(index):
+            continue
+        starts = units["start"].to_numpy()[index]
+        ends = units["end"].to_numpy()[index]
+        for s, e in zip(group["start"], group["end"], strict=True):
+            present[index[(starts < e) & (ends > s)]] = 1.0
+    return present
+
+
+def _name(book, code: str) -> str:
+    return next((c.name for c in book.codes if c.id == code), code)
+
+
+def _result(rows, pooled, disagreements, coders, unit) -> Agreement:
+    columns = ["code_id", "code", "units", "agreement", "kappa", "alpha",
+               *[f"coded_{i}" for i in range(len(coders))]]
+    per_code = pd.DataFrame(rows, columns=columns).rename(
+        columns={f"coded_{i}": f"coded by {c}" for i, c in enumerate(coders)})
+    overall = _figures(np.concatenate(pooled, axis=1)) if pooled else {}
+    overall = {k: v for k, v in overall.items() if not k.startswith("coded_")}
+    frame = pd.DataFrame(disagreements, columns=["document", "start", "end", "code_id",
+                                                 *coders, "text"])
+    return Agreement(per_code, overall, frame, list(coders), unit)
+
+
+def _character_agreement(units, frames, coders, wanted, covered_docs, book, unit) -> Agreement:
+    """Every character of participants' speech is a unit (intervals as boolean masks)."""
+    spans = {doc: group for doc, group in units.groupby("document")}
+    rows, pooled = [], []
+    for code in wanted:
+        columns = []
+        for doc, group in spans.items():
+            length = int(group["end"].max())
+            speech = np.zeros(length, dtype=bool)
+            for s, e in zip(group["start"], group["end"], strict=True):
+                speech[s:e] = True
+            block = np.full((len(coders), int(speech.sum())), np.nan)
+            for i, frame in enumerate(frames):
+                if doc not in covered_docs[i]:
+                    continue
+                marked = np.zeros(length, dtype=bool)
+                mine = frame[(frame["document"] == doc) & (frame["code_id"] == code)]
+                for s, e in zip(mine["start"], mine["end"], strict=True):
+                    marked[s:min(e, length)] = True
+                block[i] = marked[speech].astype(float)
+            columns.append(block)
+        matrix = np.concatenate(columns, axis=1) if columns else np.empty((len(coders), 0))
+        pooled.append(matrix)
+        rows.append({"code_id": code, "code": _name(book, code), **_figures(matrix)})
+    return _result(rows, pooled, [], coders, unit)

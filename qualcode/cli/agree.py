@@ -1,0 +1,73 @@
+"""``qualcode agree``: intercoder agreement between people, or between a person and a rule."""
+
+from __future__ import annotations
+
+import click
+
+from qualcode.cli.common import format_table, project_option
+
+
+def _number(value: float) -> str:
+    return "n/a" if value != value else f"{value:.3f}"  # NaN: undefined
+
+
+@click.command()
+@project_option
+@click.option("--coders", "first", required=True, metavar="A B [C ...]",
+              help="Coders (names, or origins: rule, ml, manual, import).")
+@click.argument("more", nargs=-1, metavar="")
+@click.option("--unit", type=click.Choice(["segment", "sentence", "paragraph", "document",
+                                           "character"]), default="segment",
+              show_default=True)
+@click.option("--codes", multiple=True, metavar="ID", help="Only these codes (repeatable).")
+@click.option("--level", type=click.Choice(["codes", "themes"]), default="codes",
+              show_default=True, help="Compare codes as applied, or rolled up to themes.")
+@click.option("--disagreements", type=click.Path(dir_okay=False),
+              help="Write the units coded differently to this .csv or .xlsx.")
+@click.option("--docx", "docx_path", type=click.Path(dir_okay=False),
+              help="Write a short Word section: the table and the disagreements.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]),
+              default="table", show_default=True)
+def agree(project_path, first, more, unit, codes, level, disagreements, docx_path, fmt):
+    """Percent agreement, Cohen's kappa (two coders) and Krippendorff's alpha, per code.
+
+    Example: qualcode agree --project sample.qc --coders gold rule --level themes
+    """
+    from qualcode.analysis.agreement import agreement
+    from qualcode.export import tables
+    from qualcode.store import Project
+
+    coders = [first, *more]
+    with Project.open(project_path) as project:
+        result = agreement(project, coders, unit, codes or None, level)
+    if disagreements:
+        if disagreements.lower().endswith(".xlsx"):
+            tables.write_workbook({"disagreements": result.disagreements}, disagreements)
+        else:
+            tables.write_table(result.disagreements, disagreements, "csv")
+    if docx_path:
+        from qualcode.export.agreement_docx import agreement_section
+        from qualcode.fileio import write_atomic
+
+        write_atomic(docx_path, agreement_section(result))
+    frame = result.per_code
+    if fmt != "table":
+        converters = {"csv": tables.to_csv, "json": tables.to_json,
+                      "md": lambda f: tables.to_markdown(f).encode()}
+        click.echo(converters[fmt](frame).decode(), nl=False)
+        return
+    coded = [c for c in frame.columns if c.startswith("coded by ")]
+    rows = [[r["code_id"], r["units"], _number(r["agreement"]), _number(r["kappa"]),
+             _number(r["alpha"]), *(r[c] for c in coded)] for _, r in frame.iterrows()]
+    o = result.overall
+    rows.append(["(all codes)", o.get("units", 0), _number(o.get("agreement", float("nan"))),
+                 _number(o.get("kappa", float("nan"))), _number(o.get("alpha", float("nan"))),
+                 *(int(frame[c].sum()) for c in coded)])
+    headers = ["code", f"{unit}s", "agreement", "kappa", "alpha", *coded]
+    click.echo(format_table(headers, rows, right=range(1, len(headers))))
+    click.echo(f"{len(result.disagreements)} disagreements"
+               + (f" (written to {disagreements})" if disagreements else ""))
+
+
+def register(group: click.Group) -> None:
+    group.add_command(agree)

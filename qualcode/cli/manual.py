@@ -1,0 +1,111 @@
+"""``qualcode apply``, ``unapply`` and ``import codings``: a person's coding."""
+
+from __future__ import annotations
+
+import click
+
+from qualcode.cli.common import project_option
+
+
+def _load_codebook_into(project, codebook_path) -> None:
+    if codebook_path:
+        from qualcode.codebook import load_codebook
+
+        with project.transaction():
+            project.set_codes(load_codebook(codebook_path))
+
+
+def _span(project, doc, start, end, segment):
+    from qualcode.coding.manual import segment_span
+    from qualcode.errors import QualcodeError
+
+    if segment:
+        return segment_span(project, doc, segment)
+    if start is None or end is None:
+        raise QualcodeError("give --start and --end, or --segment such as turn:12")
+    return start, end
+
+
+@click.command()
+@project_option
+@click.option("--doc", required=True, help="Document id.")
+@click.option("--start", type=int, help="Start offset (code points, inclusive).")
+@click.option("--end", type=int, help="End offset (exclusive).")
+@click.option("--segment", help="Instead of offsets: turn:N, sentence:N or paragraph:N.")
+@click.option("--code", "code_id", required=True)
+@click.option("--coder", required=True, help="Who is coding.")
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False),
+              help="Load this codebook's codes into the project first.")
+def apply(project_path, doc, start, end, segment, code_id, coder, codebook_path):
+    """Code a span (or a segment) of a document by hand.
+
+    Example: qualcode apply --project sample.qc --doc lscb01 --segment turn:3
+    --code partnership-working --coder ann
+    """
+    from qualcode.coding.manual import apply_coding
+    from qualcode.model import Coding
+    from qualcode.store import Project
+
+    with Project.open(project_path) as project:
+        _load_codebook_into(project, codebook_path)
+        start, end = _span(project, doc, start, end, segment)
+        apply_coding(project, Coding(doc, start, end, code_id, coder, origin="manual"))
+    click.echo(f"coded {doc} {start}-{end} with {code_id} ({coder})")
+
+
+@click.command()
+@project_option
+@click.option("--doc", required=True)
+@click.option("--start", type=int)
+@click.option("--end", type=int)
+@click.option("--segment", help="turn:N, sentence:N or paragraph:N.")
+@click.option("--code", "code_id", required=True)
+@click.option("--coder", required=True)
+def unapply(project_path, doc, start, end, segment, code_id, coder):
+    """Remove a coding made by hand (or imported).
+
+    Example: qualcode unapply --project sample.qc --doc lscb01 --segment turn:3
+    --code partnership-working --coder ann
+    """
+    from qualcode.coding.manual import unapply_coding
+    from qualcode.store import Project
+
+    with Project.open(project_path) as project:
+        start, end = _span(project, doc, start, end, segment)
+        unapply_coding(project, doc, start, end, code_id, coder)
+    click.echo(f"removed {code_id} ({coder}) from {doc} {start}-{end}")
+
+
+@click.group(name="import")
+def import_group():
+    """Bring work in: a coder's codings from a spreadsheet."""
+
+
+@import_group.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@project_option
+@click.option("--coder", help="The coder, when the file has no coder column.")
+@click.option("--origin", type=click.Choice(["import", "manual"]), default="import",
+              show_default=True)
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False),
+              help="Load this codebook's codes into the project first.")
+def codings(file, project_path, coder, origin, codebook_path):
+    """Import codings from CSV/XLSX: document, start, end (or segment), code, coder.
+
+    Every row is checked (document, offsets inside its text, known code); any bad row stops
+    the import with one line per bad row. Rows already in the project are skipped.
+    Example: qualcode import codings transcripts_sample/gold_coding.csv --project sample.qc
+    """
+    from qualcode.coding.manual import import_codings
+    from qualcode.store import Project
+
+    with Project.open(project_path) as project:
+        _load_codebook_into(project, codebook_path)
+        report = import_codings(project, file, coder=coder, origin=origin)
+    click.echo(f"{file}: {report.added} codings imported ({report.already} already there); "
+               f"coders: {', '.join(report.coders)}")
+
+
+def register(group: click.Group) -> None:
+    for command in (apply, unapply, import_group):
+        group.add_command(command)

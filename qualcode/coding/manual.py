@@ -1,0 +1,186 @@
+"""A person's codings: apply or remove one, or import a coder's work from a spreadsheet.
+
+Every coding is checked against the project before anything is written: the document must
+exist, the offsets must lie inside its text, and the code must be in the project's codebook.
+An import with bad rows writes nothing and names every bad row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.errors import InputError, ProjectError, QualcodeError
+from qualcode.model import Coding
+
+MANUAL_ORIGINS = ("manual", "import")
+
+
+def _known_codes(project) -> set[str]:
+    return {row[0] for row in project.db.execute("SELECT id FROM codes")}
+
+
+def check_coding(project, coding: Coding, lengths: dict[str, int], codes: set[str]) -> str | None:
+    """Why this coding cannot be stored, or None."""
+    if coding.document_id not in lengths:
+        return f"no document {coding.document_id!r} in the project"
+    if not 0 <= coding.start < coding.end <= lengths[coding.document_id]:
+        return (f"offsets {coding.start}-{coding.end} are outside document "
+                f"{coding.document_id!r} (0-{lengths[coding.document_id]})")
+    if coding.code_id not in codes:
+        return (f"no code {coding.code_id!r} in the project's codebook (load it with "
+                "--codebook, or run qualcode code first)")
+    if not coding.coder.strip():
+        return "a coding needs a coder"
+    return None
+
+
+def _lengths(project) -> dict[str, int]:
+    return dict(project.db.execute("SELECT id, length(text) FROM documents"))
+
+
+def segment_span(project, document_id: str, segment: str) -> tuple[int, int]:
+    """Offsets of ``turn:12`` (or ``sentence:3``, ``paragraph:7``) in a document."""
+    kind, _, position = segment.partition(":")
+    if kind not in ("turn", "sentence", "paragraph") or not position.isdigit():
+        raise QualcodeError(f"a segment is KIND:NUMBER such as turn:12, not {segment!r}")
+    if kind == "sentence":
+        project.segments("sentence", [document_id])
+    row = project.db.execute(
+        "SELECT char_start, char_end FROM segments WHERE document_id = ? AND kind = ?"
+        " AND position = ?", (document_id, kind, int(position))).fetchone()
+    if row is None:
+        raise ProjectError(f"document {document_id!r} has no {kind} {position}", project.path)
+    return row
+
+
+def apply_coding(project, coding: Coding) -> None:
+    """Store one manual coding (checked first); an identical one already stored is kept."""
+    problem = check_coding(project, coding, _lengths(project), _known_codes(project))
+    if problem:
+        raise ProjectError(problem, project.path)
+    with project.transaction():
+        if not _exists(project, coding):
+            project.add_codings([coding])
+
+
+def unapply_coding(project, document_id: str, start: int, end: int, code_id: str,
+                   coder: str) -> int:
+    """Remove a person's coding (manual or imported); returns how many were removed."""
+    with project.transaction():
+        cursor = project.db.execute(
+            "DELETE FROM codings WHERE document_id = ? AND char_start = ? AND char_end = ?"
+            " AND code_id = ? AND coder = ? AND origin IN ('manual', 'import')",
+            (document_id, start, end, code_id, coder))
+    if not cursor.rowcount:
+        raise ProjectError(f"no manual coding of {code_id!r} by {coder!r} at "
+                           f"{document_id} {start}-{end}", project.path)
+    return cursor.rowcount
+
+
+def _exists(project, c: Coding) -> bool:
+    return project.db.execute(
+        "SELECT 1 FROM codings WHERE document_id = ? AND char_start = ? AND char_end = ?"
+        " AND code_id = ? AND coder = ? AND origin = ? AND status = ?",
+        (c.document_id, c.start, c.end, c.code_id, c.coder, c.origin, c.status),
+    ).fetchone() is not None
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    already: int = 0
+    coders: tuple[str, ...] = ()
+
+
+_COLUMN_NAMES = {
+    "document": ("document", "document_id", "doc", "file"),
+    "start": ("start", "char_start", "begin"),
+    "end": ("end", "char_end", "stop"),
+    "segment": ("segment", "unit"),
+    "code": ("code", "code_id", "code id"),
+    "coder": ("coder", "coder_name", "user"),
+}
+
+
+def import_codings(project, path: str | Path, *, coder: str | None = None,
+                   origin: str = "import") -> ImportReport:
+    """Import a coder's work: rows of document, start and end (or segment such as turn:12),
+    code, coder. Every row is checked; any bad row stops the import with a message per row."""
+    from qualcode.ingest.tables import read_table_file
+
+    path = Path(path)
+    if origin not in MANUAL_ORIGINS:
+        raise QualcodeError(f"origin must be one of {MANUAL_ORIGINS}")
+    frame, _ = read_table_file(path)
+    lookup = {c.casefold().strip(): c for c in frame.columns}
+    columns = {}
+    for key, names in _COLUMN_NAMES.items():
+        columns[key] = next((lookup[n] for n in names if n in lookup), None)
+    missing = [k for k in ("document", "code") if columns[k] is None]
+    if columns["segment"] is None and (columns["start"] is None or columns["end"] is None):
+        missing.append("start and end (or segment)")
+    if columns["coder"] is None and coder is None:
+        missing.append("coder (or --coder)")
+    if missing:
+        raise InputError(f"missing column(s): {', '.join(missing)} (found: "
+                         f"{', '.join(frame.columns)})", path, 1)
+    lengths, codes = _lengths(project), _known_codes(project)
+    codings, problems = [], []
+    for line, row in enumerate(frame.itertuples(index=False), start=2):
+        values = dict(zip(frame.columns, row, strict=True))
+
+        def get(key: str, values=values) -> str:
+            return str(values[columns[key]]).strip() if columns[key] else ""
+
+        if not any(str(v).strip() for v in values.values()):
+            continue
+        document = get("document")
+        try:
+            if get("segment"):
+                if document not in lengths:
+                    raise QualcodeError(f"no document {document!r} in the project")
+                start, end = segment_span(project, document, get("segment"))
+            else:
+                start, end = int(float(get("start"))), int(float(get("end")))
+        except (ValueError, QualcodeError) as exc:
+            message = exc.message if isinstance(exc, QualcodeError) else (
+                f"start and end must be whole numbers, not {get('start')!r} and {get('end')!r}")
+            problems.append(InputError(message, path, line))
+            continue
+        coding = Coding(document, start, end, get("code"), coder or get("coder"),
+                        origin=origin, status="applied")
+        problem = check_coding(project, coding, lengths, codes)
+        if problem:
+            problems.append(InputError(problem, path, line))
+        else:
+            codings.append(coding)
+    if problems:
+        raise InputError.many(problems)
+    report = ImportReport(coders=tuple(sorted({c.coder for c in codings})))
+    with project.transaction():
+        fresh = []
+        seen = set()
+        for coding in codings:
+            key = (coding.document_id, coding.start, coding.end, coding.code_id, coding.coder)
+            if key in seen or _exists(project, coding):
+                report.already += 1
+                continue
+            seen.add(key)
+            fresh.append(coding)
+        report.added = project.add_codings(fresh)
+        project.log_run("import codings", _now(), {"origin": origin, "coder": coder},
+                        [(str(path), _sha256(path))])
+    return report
+
+
+def _now() -> str:
+    from qualcode.store import now
+
+    return now()
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

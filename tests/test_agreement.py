@@ -1,0 +1,166 @@
+"""Manual coding, coding import with row-numbered errors, and agreement against worked examples."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import ROOT, SAMPLE
+
+from qualcode.analysis.agreement import agreement, cohen_kappa, krippendorff_alpha
+from qualcode.coding.manual import import_codings
+from qualcode.errors import InputError
+from qualcode.ingest.into_project import ingest
+from qualcode.model import Code, Codebook
+from qualcode.store import Project
+
+LSCB = ROOT / "codebooks" / "lscb_learning_improvement.yaml"
+NAN = np.nan
+
+
+def test_krippendorff_2011_nominal_worked_example():
+    # Krippendorff (2011) "Computing Krippendorff's Alpha-Reliability", section C:
+    # 4 observers, 12 units, missing data; nominal alpha = 0.743.
+    data = np.array([
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, NAN, NAN, NAN],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, NAN, 3],
+        [NAN, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, NAN],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NAN],
+    ])
+    assert round(krippendorff_alpha(data), 3) == 0.743
+
+
+def test_cohen_kappa_textbook_table():
+    # The 2x2 table of the standard textbook example: yes/yes 20, yes/no 5, no/yes 10,
+    # no/no 15 -> p_o = 0.70, p_e = 0.50, kappa = 0.40.
+    a = [1] * 20 + [1] * 5 + [0] * 10 + [0] * 15
+    b = [1] * 20 + [0] * 5 + [1] * 10 + [0] * 15
+    assert round(cohen_kappa(a, b), 3) == 0.400
+    # Cohen (1960)-style 3-category check against the formula written out
+    a3 = [0] * 25 + [1] * 25 + [2] * 50
+    b3 = [0] * 20 + [1] * 5 + [1] * 20 + [2] * 5 + [2] * 45 + [0] * 5
+    po = (20 + 20 + 45) / 100
+    pe = (0.25 * 0.25) + (0.25 * 0.25) + (0.50 * 0.50)
+    assert round(cohen_kappa(a3, b3), 3) == round((po - pe) / (1 - pe), 3)
+
+
+BOOK = Codebook("Book", [Code("partner", "Partners"), Code("budget", "Budget")])
+
+
+@pytest.fixture
+def project(tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.txt").write_text(
+            "Interviewer: Q?\n\nAnn Lee: One. Two. Three.\n\nInterviewer: Q2?\n\n"
+            "Ann Lee: Four. Five.\n\nInterviewer: Q3?\n\nAnn Lee: Six.\n")
+    path = tmp_path / "p.qc"
+    with Project.open(path, create=True) as p:
+        ingest(p, [tmp_path / "a.txt", tmp_path / "b.txt"])
+        with p.transaction():
+            p.set_codes(BOOK)
+    return path
+
+
+def write_rows(tmp_path, rows, name="codings.csv"):
+    path = tmp_path / name
+    path.write_text("document,start,end,code,coder\n" + "".join(f"{r}\n" for r in rows))
+    return path
+
+
+def turn(project_path, doc, n):
+    with Project.open(project_path) as p:
+        t = [t for t in p.segments("turn", participants_only=True) if t.document_id == doc][n]
+    return t.start, t.end
+
+
+def test_import_checks_every_row_and_writes_nothing_on_error(project, tmp_path):
+    s, e = turn(project, "a", 0)
+    bad = write_rows(tmp_path, [f"a,{s},{e},partner,ann", "zz,0,5,partner,ann",
+                                "a,0,99999,partner,ann", f"a,{s},{e},nonsense,ann",
+                                "a,five,9,partner,ann"])
+    with Project.open(project) as p, pytest.raises(InputError) as caught:
+        import_codings(p, bad)
+    lines = [str(x).replace(str(tmp_path) + "/", "") for x in caught.value.problems]
+    assert lines[0] == "codings.csv:3: no document 'zz' in the project"
+    assert lines[1].startswith("codings.csv:4: offsets 0-99999 are outside document 'a'")
+    assert lines[2].startswith("codings.csv:5: no code 'nonsense'")
+    assert lines[3].startswith("codings.csv:6: start and end must be whole numbers")
+    with Project.open(project) as p:
+        assert p.codings() == []
+
+
+def test_import_by_segment_is_idempotent(project, tmp_path):
+    good = tmp_path / "x.csv"
+    good.write_text("document,segment,code\na,turn:1,partner\nb,turn:3,budget\n")
+    with Project.open(project) as p:
+        first = import_codings(p, good, coder="bob")
+        again = import_codings(p, good, coder="bob")
+        codings = p.codings()
+    assert (first.added, again.added, again.already) == (2, 0, 2)
+    assert {(c.document_id, c.code_id, c.coder, c.origin) for c in codings} == {
+        ("a", "partner", "bob", "import"), ("b", "budget", "bob", "import")}
+
+
+def test_agreement_by_unit_with_missing_documents(project, tmp_path):
+    a0, a1, b0 = turn(project, "a", 0), turn(project, "a", 1), turn(project, "b", 0)
+    ann = write_rows(tmp_path, [f"a,{a0[0]},{a0[1]},partner,ann",
+                                f"a,{a1[0]},{a1[1]},budget,ann",
+                                f"b,{b0[0]},{b0[1]},partner,ann"], "ann.csv")
+    # bob agrees on a's first turn, disagrees on budget, and never coded document b
+    bob = write_rows(tmp_path, [f"a,{a0[0]},{a0[0] + 4},partner,bob"], "bob.csv")
+    with Project.open(project) as p:
+        import_codings(p, ann)
+        import_codings(p, bob)
+        result = agreement(p, ["ann", "bob"])
+    per = result.per_code.set_index("code_id")
+    assert per.loc["partner", "units"] == 3  # a's three turns; b is missing for bob
+    assert per.loc["partner", "agreement"] == 1.0 and per.loc["partner", "kappa"] == 1.0
+    assert per.loc["budget", "agreement"] == pytest.approx(2 / 3)
+    assert len(result.disagreements) == 1
+    row = result.disagreements.iloc[0]
+    assert (row["code_id"], row["ann"], row["bob"], row["text"]) == ("budget", "yes", "no",
+                                                                    "Four. Five.")
+    # alpha uses b's units as well, where only ann decided (missing data)
+    assert not np.isnan(per.loc["partner", "alpha"])
+
+
+def test_cli_apply_unapply_agree_against_the_rule_engine(tmp_path, run_cli):
+    project = tmp_path / "s.qc"
+    run_cli("ingest", SAMPLE / "lscb09.txt", SAMPLE / "lscb12.txt", "--project", project, "-q")
+    run_cli("code", "--project", project, "--codebook", LSCB, "-q")
+    result = run_cli("apply", "--project", project, "--doc", "lscb09", "--segment", "turn:3",
+                     "--code", "partnership-working", "--coder", "ann")
+    assert result.exit_code == 0, result.output
+    result = run_cli("apply", "--project", project, "--doc", "lscb09", "--start", "0",
+                     "--end", "10", "--code", "partnership-working", "--coder", "ann")
+    result = run_cli("agree", "--project", project, "--coders", "ann", "rule", "--level",
+                     "themes", "--disagreements", tmp_path / "d.xlsx", "--docx",
+                     tmp_path / "agree.docx")
+    assert result.exit_code == 0, result.output
+    assert "kappa" in result.output and "(all codes)" in result.output
+    import docx
+    import openpyxl
+
+    assert openpyxl.load_workbook(tmp_path / "d.xlsx")["disagreements"]["E1"].value == "ann"
+    headings = [p.text for p in docx.Document(str(tmp_path / "agree.docx")).paragraphs
+                if p.style.name.startswith("Heading")]
+    assert headings[0] == "Intercoder agreement"
+    result = run_cli("unapply", "--project", project, "--doc", "lscb09", "--segment",
+                     "turn:3", "--code", "partnership-working", "--coder", "ann")
+    assert result.exit_code == 0
+    result = run_cli("unapply", "--project", project, "--doc", "lscb09", "--segment",
+                     "turn:3", "--code", "partnership-working", "--coder", "ann")
+    assert result.exit_code == 2 and "no manual coding" in result.stderr
+    result = run_cli("apply", "--project", project, "--doc", "lscb09", "--segment",
+                     "turn:999", "--code", "partnership-working", "--coder", "ann")
+    assert result.exit_code == 2 and "has no turn 999" in result.stderr
+    result = run_cli("agree", "--project", project, "--coders", "ann", "nobody")
+    assert result.exit_code == 2 and "no codings by 'nobody'" in result.stderr
+
+
+def test_gold_coding_imports_cleanly_into_the_sample(tmp_path, run_cli):
+    project = tmp_path / "s.qc"
+    run_cli("ingest", SAMPLE, "--project", project, "-q")
+    result = run_cli("import", "codings", SAMPLE / "gold_coding.csv", "--project", project,
+                     "--codebook", LSCB)
+    assert result.exit_code == 0, result.output
+    assert "437 codings imported" in result.output
