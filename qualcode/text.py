@@ -93,6 +93,41 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
+    """``normalise(text)`` and, for every offset 0..len(text) of the original, the offset it
+    becomes: how code-point offsets from another tool (counted on a CRLF file, or before NFC)
+    are carried onto qualcode's text."""
+    out: list[str] = []
+    mapping: list[int] = []
+    length = 0
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if i == 0 and ch == "\ufeff":
+            mapping.append(0)
+            i += 1
+            continue
+        if ch == "\r" and i + 1 < n and text[i + 1] == "\n":
+            mapping += [length, length]
+            out.append("\n")
+            length += 1
+            i += 2
+            continue
+        # a starter and the combining marks after it compose on their own under NFC
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        piece = _LINE_BREAKS.sub("\n", text[i:j])
+        composed = unicodedata.normalize("NFC", piece)
+        for k in range(j - i):
+            mapping.append(length + min(k, len(composed)))
+        out.append(composed)
+        length += len(composed)
+        i = j
+    mapping.append(length)
+    return "".join(out), mapping
+
+
 def read_text_file(path: Path, encoding: str | None = None) -> str:
     """Read, decode and normalise a text file; raise InputError if it holds no text."""
     text = normalise(decode_bytes(read_bytes(path), path, encoding))

@@ -27,7 +27,7 @@ def selection_options(command):
 
 @click.group()
 def export():
-    """Export coded excerpts: a Word report (docx) or a quote table (xlsx, csv)."""
+    """Export: a Word report (docx), a quote table (xlsx, csv), a REFI-QDA project (qdpx)."""
 
 
 @export.command()
@@ -93,6 +93,24 @@ def csv(project_path, output, codes, origins, statuses, coders):
     table = _quote_table(project_path, codes, origins, statuses, coders)
     write_table(table, output, "csv")
     click.echo(f"{output}: {len(table)} excerpts")
+
+
+@export.command()
+@project_option
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
+def qdpx(project_path, output):
+    """A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder.
+
+    Example: qualcode export qdpx --project sample.qc -o sample.qdpx
+    """
+    from qualcode.export.qdpx import export_qdpx
+    from qualcode.fileio import write_atomic
+    from qualcode.store import Project
+
+    with Project.open(project_path) as project:
+        content = export_qdpx(project)
+    write_atomic(output, content)
+    click.echo(f"{output}: written")
 
 
 def register(group: click.Group) -> None:

@@ -109,3 +109,23 @@ def codings(file, project_path, coder, origin, codebook_path):
 def register(group: click.Group) -> None:
     for command in (apply, unapply, import_group):
         group.add_command(command)
+
+
+@import_group.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@project_option
+def qdpx(file, project_path):
+    """Import a REFI-QDA project (.qdpx): documents, codebook, codings, coders, attributes.
+
+    Example: qualcode import qdpx team.qdpx --project sample.qc
+    """
+    from qualcode.ingest.qdpx import import_qdpx
+    from qualcode.store import Project
+
+    with Project.open(project_path, create=True) as project:
+        report = import_qdpx(project, file)
+    click.echo(f"{file}: {len(report.documents)} documents, {report.codes} codes, "
+               f"{report.codings} codings ({report.already} already there); coders: "
+               f"{', '.join(report.coders) or 'none'}")
+    for name in report.skipped_sources:
+        click.echo(f"skipped source {name!r}: its text is not in the archive")

@@ -32,8 +32,13 @@ def code_guid(code_id: str) -> str:
 
 
 def slug(name: str) -> str:
-    """An id from a name: ``Effective partnership working`` -> ``effective-partnership-working``."""
-    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "code"
+    """An id from a name: ``Effective partnership working`` -> ``effective-partnership-working``,
+    ``Café culture`` -> ``cafe-culture`` (accents dropped, other letters kept out)."""
+    import unicodedata
+
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", name.casefold())
+                    if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "code"
 
 
 def description_with_extras(code: Code) -> str:
@@ -89,13 +94,27 @@ def safe_xml(data: bytes, path: Path):
 def parse_qdc(data: bytes, path: Path, problems: Problems) -> Codebook:
     """Read a QDC file into a Codebook (validated by the caller)."""
     root = safe_xml(data, path)
-    ns = {"q": NAMESPACE}
     if root.tag != f"{{{NAMESPACE}}}CodeBook":
         problems.add(root.sourceline, None, f"not a REFI-QDA codebook (root element {root.tag}, "
                                             f"expected CodeBook in {NAMESPACE})")
         return Codebook(name=path.stem, codes=[])
+    codes, _ = codes_from_xml(root.find(f"{{{NAMESPACE}}}Codes"), NAMESPACE, problems)
+    if not codes:
+        problems.add(root.sourceline, None, "the codebook has no codes")
+    return Codebook(name=path.stem, codes=codes)
+
+
+def codes_from_xml(container, namespace: str, problems: Problems
+                   ) -> tuple[list[Code], dict[str, str]]:
+    """Codes from a REFI-QDA ``Codes`` element (QDC or a QDPX project), depth-first, and the
+    code id for each GUID (lowercase, without braces).
+
+    Ids come from qualcode's ``[qualcode]`` block when there is one, else from the names.
+    """
+    ns = {"q": namespace}
     codes: list[Code] = []
     used: set[str] = set()
+    by_guid: dict[str, str] = {}
 
     def walk(element, parent_id: str | None) -> None:
         for node in element.findall("q:Code", ns):
@@ -121,14 +140,12 @@ def parse_qdc(data: bytes, path: Path, problems: Problems) -> Codebook:
             code = code_from_fields(fields, node.sourceline, parent_id, problems)
             if code is not None:
                 codes.append(code)
+                by_guid[node.get("guid", "").strip("{}").lower()] = code.id
                 walk(node, code.id)
 
-    container = root.find("q:Codes", ns)
     if container is not None:
         walk(container, None)
-    if not codes:
-        problems.add(root.sourceline, None, "the codebook has no codes")
-    return Codebook(name=path.stem, codes=codes)
+    return codes, by_guid
 
 
 def _unique(candidate: str, used: set[str]) -> str:

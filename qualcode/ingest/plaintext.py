@@ -11,17 +11,21 @@ from qualcode.model import Document
 from qualcode.text import decode_bytes, normalise, read_bytes
 
 
+def document_from_text(text: str, path: Path, data: bytes, fmt: str, options: ReadOptions
+                       ) -> Document:
+    """A Document from already-normalised text: speaker labels, turns and paragraphs."""
+    lines = labelled_lines(text)
+    return make_document(path, data, fmt, options, text, lines,
+                         blank_line_paragraphs=has_blank_line_paragraphs(lines))
+
+
 def read_plaintext(path: Path, options: ReadOptions) -> list[Document]:
     """Read a .txt/.md transcript, with or without speaker labels."""
     data = read_bytes(path)
     text = normalise(decode_bytes(data, path, options.encoding))
     if not text.strip():
         raise InputError("empty file", path)
-    lines = labelled_lines(text)
-    doc = make_document(
-        path, data, path.suffix.lower().lstrip("."), options, text, lines,
-        blank_line_paragraphs=has_blank_line_paragraphs(lines),
-    )
+    doc = document_from_text(text, path, data, path.suffix.lower().lstrip("."), options)
     if not doc.turns:
         raise InputError("no transcript text found", path)
     return [doc]

@@ -1,0 +1,132 @@
+"""REFI-QDA project export (.qdpx): a zip of ``project.qde`` and ``sources/<GUID>.txt``.
+
+Everything a team needs to carry work to NVivo, ATLAS.ti, MAXQDA or QualCoder: users (the
+coders), the codebook (with qualcode's rules kept in the descriptions, as in QDC), variables
+and cases from the case attributes, and every document with its coded selections. Offsets
+are code points into the exported text, as the standard says. GUIDs are derived from ids and
+the zip carries fixed dates, so exporting the same project twice gives the same bytes.
+Only codings that count (applied or accepted) are exported; QDPX has no place for a coding's
+origin, rule or status.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+
+from qualcode.codebook.qdc import QUALCODE_NAMESPACE, code_guid, description_with_extras
+
+NAMESPACE = "urn:QDA-XML:project:1.0"
+_FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def guid(kind: str, key: str) -> str:
+    """A stable GUID for anything qualcode exports: ``guid("source", "lscb01")``."""
+    return str(uuid.uuid5(QUALCODE_NAMESPACE, f"{kind}:{key}"))
+
+
+def project_qde(project) -> tuple[bytes, dict[str, str]]:
+    """The project.qde XML and the source texts by GUID."""
+    from lxml import etree
+
+    def element(parent, tag, **attributes):
+        node = etree.SubElement(parent, f"{{{NAMESPACE}}}{tag}")
+        for key, value in attributes.items():
+            node.set(key, value)
+        return node
+
+    book = project.codebook()
+    codings = project.db.execute(
+        "SELECT document_id, char_start, char_end, code_id, coder FROM codings"
+        " WHERE status IN ('applied', 'accepted')"
+        " ORDER BY document_id, char_start, char_end, code_id, coder").fetchall()
+    coders = sorted({row[4] for row in codings})
+    root = etree.Element(f"{{{NAMESPACE}}}Project", nsmap={None: NAMESPACE})
+    root.set("name", project.path.stem)
+    from qualcode import __version__
+
+    root.set("origin", f"qualcode {__version__}")
+    if coders:
+        users = element(root, "Users")
+        for coder in coders:
+            element(users, "User", guid=guid("user", coder), name=coder)
+    known = {c.id for c in book.codes}
+    unknown = sorted({row[3] for row in codings} - known)
+    if book.codes or unknown:
+        codes = element(element(root, "CodeBook"), "Codes")
+
+        def add(parent, parent_id):
+            for code in book.children(parent_id):
+                node = element(parent, "Code", guid=code_guid(code.id), name=code.name,
+                               isCodable="true" if code.codable else "false")
+                if code.color:
+                    node.set("color", code.color.upper())
+                element(node, "Description").text = description_with_extras(code)
+                add(node, code.id)
+
+        add(codes, None)
+        for code_id in unknown:
+            element(codes, "Code", guid=code_guid(code_id), name=code_id, isCodable="true")
+    attributes = project.attributes()
+    names = sorted({n for values in attributes.values() for n in values})
+    if names:
+        variables = element(root, "Variables")
+        for name in names:
+            element(variables, "Variable", guid=guid("variable", name), name=name,
+                    typeOfVariable="Text")
+    documents = dict(project.db.execute("SELECT id, text FROM documents ORDER BY id"))
+    if attributes:
+        cases = element(root, "Cases")
+        for doc_id in documents:
+            if doc_id not in attributes:
+                continue
+            case = element(cases, "Case", guid=guid("case", doc_id), name=doc_id)
+            for name, value in sorted(attributes[doc_id].items()):
+                holder = element(case, "VariableValue")
+                element(holder, "VariableRef", targetGUID=guid("variable", name))
+                element(holder, "TextValue").text = value
+            element(case, "SourceRef", targetGUID=guid("source", doc_id))
+    texts: dict[str, str] = {}
+    if documents:
+        sources = element(root, "Sources")
+        by_document: dict[str, list] = {}
+        for row in codings:
+            by_document.setdefault(row[0], []).append(row)
+        for doc_id, text in documents.items():
+            source_guid = guid("source", doc_id)
+            texts[source_guid] = text
+            source = element(sources, "TextSource", guid=source_guid, name=doc_id,
+                             plainTextPath=f"internal://{source_guid}.txt")
+            spans: dict[tuple[int, int], list] = {}
+            for row in by_document.get(doc_id, []):
+                spans.setdefault((row[1], row[2]), []).append(row)
+            for (start, end), rows in spans.items():
+                selection = element(source, "PlainTextSelection",
+                                    guid=guid("selection", f"{doc_id}:{start}:{end}"),
+                                    startPosition=str(start), endPosition=str(end))
+                for _, _, _, code_id, coder in rows:
+                    coding = element(selection, "Coding",
+                                     guid=guid("coding", f"{doc_id}:{start}:{end}:{code_id}:"
+                                                         f"{coder}"),
+                                     creatingUser=guid("user", coder))
+                    element(coding, "CodeRef", targetGUID=code_guid(code_id))
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml, texts
+
+
+def export_qdpx(project) -> bytes:
+    """The .qdpx zip as bytes (the caller writes it atomically)."""
+    xml, texts = project_qde(project)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        def put(name: str, data: bytes) -> None:
+            info = zipfile.ZipInfo(name, date_time=_FIXED_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+
+        put("project.qde", xml)
+        for source_guid, text in sorted(texts.items()):
+            put(f"sources/{source_guid}.txt", text.encode("utf-8"))
+    return buffer.getvalue()

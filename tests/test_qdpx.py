@@ -1,0 +1,175 @@
+"""REFI-QDA project exchange: schema-valid export, faithful round trip, safe import."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from conftest import DATA, ROOT, SAMPLE
+
+from qualcode.codebook import load_codebook
+from qualcode.coding.manual import import_codings
+from qualcode.errors import InputError
+from qualcode.export.qdpx import export_qdpx, project_qde
+from qualcode.ingest.into_project import ingest
+from qualcode.ingest.qdpx import import_qdpx
+from qualcode.store import Project
+
+LSCB = ROOT / "codebooks" / "lscb_learning_improvement.yaml"
+
+
+@pytest.fixture(scope="module")
+def source_project(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("qdpx")
+    path = folder / "team.qc"
+    with Project.open(path, create=True) as p:
+        ingest(p, [SAMPLE / "lscb09.txt", SAMPLE / "lscb11.txt", SAMPLE / "lscb12.txt"],
+               attributes=SAMPLE / "attributes.csv")
+        with p.transaction():
+            p.set_codes(load_codebook(LSCB))
+        gold = folder / "gold.csv"
+        rows = [line for line in (SAMPLE / "gold_coding.csv").read_text().splitlines()
+                if line.startswith(("document", "lscb09", "lscb11", "lscb12"))]
+        gold.write_text("\n".join(rows) + "\n")
+        import_codings(p, gold)
+    return path
+
+
+def test_project_qde_validates_against_the_refi_qda_schema(source_project):
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(DATA / "refi-qda" / "Project.xsd")))
+    with Project.open(source_project) as p:
+        xml, texts = project_qde(p)
+    assert schema.validate(etree.fromstring(xml)), schema.error_log
+    assert len(texts) == 3
+
+
+def test_export_is_byte_identical_and_laid_out_as_the_standard_says(source_project):
+    with Project.open(source_project) as p:
+        first, second = export_qdpx(p), export_qdpx(p)
+    assert first == second
+    names = zipfile.ZipFile(io.BytesIO(first)).namelist()
+    assert names[0] == "project.qde"
+    assert all(n.startswith("sources/") and n.endswith(".txt") for n in names[1:])
+
+
+def test_round_trip_keeps_documents_codebook_codings_and_coders(source_project, tmp_path):
+    archive = tmp_path / "team.qdpx"
+    with Project.open(source_project) as p:
+        archive.write_bytes(export_qdpx(p))
+        before_docs = {d.id: d.text for d in p.documents()}
+        before_codes = [(c.id, c.parent, c.name, c.description, c.keywords, c.regex)
+                        for c in p.codebook().codes]
+        before = sorted((c.document_id, c.start, c.end, c.code_id, c.coder)
+                        for c in p.codings())
+        before_attributes = p.attributes()
+    with Project.open(tmp_path / "copy.qc", create=True) as q:
+        report = import_qdpx(q, archive)
+        assert {d.id: d.text for d in q.documents()} == before_docs
+        assert [(c.id, c.parent, c.name, c.description, c.keywords, c.regex)
+                for c in q.codebook().codes] == before_codes
+        assert sorted((c.document_id, c.start, c.end, c.code_id, c.coder)
+                      for c in q.codings()) == before
+        assert q.attributes() == before_attributes
+        assert report.coders == ["gold"]
+        again = import_qdpx(q, archive)
+        assert again.codings == 0 and again.already == len(before)
+
+
+def qdpx_bytes(qde: str, sources: dict[str, bytes], extra: dict[str, bytes] | None = None):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("project.qde", qde)
+        for name, data in {**sources, **(extra or {})}.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+G = "11111111-2222-3333-4444-{:012d}"
+QDE = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="other tool">
+ <Users><User guid="{G.format(1)}" name="Maria"/></Users>
+ <CodeBook><Codes>
+  <Code guid="{G.format(2)}" name="Café culture" isCodable="true"/>
+ </Codes></CodeBook>
+ <Sources>
+  <TextSource guid="{G.format(3)}" name="Interview A.txt" plainTextPath="C:\\data\\Interview A.txt">
+   <PlainTextSelection guid="{G.format(4)}" startPosition="{{start}}" endPosition="{{end}}">
+    <Coding guid="{G.format(5)}" creatingUser="{G.format(1)}">
+     <CodeRef targetGUID="{G.format(2)}"/></Coding>
+   </PlainTextSelection>
+  </TextSource>
+ </Sources>
+</Project>
+"""
+
+
+def test_import_from_another_tool_with_crlf_and_non_ascii_offsets(tmp_path):
+    # offsets count code points of the file as the other tool saw it: CRLF, a decomposed é
+    raw = "Interviewer: Hello 😀\r\nMaria Lopez: The cafe\u0301 culture matters.\r\n"
+    target = "cafe\u0301 culture"
+    start = raw.index(target)
+    archive = tmp_path / "other.qdpx"
+    archive.write_bytes(qdpx_bytes(QDE.format(start=start, end=start + len(target)),
+                                   {"sources/Interview A.txt": raw.encode("utf-8")}))
+    with Project.open(tmp_path / "p.qc", create=True) as p:
+        report = import_qdpx(p, archive)
+        (coding,) = p.codings()
+        (doc,) = p.documents()
+    assert report.documents == ["Interview A"] and report.coders == ["Maria"]
+    assert doc.text[coding.start:coding.end] == "café culture"
+    assert (coding.code_id, coding.coder, coding.origin) == ("cafe-culture", "Maria", "import")
+
+
+def test_missing_optional_parts_and_missing_sources(tmp_path):
+    qde = ('<Project xmlns="urn:QDA-XML:project:1.0" name="bare"><Sources>'
+           f'<TextSource guid="{G.format(3)}" name="gone" plainTextPath="internal://x.txt"/>'
+           f'<TextSource guid="{G.format(6)}" name="inline"><PlainTextContent>Just text.'
+           '</PlainTextContent></TextSource></Sources></Project>')
+    archive = tmp_path / "bare.qdpx"
+    archive.write_bytes(qdpx_bytes(qde, {}))
+    with Project.open(tmp_path / "p.qc", create=True) as p:
+        report = import_qdpx(p, archive)
+    assert report.documents == ["inline"] and report.skipped_sources == ["gone"]
+
+
+@pytest.mark.parametrize(("member", "message"), [
+    ("../evil.txt", "points outside the archive"),
+    ("/etc/evil.txt", "points outside the archive"),
+    ("sources/../../evil.txt", "points outside the archive"),
+])
+def test_unsafe_member_paths_are_refused(tmp_path, member, message, run_cli):
+    archive = tmp_path / "bad.qdpx"
+    archive.write_bytes(qdpx_bytes(QDE.format(start=0, end=1), {}, {member: b"x"}))
+    result = run_cli("import", "qdpx", archive, "--project", tmp_path / "p.qc")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {archive}: unsafe archive") and message in (
+        result.stderr)
+
+
+def test_oversized_members_and_entities_are_refused(tmp_path):
+    archive = tmp_path / "big.qdpx"
+    archive.write_bytes(qdpx_bytes(QDE.format(start=0, end=1),
+                                   {"sources/Interview A.txt": b"x" * 5000}))
+    with Project.open(tmp_path / "p.qc", create=True) as p:
+        with pytest.raises(InputError, match="limit 1,000"):
+            import_qdpx(p, archive, limit=1000)
+        evil = tmp_path / "evil.qdpx"
+        evil.write_bytes(qdpx_bytes('<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x "y">]>'
+                                    '<Project xmlns="urn:QDA-XML:project:1.0" name="&x;"/>',
+                                    {}))
+        with pytest.raises(InputError, match="DTD or entity"):
+            import_qdpx(p, evil)
+        notzip = tmp_path / "not.qdpx"
+        notzip.write_text("hello")
+        with pytest.raises(InputError, match="not a QDPX archive"):
+            import_qdpx(p, notzip)
+        assert p.document_ids() == {}
+
+
+def test_cli_export_qdpx(source_project, tmp_path, run_cli):
+    out = tmp_path / "x.qdpx"
+    result = run_cli("export", "qdpx", "--project", source_project, "-o", out)
+    assert result.exit_code == 0 and zipfile.is_zipfile(out)
