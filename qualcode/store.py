@@ -129,6 +129,29 @@ def _use_wal(db: sqlite3.Connection) -> None:
             time.sleep(0.05)
 
 
+class TurnLookup:
+    """Which turn a position falls in, per document: its speaker or its time.
+
+    Codings of any unit (a sentence, a span a person marked) are attributed to the speaker and
+    timestamp of the turn they start in.
+    """
+
+    def __init__(self, rows) -> None:
+        self._turns: dict[str, tuple[list[int], list]] = {}
+        for doc, start, value in rows:
+            starts, values = self._turns.setdefault(doc, ([], []))
+            starts.append(start)
+            values.append(value)
+
+    def at(self, document_id: str, position: int):
+        """The value for the turn containing ``position`` (None before the first turn)."""
+        import bisect
+
+        starts, values = self._turns.get(document_id, ([], []))
+        index = bisect.bisect_right(starts, position) - 1
+        return values[index] if index >= 0 else None
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentSummary:
     """One row of ``qualcode docs``: a document's speakers, turns and words."""
@@ -546,6 +569,14 @@ class Project:
         ):
             name = json.loads(parameters).get("codebook", name)
         return Codebook(name=name, codes=codes)
+
+    def turn_lookup(self, column: str) -> TurnLookup:
+        """Speaker (``"speaker"``) or start time (``"time_start"``) of the turn at a position."""
+        if column not in ("speaker", "time_start"):
+            raise ValueError(f"no turn lookup for {column!r}")
+        return TurnLookup(self.db.execute(
+            f"SELECT document_id, char_start, {column} FROM segments WHERE kind = 'turn'"
+            " ORDER BY document_id, char_start"))
 
     # -- runs --------------------------------------------------------------------------------
     def log_run(

@@ -113,22 +113,9 @@ def load_coded(project, selection: Selection = Selection(), case_attribute: str 
 
 def _speakers(project, codings: pd.DataFrame) -> list[str | None]:
     """The speaker of the turn each coding starts in (None outside turns or unlabelled)."""
-    import bisect
-
-    turns: dict[str, tuple[list[int], list[str | None]]] = {}
-    for doc, start, speaker in project.db.execute(
-        "SELECT document_id, char_start, speaker FROM segments WHERE kind = 'turn'"
-        " ORDER BY document_id, char_start"
-    ):
-        starts, speakers = turns.setdefault(doc, ([], []))
-        starts.append(start)
-        speakers.append(speaker)
-    result = []
-    for doc, start in zip(codings["document"], codings["start"], strict=True):
-        starts, speakers = turns.get(doc, ([], []))
-        index = bisect.bisect_right(starts, start) - 1
-        result.append(speakers[index] if index >= 0 else None)
-    return result
+    lookup = project.turn_lookup("speaker")
+    return [lookup.at(doc, start)
+            for doc, start in zip(codings["document"], codings["start"], strict=True)]
 
 
 def code_names(codebook: Codebook, code_ids) -> dict[str, str]:

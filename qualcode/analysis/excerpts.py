@@ -26,16 +26,11 @@ def keyword_in_context(project, code_id: str, context: int = 60) -> list[str]:
     ids = code_and_descendants(project, code_id)
     codings = [c for c in project.codings(code_ids=ids) if c.status in COUNTED_STATUSES]
     texts = {d.id: d for d in project.documents({c.document_id for c in codings})}
-    turns: dict[str, list[tuple[int, str | None]]] = {}
-    for doc_id, start, speaker in project.db.execute(
-        "SELECT document_id, char_start, speaker FROM segments WHERE kind = 'turn'"
-        " ORDER BY document_id, char_start"
-    ):
-        turns.setdefault(doc_id, []).append((start, speaker))
+    speakers = project.turn_lookup("speaker")
     lines = []
     for coding in codings:
         text = texts[coding.document_id].text
-        speaker = _speaker_at(turns.get(coding.document_id, []), coding.start)
+        speaker = speakers.at(coding.document_id, coding.start)
         lines.append(f"{coding.document_id} {coding.start}-{coding.end} {coding.code_id} "
                      f"({coding.origin}{': ' + speaker if speaker else ''})")
         if not coding.matched:
@@ -50,11 +45,3 @@ def keyword_in_context(project, code_id: str, context: int = 60) -> list[str]:
     lines.append(f"{len(codings)} codings of {code_id}"
                  + (f" (with {', '.join(ids[1:])})" if len(ids) > 1 else ""))
     return lines
-
-
-def _speaker_at(turns: list[tuple[int, str | None]], position: int) -> str | None:
-    """The speaker of the turn that contains ``position`` (turns sorted by start)."""
-    import bisect
-
-    index = bisect.bisect_right([start for start, _ in turns], position) - 1
-    return turns[index][1] if index >= 0 else None

@@ -36,7 +36,7 @@ def excerpt_rows(project, data: CodedData, codes=None) -> pd.DataFrame:
     keep = selected_codes(book, codes)
     frame = data.codings if keep is None else data.codings[data.codings["code_id"].isin(keep)]
     merged = frame
-    times = _turn_times(project)
+    times = project.turn_lookup("time_start")
     names = {c.id: c.name for c in book.codes}
     order = {code: i for i, code in enumerate(ordered_codes(book, set(merged["code_id"])))}
     attribute_names = sorted({n for values in data.attributes.values() for n in values})
@@ -47,7 +47,7 @@ def excerpt_rows(project, data: CodedData, codes=None) -> pd.DataFrame:
             "speaker": r.speaker or "",
             "start": int(r.start),
             "end": int(r.end),
-            "time": _time_at(times.get(r.document), int(r.start)),
+            "time": _time_text(times.at(r.document, int(r.start))),
             "code_id": r.code_id,
             "code_path": code_path(book, r.code_id),
             "code": names.get(r.code_id, r.code_id),
@@ -74,27 +74,8 @@ def public(table: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns=[c for c in table.columns if c.startswith("_")])
 
 
-def _turn_times(project) -> dict[str, tuple[list[int], list[float | None]]]:
-    """Per document, the sorted turn starts and their times (None where a format has none)."""
-    result: dict[str, tuple[list[int], list[float | None]]] = {}
-    for doc, start, seconds in project.db.execute(
-        "SELECT document_id, char_start, time_start FROM segments WHERE kind = 'turn'"
-        " ORDER BY document_id, char_start"
-    ):
-        starts, times = result.setdefault(doc, ([], []))
-        starts.append(start)
-        times.append(seconds)
-    return result
-
-
-def _time_at(turns: tuple[list[int], list[float | None]] | None, position: int) -> str:
-    """"MM:SS" (or "H:MM:SS") of the turn containing ``position``; "" if it has no time."""
-    import bisect
-
-    if not turns:
-        return ""
-    index = bisect.bisect_right(turns[0], position) - 1
-    seconds = turns[1][index] if index >= 0 else None
+def _time_text(seconds: float | None) -> str:
+    """"MM:SS" (or "H:MM:SS"); "" where the format has no times."""
     if seconds is None:
         return ""
     minutes, secs = divmod(int(seconds), 60)
