@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.common import format_table, project_option
+from qualcode.cli.common import emit_table, format_table, project_option
 
 
 def _number(value: float) -> str:
@@ -51,22 +51,22 @@ def agree(project_path, first, more, unit, codes, level, disagreements, docx_pat
 
         write_atomic(docx_path, agreement_section(result))
     frame = result.per_code
-    if fmt != "table":
-        converters = {"csv": tables.to_csv, "json": tables.to_json,
-                      "md": lambda f: tables.to_markdown(f).encode()}
-        click.echo(converters[fmt](frame).decode(), nl=False)
-        return
-    coded = [c for c in frame.columns if c.startswith("coded by ")]
-    rows = [[r["code_id"], r["units"], _number(r["agreement"]), _number(r["kappa"]),
-             _number(r["alpha"]), *(r[c] for c in coded)] for _, r in frame.iterrows()]
-    o = result.overall
-    rows.append(["(all codes)", o.get("units", 0), _number(o.get("agreement", float("nan"))),
-                 _number(o.get("kappa", float("nan"))), _number(o.get("alpha", float("nan"))),
-                 *(int(frame[c].sum()) for c in coded)])
-    headers = ["code", f"{unit}s", "agreement", "kappa", "alpha", *coded]
-    click.echo(format_table(headers, rows, right=range(1, len(headers))))
-    click.echo(f"{len(result.disagreements)} disagreements"
-               + (f" (written to {disagreements})" if disagreements else ""))
+
+    def screen() -> str:
+        coded = [c for c in frame.columns if c.startswith("coded by ")]
+        rows = [[r["code_id"], r["units"], _number(r["agreement"]), _number(r["kappa"]),
+                 _number(r["alpha"]), *(r[c] for c in coded)] for _, r in frame.iterrows()]
+        nan = float("nan")
+        o = result.overall
+        rows.append(["(all codes)", o.get("units", 0), _number(o.get("agreement", nan)),
+                     _number(o.get("kappa", nan)), _number(o.get("alpha", nan)),
+                     *(int(frame[c].sum()) for c in coded)])
+        headers = ["code", f"{unit}s", "agreement", "kappa", "alpha", *coded]
+        return (format_table(headers, rows, right=range(1, len(headers)))
+                + f"\n{len(result.disagreements)} disagreements"
+                + (f" (written to {disagreements})" if disagreements else ""))
+
+    emit_table(frame, fmt, None, screen)
 
 
 def register(group: click.Group) -> None:

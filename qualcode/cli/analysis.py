@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.common import format_table, project_option
+from qualcode.cli.common import emit_table, format_table, project_option
 
 
 def analysis_options(command):
@@ -40,27 +40,6 @@ def _coded(project_path, origins, statuses, coders, cases=None):
         return load_coded(project, selection, cases)
 
 
-def _emit(frame, fmt, output, screen) -> None:
-    """Print ``screen()`` for the table format; otherwise write or print the format."""
-    from qualcode.errors import QualcodeError
-    from qualcode.export import tables
-
-    if fmt == "table" and output is None:
-        click.echo(screen())
-        return
-    if fmt == "table":
-        fmt = output.rsplit(".", 1)[-1].lower()
-    if output:
-        tables.write_table(frame, output, fmt)
-        click.echo(f"{output}: {len(frame)} rows")
-        return
-    if fmt == "xlsx":
-        raise QualcodeError("xlsx needs --output FILE.xlsx")
-    converters = {"csv": tables.to_csv, "json": tables.to_json,
-                  "md": lambda f: tables.to_markdown(f).encode()}
-    click.echo(converters[fmt](frame).decode(), nl=False)
-
-
 @click.command()
 @analysis_options
 @click.option("--cases", "case_attribute", metavar="ATTR",
@@ -87,7 +66,7 @@ def themes(project_path, origins, statuses, coders, fmt, output, case_attribute,
         return format_table(headers + (["example"] if examples else []), rows,
                             right=(1, 2, 3, 4, 5))
 
-    _emit(frame, fmt, output, screen)
+    emit_table(frame, fmt, output, screen)
 
 
 @click.command()
@@ -115,7 +94,7 @@ def crosstab(project_path, origins, statuses, coders, fmt, output, by):
                 for _, r in frame.iterrows()]
         return format_table(["code", "all", *groups], rows, right=range(1, len(groups) + 2))
 
-    _emit(frame, fmt, output, screen)
+    emit_table(frame, fmt, output, screen)
 
 
 @click.command()
@@ -151,7 +130,7 @@ def cooccur(project_path, origins, statuses, coders, fmt, output, level, scope, 
             return format_table(["code", "with", "passages", "documents", "jaccard"], rows,
                                 right=(2, 3, 4))
 
-    _emit(frame, fmt, output, screen)
+    emit_table(frame, fmt, output, screen)
 
 
 @click.command()
@@ -176,7 +155,7 @@ def matrix(project_path, origins, statuses, coders, fmt, output, case_attribute,
         counts.columns = frame.attrs["code_ids"]
         return counts.to_string()
 
-    _emit(frame, fmt, output, screen)
+    emit_table(frame, fmt, output, screen)
 
 
 def register(group: click.Group) -> None:

@@ -40,3 +40,24 @@ def format_table(headers: list[str], rows: list[list], right: Iterable[int] = ()
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+
+
+def emit_table(frame, fmt, output, screen) -> None:
+    """Print ``screen()`` for the table format; otherwise write or print the format."""
+    from qualcode.errors import QualcodeError
+    from qualcode.export import tables
+
+    if fmt == "table" and output is None:
+        click.echo(screen())
+        return
+    if fmt == "table":
+        fmt = output.rsplit(".", 1)[-1].lower()
+    if output:
+        tables.write_table(frame, output, fmt)
+        click.echo(f"{output}: {len(frame)} rows")
+        return
+    if fmt == "xlsx":
+        raise QualcodeError("xlsx needs --output FILE.xlsx")
+    converters = {"csv": tables.to_csv, "json": tables.to_json,
+                  "md": lambda f: tables.to_markdown(f).encode()}
+    click.echo(converters[fmt](frame).decode(), nl=False)
