@@ -1,0 +1,158 @@
+"""``qualcode suggest``, ``review`` and ``evaluate``: machine suggestions a person decides on."""
+
+from __future__ import annotations
+
+import click
+
+from qualcode.cli.common import emit_table, format_table, project_option
+
+
+@click.command()
+@project_option
+@click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
+              show_default=True)
+@click.option("--min-examples", type=int, default=5, show_default=True,
+              help="Codes with fewer coded units are skipped.")
+@click.option("--threshold", type=float, help="A fixed probability threshold (default: "
+              "chosen per code by cross-validation).")
+@click.option("--no-rules", is_flag=True, help="Learn only from a person's codings.")
+@click.option("--no-context", is_flag=True, help="Leave out the interviewer's question.")
+def suggest(project_path, unit, min_examples, threshold, no_rules, no_context):
+    """Train on what is coded and suggest codes for the units that lack them.
+
+    Example: qualcode suggest --project sample.qc
+    """
+    from qualcode.store import Project
+    from qualcode.suggest.training import suggest_project
+
+    with Project.open(project_path) as project:
+        report = suggest_project(project, unit=unit, min_examples=min_examples,
+                                 threshold=threshold, rules=not no_rules,
+                                 context=not no_context)
+    click.echo(f"model {report.model_id}: {len(report.trained)} codes trained; "
+               f"{report.suggestions} suggestions (replacing {report.replaced} pending)")
+    for code, n in sorted(report.skipped.items()):
+        need = max(report.min_examples - n, 0)
+        why = (f"{n} coded unit{'s' if n != 1 else ''}, {need} more needed" if need
+               else "coded on every unit: nothing to tell apart")
+        click.echo(f"skipped {code}: {why}")
+    click.echo("review them with: qualcode review --project ... --coder NAME")
+
+
+@click.command()
+@project_option
+@click.option("--coder", help="Your name: decisions record who made them.")
+@click.option("--export", "export_path", type=click.Path(dir_okay=False),
+              help="Write the pending suggestions to a sheet (.xlsx or .csv) to decide on.")
+@click.option("--import", "import_path", type=click.Path(dir_okay=False),
+              help="Apply the decisions (accept / reject) filled into such a sheet.")
+@click.option("--context", "context_turns", type=int, default=1, show_default=True,
+              help="Neighbouring turns shown on each side.")
+def review(project_path, coder, export_path, import_path, context_turns):
+    """Accept or reject suggestions on the terminal, or through a spreadsheet.
+
+    \b
+    Keys: a accept, r reject, s skip, q quit. Each decision is saved at once.
+    Examples:
+      qualcode review --project sample.qc --coder ann
+      qualcode review --project sample.qc --export decide.xlsx
+      qualcode review --project sample.qc --import decide.xlsx --coder ann
+    """
+    from qualcode.errors import QualcodeError
+    from qualcode.export import tables
+    from qualcode.store import Project
+    from qualcode.suggest import review as reviewing
+
+    with Project.open(project_path) as project:
+        if export_path:
+            sheet = reviewing.export_sheet(project)
+            if export_path.lower().endswith(".xlsx"):
+                tables.write_workbook({"suggestions": sheet}, export_path)
+            else:
+                tables.write_table(sheet, export_path, "csv")
+            click.echo(f"{export_path}: {len(sheet)} suggestions; fill in 'decision' "
+                       "(accept or reject), then --import it")
+            return
+        if not coder:
+            raise QualcodeError("give --coder NAME: decisions record who made them")
+        if import_path:
+            counts = reviewing.import_sheet(project, import_path, coder)
+            click.echo(f"{import_path}: {counts['accepted']} accepted, "
+                       f"{counts['rejected']} rejected")
+            return
+        _interactive(project, coder, context_turns)
+
+
+def _interactive(project, coder: str, context_turns: int) -> None:
+    from qualcode.suggest import review as reviewing
+
+    suggestions = reviewing.pending(project)
+    if not suggestions:
+        click.echo("no suggestions waiting (run qualcode suggest first)")
+        return
+    book = {c.id: c for c in project.codebook().codes}
+    turns = project.segments("turn")
+    texts = dict(project.db.execute("SELECT id, text FROM documents"))
+    decided = 0
+    for number, s in enumerate(suggestions, start=1):
+        code = book.get(s.code_id)
+        click.echo(click.style(f"\n[{number}/{len(suggestions)}] {s.code_id}"
+                               f" ({code.name if code else s.code_id})", bold=True)
+                   + f"  p={s.confidence:.2f}  because: {s.reason}")
+        if code is not None and code.description:
+            click.echo(click.style(f"  {code.description}", dim=True))
+        mine = [t for t in turns if t.document_id == s.document]
+        here = next((i for i, t in enumerate(mine) if t.start <= s.start < t.end + 1), None)
+        if here is not None:
+            for t in mine[max(0, here - context_turns):here]:
+                click.echo(click.style(f"  {t.speaker or ''}: {t.text[:300]}", dim=True))
+        click.echo(f"> {s.document} {s.start}-{s.end}: {texts[s.document][s.start:s.end]}")
+        if here is not None:
+            for t in mine[here + 1:here + 1 + context_turns]:
+                click.echo(click.style(f"  {t.speaker or ''}: {t.text[:300]}", dim=True))
+        key = click.prompt("accept / reject / skip / quit", type=click.Choice(
+            ["a", "r", "s", "q"]), show_choices=True)
+        if key == "q":
+            break
+        if key in ("a", "r"):
+            reviewing.decide(project, s.id, key, coder)
+            decided += 1
+    click.echo(f"{decided} decisions saved")
+
+
+@click.command()
+@project_option
+@click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
+              show_default=True)
+@click.option("--coder", help="Measure against this coder's codings only (e.g. gold).")
+@click.option("--min-examples", type=int, default=5, show_default=True)
+@click.option("--no-rules", is_flag=True, help="Leave the rule engine's codings out.")
+@click.option("--no-context", is_flag=True, help="Leave out the interviewer's question.")
+@click.option("--folds", type=int, default=5, show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Save as CSV.")
+def evaluate(project_path, unit, coder, min_examples, no_rules, no_context, folds, output):
+    """How well the suggester would do: cross-validated per code, grouped by document.
+
+    Example: qualcode evaluate --project sample.qc --coder gold -o accuracy.csv
+    """
+    from qualcode.store import Project
+    from qualcode.suggest.training import evaluate_project
+
+    with Project.open(project_path) as project:
+        frame = evaluate_project(project, unit=unit, min_examples=min_examples,
+                                 rules=not no_rules, coder=coder, context=not no_context,
+                                 folds=folds)
+
+    def screen() -> str:
+        rows = [[r.code_id, r.examples, f"{r.precision:.2f}", f"{r.recall:.2f}", f"{r.f1:.2f}",
+                 "n/a" if r.kappa != r.kappa else f"{r.kappa:.2f}",
+                 f"{r.document_presence_accuracy:.2f}"] for r in frame.itertuples()]
+        return format_table(["code", "examples", "precision", "recall", "F1", "kappa",
+                             "documents right"], rows, right=range(1, 7))
+
+    emit_table(frame, "csv" if output else "table", output, screen)
+
+
+def register(group: click.Group) -> None:
+    for command in (suggest, review, evaluate):
+        group.add_command(command)

@@ -1,0 +1,123 @@
+"""A person's decisions on suggestions: accept or reject, one at a time or from a spreadsheet.
+
+Each decision is saved at once (its own transaction), so a crash or a quit loses nothing.
+An accepted suggestion becomes a coding of the reviewer (origin ml, status accepted) and
+counts in every table; a rejected one never counts and is remembered, so the same suggestion
+is not made again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from qualcode.errors import InputError, ProjectError, QualcodeError
+
+SHEET_COLUMNS = ["id", "document", "start", "end", "code_id", "code", "confidence", "reason",
+                 "text", "decision"]
+DECISIONS = {"accept": "accepted", "a": "accepted", "yes": "accepted", "y": "accepted",
+             "reject": "rejected", "r": "rejected", "no": "rejected", "n": "rejected"}
+
+
+@dataclass
+class Suggestion:
+    id: int
+    document: str
+    start: int
+    end: int
+    code_id: str
+    confidence: float
+    reason: str
+
+
+def pending(project) -> list[Suggestion]:
+    """Suggestions waiting for a decision, most confident first."""
+    rows = project.db.execute(
+        "SELECT id, document_id, char_start, char_end, code_id, confidence, rule FROM codings"
+        " WHERE origin = 'ml' AND status = 'suggested'"
+        " ORDER BY confidence DESC, document_id, char_start, code_id").fetchall()
+    return [Suggestion(r[0], r[1], r[2], r[3], r[4], r[5] or 0.0,
+                       (r[6] or "").removeprefix("reason: ")) for r in rows]
+
+
+def decide(project, suggestion_id: int, decision: str, reviewer: str) -> None:
+    """Accept or reject one suggestion, saved at once."""
+    status = DECISIONS.get(decision.strip().lower())
+    if status is None:
+        raise QualcodeError(f"a decision is accept or reject, not {decision!r}")
+    if not reviewer.strip():
+        raise QualcodeError("a decision needs the reviewer's name (--coder)")
+    with project.transaction():
+        cursor = project.db.execute(
+            "UPDATE codings SET status = ?, coder = ? WHERE id = ? AND origin = 'ml'"
+            " AND status = 'suggested'", (status, reviewer, suggestion_id))
+    if not cursor.rowcount:
+        raise ProjectError(f"no pending suggestion {suggestion_id}", project.path)
+
+
+def export_sheet(project) -> pd.DataFrame:
+    """The pending suggestions as a sheet to fill in (decision: accept / reject / blank)."""
+    names = {c.id: c.name for c in project.codebook().codes}
+    texts = dict(project.db.execute("SELECT id, text FROM documents"))
+    rows = [{"id": s.id, "document": s.document, "start": s.start, "end": s.end,
+             "code_id": s.code_id, "code": names.get(s.code_id, s.code_id),
+             "confidence": s.confidence, "reason": s.reason,
+             "text": texts[s.document][s.start:s.end], "decision": ""} for s in pending(project)]
+    return pd.DataFrame(rows, columns=SHEET_COLUMNS)
+
+
+def import_sheet(project, path: str | Path, reviewer: str) -> dict[str, int]:
+    """Apply the decisions in a filled-in sheet. Every row with a decision is checked first
+    (the suggestion still pending, the same document, offsets, code and text); any bad row
+    stops the import with a line per bad row, and nothing is applied."""
+    from qualcode.ingest.tables import read_table_file
+
+    path = Path(path)
+    frame, _ = read_table_file(path)
+    missing = [c for c in ("id", "document", "start", "end", "code_id", "text", "decision")
+               if c not in frame.columns]
+    if missing:
+        raise InputError(f"missing column(s): {', '.join(missing)}", path, 1)
+    current = {s.id: s for s in pending(project)}
+    texts = dict(project.db.execute("SELECT id, text FROM documents"))
+    decisions, problems = [], []
+    for line, row in enumerate(frame.itertuples(index=False), start=2):
+        values = dict(zip(frame.columns, row, strict=True))
+        decision = str(values["decision"]).strip().lower()
+        if not decision:
+            continue
+        status = DECISIONS.get(decision)
+        try:
+            ident = int(float(values["id"]))
+        except ValueError:
+            problems.append(InputError(f"id {values['id']!r} is not a number", path, line))
+            continue
+        suggestion = current.get(ident)
+        if status is None:
+            problems.append(InputError(f"decision {decision!r}: write accept or reject",
+                                       path, line))
+        elif suggestion is None:
+            problems.append(InputError(f"suggestion {ident} is no longer pending (decided, "
+                                       "replaced by a new suggest run, or deleted)", path, line))
+        elif (values["document"], str(values["code_id"])) != (suggestion.document,
+                                                               suggestion.code_id) or \
+                (int(float(values["start"])), int(float(values["end"]))) != (
+                    suggestion.start, suggestion.end):
+            problems.append(InputError(f"suggestion {ident} does not match the project any "
+                                       "more (document, offsets or code changed)", path, line))
+        elif " ".join(str(values["text"]).split()) != " ".join(
+                texts[suggestion.document][suggestion.start:suggestion.end].split()):
+            problems.append(InputError(f"the text of suggestion {ident} was changed in the "
+                                       "sheet or the document", path, line))
+        else:
+            decisions.append((ident, status))
+    if problems:
+        raise InputError.many(problems)
+    with project.transaction():
+        for ident, status in decisions:
+            project.db.execute("UPDATE codings SET status = ?, coder = ? WHERE id = ?",
+                               (status, reviewer, ident))
+    return {"accepted": sum(s == "accepted" for _, s in decisions),
+            "rejected": sum(s == "rejected" for _, s in decisions)}

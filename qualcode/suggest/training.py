@@ -1,0 +1,210 @@
+"""From a project to the suggester and back: labelled units, suggestions, accuracy.
+
+A unit (a participant turn by default) is labelled with every code of the codings that overlap
+it and count: a person's (manual, imported) and accepted suggestions, plus the rule engine's
+unless ``rules=False``; or only one coder's with ``coder=``. The interviewer's question just
+before a turn is added to its text as context ("[Q] ..."), which helps short answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from qualcode.errors import ProjectError
+from qualcode.model import Coding
+from qualcode.suggest.classifier import CodeSuggester
+
+SUGGESTER = "model"
+
+
+@dataclass
+class Units:
+    """Participant units with their text (plus context), document and labels."""
+
+    segments: list
+    texts: list[str]
+    groups: list[str]
+    labels: list[set[str]]
+
+
+def labelled_units(project, unit: str = "turn", rules: bool = True, coder: str | None = None,
+                   context: bool = True) -> Units:
+    """Every participant unit of the project with the codes that count on it."""
+    segments = project.segments(unit, participants_only=True)
+    questions = _questions(project) if context else {}
+    where = "status IN ('applied', 'accepted')"
+    args: list = []
+    if coder is not None:
+        where += " AND coder = ?"
+        args.append(coder)
+    else:
+        origins = "('manual', 'import', 'ml', 'rule')" if rules else "('manual', 'import', 'ml')"
+        where += f" AND origin IN {origins}"
+    codings = pd.DataFrame(project.db.execute(
+        f"SELECT document_id, char_start, char_end, code_id FROM codings WHERE {where}", args
+    ).fetchall(), columns=["document", "start", "end", "code_id"])
+    by_document = {doc: rows for doc, rows in codings.groupby("document")}
+    labels, texts = [], []
+    for segment in segments:
+        rows = by_document.get(segment.document_id)
+        codes = set()
+        if rows is not None:
+            hit = (rows["start"] < segment.end) & (rows["end"] > segment.start)
+            codes = set(rows.loc[hit, "code_id"])
+        labels.append(codes)
+        question = questions.get((segment.document_id, segment.start))
+        texts.append(segment.text + (f"\n[Q] {question}" if question else ""))
+    return Units(segments, texts, [s.document_id for s in segments], labels)
+
+
+def _questions(project) -> dict[tuple[str, int], str]:
+    """For each participant turn (and units inside it), the interviewer turn just before."""
+    result = {}
+    turns = project.segments("turn")
+    previous = None
+    for turn in turns:
+        if previous is not None and previous.document_id == turn.document_id \
+                and previous.is_interviewer and not turn.is_interviewer:
+            result[(turn.document_id, turn.start)] = previous.text
+        previous = turn
+    return result
+
+
+@dataclass
+class SuggestReport:
+    model_id: str = ""
+    suggestions: int = 0
+    replaced: int = 0
+    trained: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    min_examples: int = 5
+
+
+def suggest_project(project, *, unit: str = "turn", min_examples: int = 5,
+                    threshold: float | None = None, rules: bool = True,
+                    context: bool = True) -> SuggestReport:
+    """Train on the project's codings and store suggestions (origin ml, status suggested).
+
+    A unit never gets a suggestion for a code it already carries (coded, accepted, or
+    rejected before); re-running replaces the pending suggestions only.
+    """
+    from qualcode.store import now
+
+    started = now()
+    units = labelled_units(project, unit, rules, context=context)
+    if not any(units.labels):
+        raise ProjectError("nothing is coded yet, so there is nothing to learn from: code some "
+                           "units (qualcode code, apply or import codings) or use "
+                           "qualcode suggest --cold", project.path)
+    model = CodeSuggester(min_examples=min_examples, threshold=threshold).fit(
+        units.texts, units.labels, units.groups)
+    report = SuggestReport(trained=list(model.codes_), skipped=dict(model.skipped_),
+                           min_examples=min_examples)
+    report.model_id = _model_id(units, model)
+    blocked = _existing(project)
+    features = model.transform(units.texts)
+    proba = model.predict_proba(features)
+    suggestions = []
+    for i, segment in enumerate(units.segments):
+        for j, code in enumerate(model.codes_):
+            p = float(proba[i, j])
+            if p < model.thresholds_[code] or code in units.labels[i]:
+                continue
+            if _overlapping(blocked, segment, code):
+                continue
+            reason = ", ".join(model.reasons(features[i], code)) or "character patterns"
+            suggestions.append(Coding(
+                segment.document_id, segment.start, segment.end, code, SUGGESTER,
+                origin="ml", status="suggested", model=report.model_id,
+                confidence=round(p, 4), rule=f"reason: {reason}"))
+    with project.transaction():
+        report.replaced = project.db.execute(
+            "DELETE FROM codings WHERE origin = 'ml' AND status = 'suggested'").rowcount
+        report.suggestions = project.add_codings(suggestions)
+        project.log_run("suggest", started,
+                        {"unit": unit, "min_examples": min_examples, "threshold": threshold,
+                         "rules": rules, "context": context, "model": report.model_id}, [])
+    return report
+
+
+def _existing(project) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    """Spans already carrying each (document, code), rejected suggestions included."""
+    blocked: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for doc, start, end, code in project.db.execute(
+        "SELECT document_id, char_start, char_end, code_id FROM codings"
+        " WHERE NOT (origin = 'ml' AND status = 'suggested')"
+    ):
+        blocked.setdefault((doc, code), []).append((start, end))
+    return blocked
+
+
+def _overlapping(blocked, segment, code) -> bool:
+    return any(s < segment.end and e > segment.start
+               for s, e in blocked.get((segment.document_id, code), ()))
+
+
+def _model_id(units: Units, model: CodeSuggester) -> str:
+    digest = hashlib.sha256()
+    digest.update(json.dumps([sorted(lbl) for lbl in units.labels]).encode())
+    digest.update(json.dumps(units.texts).encode())
+    digest.update(json.dumps(model.thresholds_, sort_keys=True).encode())
+    return "ml-" + digest.hexdigest()[:12]
+
+
+def evaluate_project(project, *, unit: str = "turn", min_examples: int = 5,
+                     rules: bool = True, coder: str | None = None, context: bool = True,
+                     folds: int = 5) -> pd.DataFrame:
+    """Cross-validated accuracy per code, folds grouped by document (no document's units on
+    both sides): examples, precision, recall, F1, Cohen's kappa, and how often the model
+    gets the code's presence in a document right."""
+    from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall_score
+    from sklearn.model_selection import GroupKFold
+
+    units = labelled_units(project, unit, rules, coder, context)
+    if not any(units.labels):
+        raise ProjectError("nothing is coded yet: there is nothing to evaluate against",
+                           project.path)
+    documents = sorted(set(units.groups))
+    splits = min(folds, len(documents))
+    if splits < 2:
+        raise ProjectError("evaluation needs at least two documents", project.path)
+    counts: dict[str, int] = {}
+    for labels in units.labels:
+        for code in labels:
+            counts[code] = counts.get(code, 0) + 1
+    codes = sorted(c for c, n in counts.items() if n >= min_examples)
+    predicted = [set() for _ in units.texts]
+    texts = np.array(units.texts, dtype=object)
+    for train, test in GroupKFold(n_splits=splits).split(texts, groups=units.groups):
+        model = CodeSuggester(min_examples=min_examples).fit(
+            list(texts[train]), [units.labels[i] for i in train],
+            [units.groups[i] for i in train])
+        for index, found in zip(test, model.predict(list(texts[test])), strict=True):
+            predicted[index] = found
+    rows = []
+    for code in codes:
+        truth = np.array([code in labels for labels in units.labels])
+        guess = np.array([code in found for found in predicted])
+        by_doc_truth = {d: False for d in documents}
+        by_doc_guess = {d: False for d in documents}
+        for group, t, g in zip(units.groups, truth, guess, strict=True):
+            by_doc_truth[group] |= bool(t)
+            by_doc_guess[group] |= bool(g)
+        presence = np.mean([by_doc_truth[d] == by_doc_guess[d] for d in documents])
+        with np.errstate(all="ignore"):
+            kappa = cohen_kappa_score(truth, guess) if truth.any() or guess.any() else np.nan
+        rows.append({
+            "code_id": code, "examples": int(truth.sum()),
+            "precision": round(float(precision_score(truth, guess, zero_division=0)), 3),
+            "recall": round(float(recall_score(truth, guess, zero_division=0)), 3),
+            "f1": round(float(f1_score(truth, guess, zero_division=0)), 3),
+            "kappa": round(float(kappa), 3) if np.isfinite(kappa) else np.nan,
+            "document_presence_accuracy": round(float(presence), 3),
+        })
+    return pd.DataFrame(rows, columns=["code_id", "examples", "precision", "recall", "f1",
+                                       "kappa", "document_presence_accuracy"])

@@ -1,0 +1,122 @@
+"""ML suggestions: training, never duplicating, remembering rejections, review round trips."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, SAMPLE
+
+from qualcode.analysis import load_coded, theme_frequencies
+from qualcode.codebook import load_codebook
+from qualcode.coding.engine import code_project
+from qualcode.errors import InputError, ProjectError
+from qualcode.export.tables import write_table
+from qualcode.ingest.into_project import ingest
+from qualcode.store import Project
+from qualcode.suggest.classifier import CodeSuggester
+from qualcode.suggest.review import decide, export_sheet, import_sheet, pending
+from qualcode.suggest.training import evaluate_project, suggest_project
+
+LSCB = ROOT / "codebooks" / "lscb_learning_improvement.yaml"
+
+
+@pytest.fixture
+def coded(tmp_path):
+    path = tmp_path / "p.qc"
+    with Project.open(path, create=True) as p:
+        ingest(p, [SAMPLE / "lscb09.txt", SAMPLE / "lscb11.txt", SAMPLE / "lscb12.txt"])
+        code_project(p, load_codebook(LSCB))
+    return path
+
+
+def test_estimator_conventions():
+    model = CodeSuggester(min_examples=2)
+    assert model.min_examples == 2 and not hasattr(model, "codes_")
+    with pytest.raises(TypeError, match="list of texts"):
+        model.fit("budget cuts", [{"budget"}])
+    texts = ["budget cuts hit us", "the budget was cut", "police and health partners",
+             "health partners meet", "more cuts to the budget", "partners from police"]
+    labels = [{"budget"}, {"budget"}, {"partners"}, {"partners"}, {"budget"}, {"partners"}]
+    assert model.fit(texts, labels) is model
+    assert model.codes_ == ["budget", "partners"] and set(model.thresholds_) == set(
+        model.codes_)
+    assert model.predict(["budget cuts again"]) == [{"budget"}]
+    assert "budget" in model.reasons("budget cuts again", "budget")
+
+
+def test_no_codings_gives_a_clear_message(tmp_path):
+    with Project.open(tmp_path / "p.qc", create=True) as p:
+        ingest(p, [SAMPLE / "lscb09.txt"])
+        with pytest.raises(ProjectError, match="nothing is coded yet"):
+            suggest_project(p)
+
+
+def test_suggestions_never_duplicate_and_rejections_are_remembered(coded):
+    with Project.open(coded) as p:
+        report = suggest_project(p, min_examples=3)
+        assert report.suggestions > 0
+        codings = p.codings()
+        suggested = [c for c in codings if c.status == "suggested"]
+        others = [c for c in codings if c.status != "suggested"]
+        for s in suggested:
+            assert s.origin == "ml" and s.model == report.model_id and 0 < s.confidence <= 1
+            assert s.rule.startswith("reason: ")
+            assert not any(o.document_id == s.document_id and o.code_id == s.code_id
+                           and o.start < s.end and o.end > s.start for o in others)
+        first = pending(p)[0]
+        decide(p, first.id, "reject", "ann")
+        second = pending(p)[0]
+        decide(p, second.id, "accept", "ann")
+        suggest_project(p, min_examples=3)
+        again = {(s.document, s.start, s.code_id) for s in pending(p)}
+        assert (first.document, first.start, first.code_id) not in again
+        assert (second.document, second.start, second.code_id) not in again
+        statuses = {c.status for c in p.codings() if c.origin == "ml"}
+        assert {"rejected", "accepted", "suggested"} <= statuses
+        accepted = next(c for c in p.codings() if c.status == "accepted")
+        assert accepted.coder == "ann"
+        counted = load_coded(p).codings
+        assert ((counted["status"] == "accepted").sum(), (counted["status"] == "rejected").sum(),
+                (counted["status"] == "suggested").sum()) == (1, 0, 0)
+        assert not theme_frequencies(load_coded(p)).empty
+
+
+def test_review_sheet_round_trip_and_precise_errors(coded, tmp_path):
+    with Project.open(coded) as p:
+        suggest_project(p, min_examples=3)
+        sheet = export_sheet(p)
+        assert len(sheet) >= 3
+        sheet.loc[0, "decision"] = "accept"
+        sheet.loc[1, "decision"] = "reject"
+        sheet.loc[2, "decision"] = "accept"
+        sheet.loc[2, "text"] = "someone edited this"
+        bad = tmp_path / "bad.csv"
+        write_table(sheet, bad)
+        with pytest.raises(InputError) as caught:
+            import_sheet(p, bad, "ann")
+        assert [str(x).replace(str(tmp_path) + "/", "") for x in caught.value.problems] == [
+            f"bad.csv:4: the text of suggestion {sheet.loc[2, 'id']} was changed in the "
+            "sheet or the document"]
+        assert all(c.status != "accepted" for c in p.codings())  # nothing applied
+        sheet.loc[2, "text"] = p.documents([sheet.loc[2, "document"]])[0].text[
+            sheet.loc[2, "start"]:sheet.loc[2, "end"]]
+        sheet.loc[2, "code_id"] = "learning-culture-x"
+        write_table(sheet, bad)
+        with pytest.raises(InputError, match="does not match the project any more"):
+            import_sheet(p, bad, "ann")
+        sheet = sheet.iloc[:2]
+        good = tmp_path / "good.csv"
+        write_table(sheet, good)
+        assert import_sheet(p, good, "ann") == {"accepted": 1, "rejected": 1}
+        with pytest.raises(InputError, match="no longer pending"):
+            import_sheet(p, good, "ann")
+
+
+def test_evaluate_reports_per_code_figures(coded, run_cli, tmp_path):
+    with Project.open(coded) as p:
+        frame = evaluate_project(p, min_examples=3, folds=3)
+    assert list(frame.columns) == ["code_id", "examples", "precision", "recall", "f1", "kappa",
+                                   "document_presence_accuracy"]
+    assert len(frame) > 5 and frame["examples"].min() >= 3
+    result = run_cli("evaluate", "--project", coded, "--min-examples", "3", "--folds", "3",
+                     "-o", tmp_path / "acc.csv")
+    assert result.exit_code == 0 and (tmp_path / "acc.csv").read_text().startswith("code_id")
