@@ -84,10 +84,12 @@ def run(
                                    progress=bar("code"))
         data = load_coded(project)
         _check_attributes(data, by)
+        themes = theme_frequencies(data)
+        excerpts = excerpt_rows(project, data)
         word = build_report(project, data, ReportOptions(
-            title=f"{book.name}: coded excerpts", by=next(iter(by), None)))
-        quotes = public(excerpt_rows(project, data))
-    themes = theme_frequencies(data)
+            title=f"{book.name}: coded excerpts", by=next(iter(by), None)),
+            themes=themes, excerpts=excerpts)
+        quotes = public(excerpts)
     report.themes = themes
     sheets = {"themes": themes}
     crosstabs = {attribute: crosstab(data, attribute) for attribute in by}

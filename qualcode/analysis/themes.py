@@ -43,14 +43,17 @@ def best_excerpt(data: CodedData, rows: pd.DataFrame, limit: int = EXAMPLE_CHARS
     """The excerpt with the most matched terms (then the earliest), trimmed around a match."""
     if rows.empty:
         return ""
-    counts = rows.assign(n=rows["matched"].map(len)).sort_values(
-        ["n", "document", "start"], ascending=[False, True, True], kind="stable")
-    top = counts.iloc[0]
-    text = data.excerpt(top["document"], top["start"], top["end"])
+    # plain lists, not DataFrame sorting: this runs once per cell of a Framework matrix
+    documents, starts = rows["document"].tolist(), rows["start"].tolist()
+    ends, matched = rows["end"].tolist(), rows["matched"].tolist()
+    best = min(range(len(documents)),
+               key=lambda i: (-len(matched[i]), documents[i], starts[i]))
+    start = starts[best]
+    text = data.excerpt(documents[best], start, ends[best])
     around = None
-    if top["matched"]:
-        first_start, first_end = top["matched"][0]
-        around = (first_start - top["start"], first_end - top["start"])
+    if matched[best]:
+        first_start, first_end = matched[best][0]
+        around = (first_start - start, first_end - start)
     return trim(text, around, limit)
 
 

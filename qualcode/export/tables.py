@@ -65,27 +65,34 @@ def to_markdown(frame: pd.DataFrame) -> str:
 
 
 def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """One sheet per table; headers bold, first row frozen, formulas neutralised."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    """One sheet per table; headers bold, first row frozen, formulas neutralised.
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    Written in openpyxl's streaming (write-only) mode: several times faster on a quote table
+    of thousands of excerpts.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
     for name, frame in sheets.items():
         sheet = workbook.create_sheet(title=name[:31])
         frame = _flat(frame)
-        sheet.append([str(c) for c in frame.columns])
+        for index, column in enumerate(frame.columns, start=1):
+            sample = [len(str(v)) for v in frame[column].head(200)] + [len(str(column))]
+            sheet.column_dimensions[get_column_letter(index)].width = min(max(sample), 60) + 2
+        sheet.freeze_panes = "A2"
+        header = []
+        for column in frame.columns:
+            cell = WriteOnlyCell(sheet, value=str(column))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
         for row in frame.itertuples(index=False):
             sheet.append([neutralise(xml_safe(v) if isinstance(v, str) else
                                      v.item() if hasattr(v, "item") else v) for v in row])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for column in sheet.columns:
-            width = max(len(str(c.value or "")) for c in column[:200])
-            sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 60)
-            for c in column[1:]:
-                c.alignment = Alignment(wrap_text=width > 60, vertical="top")
-        sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
