@@ -120,3 +120,46 @@ def test_evaluate_reports_per_code_figures(coded, run_cli, tmp_path):
     result = run_cli("evaluate", "--project", coded, "--min-examples", "3", "--folds", "3",
                      "-o", tmp_path / "acc.csv")
     assert result.exit_code == 0 and (tmp_path / "acc.csv").read_text().startswith("code_id")
+
+
+def test_cold_start_before_anything_is_coded(tmp_path, run_cli):
+    project = tmp_path / "cold.qc"
+    run_cli("ingest", SAMPLE / "lscb09.txt", SAMPLE / "lscb12.txt", "--project", project, "-q")
+    result = run_cli("suggest", "--project", project, "--cold")
+    assert result.exit_code == 2 and "no codes with definitions" in result.stderr
+    result = run_cli("suggest", "--project", project, "--cold", "--codebook", LSCB)
+    assert result.exit_code == 0 and "model 'cold-start'" in result.output
+    with Project.open(project) as p:
+        suggestions = [c for c in p.codings() if c.status == "suggested"]
+        assert suggestions and all(c.model == "cold-start" for c in suggestions)
+        assert all(c.rule.startswith("reason: cold start, shares ") for c in suggestions)
+        per_unit = {}
+        for c in suggestions:
+            per_unit.setdefault((c.document_id, c.start), []).append(c.code_id)
+        assert max(len(v) for v in per_unit.values()) <= 2  # top 2 per unit
+        assert load_coded(p).codings.empty  # suggestions never count
+
+
+def test_discover_finds_candidates_in_uncovered_units(coded, run_cli, tmp_path):
+    import yaml
+
+    from qualcode.codebook.fields import Problems, code_from_fields
+    from qualcode.suggest.discover import discover, uncovered_units
+
+    with Project.open(coded) as p:
+        uncovered = uncovered_units(p)
+        clusters = discover(p, k=3)
+        covered = {(c.document_id, c.start) for c in p.codings()}
+    assert uncovered and all((u.document_id, u.start) not in covered for u in uncovered)
+    assert 1 <= len(clusters) <= 3
+    assert sum(c.units for c in clusters) <= len(uncovered)
+    for cluster in clusters:
+        assert cluster.terms and cluster.typical
+        assert not {"yeah", "laughs", "it's"} & set(cluster.terms)
+    out = tmp_path / "candidates.yaml"
+    result = run_cli("discover", "--project", coded, "--k", "3", "-o", out)
+    assert result.exit_code == 0 and "candidate" in result.output
+    problems = Problems()
+    for fields in yaml.safe_load(out.read_text()):
+        assert code_from_fields(fields, None, None, problems) is not None
+    assert not problems

@@ -17,7 +17,12 @@ from qualcode.cli.common import emit_table, format_table, project_option
               "chosen per code by cross-validation).")
 @click.option("--no-rules", is_flag=True, help="Learn only from a person's codings.")
 @click.option("--no-context", is_flag=True, help="Leave out the interviewer's question.")
-def suggest(project_path, unit, min_examples, threshold, no_rules, no_context):
+@click.option("--cold", is_flag=True, help="Before anything is coded: rank codes by each "
+              "unit's similarity to their definitions, criteria and examples.")
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False),
+              help="Load this codebook's codes into the project first (for --cold).")
+def suggest(project_path, unit, min_examples, threshold, no_rules, no_context, cold,
+            codebook_path):
     """Train on what is coded and suggest codes for the units that lack them.
 
     Example: qualcode suggest --project sample.qc
@@ -25,6 +30,19 @@ def suggest(project_path, unit, min_examples, threshold, no_rules, no_context):
     from qualcode.store import Project
     from qualcode.suggest.training import suggest_project
 
+    if cold:
+        from qualcode.suggest.cold import suggest_cold
+
+        with Project.open(project_path) as project:
+            if codebook_path:
+                from qualcode.codebook import load_codebook
+
+                with project.transaction():
+                    project.set_codes(load_codebook(codebook_path))
+            report = suggest_cold(project, unit=unit)
+        click.echo(f"cold start: {report.suggestions} suggestions from {report.codes} code "
+                   f"definitions (replacing {report.replaced} pending); model 'cold-start'")
+        return
     with Project.open(project_path) as project:
         report = suggest_project(project, unit=unit, min_examples=min_examples,
                                  threshold=threshold, rules=not no_rules,
@@ -153,6 +171,41 @@ def evaluate(project_path, unit, coder, min_examples, no_rules, no_context, fold
     emit_table(frame, "csv" if output else "table", output, screen)
 
 
+@click.command()
+@project_option
+@click.option("--k", type=int, help="How many candidate themes (default: about one per 15 "
+              "uncovered units, 2 to 8).")
+@click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write the candidate codes as YAML here (else they are printed).")
+def discover(project_path, k, unit, output):
+    """Find themes in what no code covers; print them and candidate codes as YAML.
+
+    Example: qualcode discover --project sample.qc --k 5 -o candidates.yaml
+    """
+    from qualcode.fileio import write_atomic
+    from qualcode.store import Project
+    from qualcode.suggest.discover import candidate_yaml
+    from qualcode.suggest.discover import discover as find
+
+    with Project.open(project_path) as project:
+        clusters = find(project, k=k, unit=unit)
+    for cluster in clusters:
+        click.echo(click.style(f"\ncandidate {cluster.number}: {', '.join(cluster.terms)}",
+                               bold=True) + f"  ({cluster.units} units)")
+        if cluster.collocations:
+            click.echo(f"  collocations: {'; '.join(cluster.collocations)}")
+        for document, start, end, text in cluster.typical:
+            click.echo(f"  {document} {start}-{end}: {' '.join(text.split())[:160]}")
+    snippet = candidate_yaml(clusters)
+    if output:
+        write_atomic(output, snippet)
+        click.echo(f"\n{output}: {len(clusters)} candidate codes (paste under codes:)")
+    else:
+        click.echo("\n" + snippet)
+
+
 def register(group: click.Group) -> None:
-    for command in (suggest, review, evaluate):
+    for command in (suggest, review, evaluate, discover):
         group.add_command(command)
