@@ -96,6 +96,26 @@ def make_corpus(rng, phrases, domain, words_wanted: int, folder: Path) -> int:
     return total
 
 
+def build_project(root: Path, words: int, seed: int) -> tuple[Path, Path]:
+    """A project (ingested and coded) of about ``words`` generated words, and its codebook:
+    what the export and suggestion benchmarks start from."""
+    from qualcode.codebook import load_codebook
+    from qualcode.coding.engine import code_project
+    from qualcode.ingest.into_project import ingest
+
+    rng = random.Random(2016)
+    domain = domain_words(rng, 3000)
+    book = root / "bench.yaml"
+    phrases = make_codebook(rng, domain, book)
+    corpus = root / "corpus"
+    corpus.mkdir()
+    make_corpus(random.Random(seed), phrases, domain, words, corpus)
+    with Project.open(root / "p.qc", create=True) as project:
+        ingest(project, [corpus])
+        code_project(project, load_codebook(book))
+    return root / "p.qc", book
+
+
 def timed(command: list[str], repeat: int) -> float:
     """Median wall time of ``repeat`` runs: this machine is shared and noisy."""
     times = []

@@ -10,7 +10,6 @@ the quote table, each written to a file.
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import tempfile
 import time
@@ -20,13 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_coding
 
 from qualcode.analysis import load_coded
-from qualcode.codebook import load_codebook
-from qualcode.coding.engine import code_project
 from qualcode.export.docx_report import ReportOptions, build_report
 from qualcode.export.excerpts import excerpt_rows, public
 from qualcode.export.tables import write_workbook
 from qualcode.fileio import write_atomic
-from qualcode.ingest.into_project import ingest
 from qualcode.store import Project
 
 
@@ -36,18 +32,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        rng = random.Random(2016)
-        domain = bench_coding.domain_words(rng, 3000)
-        book_path = root / "bench.yaml"
-        phrases = bench_coding.make_codebook(rng, domain, book_path)
-        corpus = root / "corpus"
-        corpus.mkdir()
         # the bench corpus gives about 12 codings per 1,000 words
-        bench_coding.make_corpus(random.Random(7), phrases, domain,
-                                 int(args.excerpts / 12 * 1000), corpus)
-        with Project.open(root / "p.qc", create=True) as project:
-            ingest(project, [corpus])
-            code_project(project, load_codebook(book_path))
+        project_path, _ = bench_coding.build_project(root, int(args.excerpts / 12 * 1000), 7)
+        with Project.open(project_path) as project:
             start = time.perf_counter()
             data = load_coded(project)
             loaded = time.perf_counter() - start

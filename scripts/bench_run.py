@@ -27,12 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def wall(command: list[str], repeat: int = 3) -> float:
     """Median wall time of ``repeat`` runs."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return sorted(times)[len(times) // 2]
+    return bench_coding.timed(command, repeat)
 
 
 def main() -> None:

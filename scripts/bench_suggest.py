@@ -11,7 +11,6 @@ store suggestions with reasons).
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import tempfile
 import time
@@ -20,9 +19,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_coding
 
-from qualcode.codebook import load_codebook
-from qualcode.coding.engine import code_project
-from qualcode.ingest.into_project import ingest
 from qualcode.store import Project
 from qualcode.suggest.training import suggest_project
 
@@ -32,18 +28,9 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=10000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        rng = random.Random(2016)
-        domain = bench_coding.domain_words(rng, 3000)
-        book_path = root / "bench.yaml"
-        phrases = bench_coding.make_codebook(rng, domain, book_path)
-        corpus = root / "corpus"
-        corpus.mkdir()
         # about 80 words per participant turn in the generated interviews
-        bench_coding.make_corpus(random.Random(11), phrases, domain, args.units * 100, corpus)
-        with Project.open(root / "p.qc", create=True) as project:
-            ingest(project, [corpus])
-            code_project(project, load_codebook(book_path))
+        project_path, _ = bench_coding.build_project(Path(tmp), args.units * 100, 11)
+        with Project.open(project_path) as project:
             units = project.segments("turn", participants_only=True)
             words = sum(len(u.text.split()) for u in units)
             start = time.perf_counter()
