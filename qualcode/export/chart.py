@@ -9,16 +9,17 @@ import pandas as pd
 
 def cases_chart(themes: pd.DataFrame, case_label: str = "interviews") -> bytes:
     """A horizontal bar chart (PNG) of cases per code in codebook order, themes in bold."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # The object API with the Agg canvas: no pyplot, no GUI backend, a third less to import.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     rows = themes.iloc[::-1]
     labels = [("    " * int(r.level)) + (r.code if len(r.code) <= 48 else r.code[:47] + "…")
               for r in rows.itertuples()]
     height = max(2.5, 0.28 * len(rows) + 1.0)
-    figure, axes = plt.subplots(figsize=(7.5, height), dpi=150)
+    figure = Figure(figsize=(7.5, height), dpi=150)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
     colours = ["#1F4E79" if int(level) == 0 else "#5B9BD5" for level in rows["level"]]
     axes.barh(range(len(rows)), rows["cases"], color=colours)
     axes.set_yticks(range(len(rows)), labels, fontsize=8)
@@ -35,5 +36,4 @@ def cases_chart(themes: pd.DataFrame, case_label: str = "interviews") -> bytes:
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
-    plt.close(figure)
     return buffer.getvalue()
