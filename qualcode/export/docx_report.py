@@ -9,7 +9,6 @@ the codebook as an appendix.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,70 +17,7 @@ import pandas as pd
 
 from qualcode.analysis.data import CodedData
 from qualcode.export.excerpts import excerpt_rows, selected_codes
-from qualcode.export.tables import xml_safe
-
-_SECTIONS: dict[int, object] = {}
-
-
-def _paragraph(container, text: str = "", style_id: str | None = None):
-    """A paragraph at the end of the document, with a built-in style set by its id.
-
-    Two python-docx shortcuts are avoided on purpose, both quadratic on a long report:
-    ``add_paragraph`` finds the section properties by scanning the whole body for each new
-    paragraph, and ``style=`` scans every style; Word's built-in style ids are fixed
-    ("Quote", "Heading1", "ListBullet").
-    """
-    from docx.oxml import OxmlElement
-    from docx.text.paragraph import Paragraph
-
-    element = OxmlElement("w:p")
-    body = container.element.body
-    section = _SECTIONS.get(id(body))
-    if section is None:
-        section = _SECTIONS[id(body)] = body.sectPr  # found once: finding it scans the body
-    if section is not None:
-        section.addprevious(element)
-    else:
-        body.append(element)
-    paragraph = Paragraph(element, container._body)
-    if style_id:
-        element.get_or_add_pPr().style = style_id
-    if text:
-        _add_text(paragraph, text)
-    return paragraph
-
-
-def _add_text(paragraph, text: str):
-    """A run holding ``text``, line breaks and tabs as Word elements.
-
-    python-docx's ``run.text`` builds the XML one character at a time (3 million calls for a
-    5,000-excerpt report); this writes whole stretches.
-    """
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    run = paragraph.add_run()
-    for index, line in enumerate(clean(text).split("\n")):
-        if index:
-            run._r.append(OxmlElement("w:br"))
-        for number, piece in enumerate(line.split("\t")):
-            if number:
-                run._r.append(OxmlElement("w:tab"))
-            if piece:
-                element = OxmlElement("w:t")
-                element.text = piece
-                element.set(qn("xml:space"), "preserve")
-                run._r.append(element)
-    return run
-
-
-def _heading(document, text: str, level: int):
-    return _paragraph(document, text, "Title" if level == 0 else f"Heading{level}")
-
-
-def clean(text: str) -> str:
-    """Text Word can store (see ``xml_safe``)."""
-    return xml_safe(text)
+from qualcode.export.word import WordDocument, clean, run_xml
 
 
 @dataclass
@@ -102,8 +38,6 @@ def build_report(project, data: CodedData, options: ReportOptions | None = None,
                  ) -> bytes:
     """The .docx as bytes (the caller writes it atomically). ``themes`` and ``excerpts``
     (from ``theme_frequencies`` and ``excerpt_rows``) can be passed when already made."""
-    import docx
-
     from qualcode.analysis.themes import theme_frequencies
 
     options = options or ReportOptions()
@@ -115,40 +49,32 @@ def build_report(project, data: CodedData, options: ReportOptions | None = None,
     keep = selected_codes(book, options.codes)
     if keep is not None:
         themes = themes[themes["code_id"].isin(keep)].reset_index(drop=True)
-    document = docx.Document()
-    try:
-        _fill(document, project, data, options, book, excerpts, themes, keep)
-    finally:
-        _SECTIONS.pop(id(document.element.body), None)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    document = WordDocument(options.title)
+    _fill(document, project, data, options, book, excerpts, themes, keep)
+    return document.save()
 
 
-def _fill(document, project, data, options, book, excerpts, themes, keep) -> None:
+def _fill(document: WordDocument, project, data, options, book, excerpts, themes, keep
+          ) -> None:
     """Everything that goes into the report, in order."""
-    from docx.shared import Inches
-
     from qualcode.analysis.crosstab import crosstab
 
-    document.core_properties.title = clean(options.title)
-    _heading(document, options.title, 0)
+    document.heading(options.title, 0)
     coders = sorted(set(excerpts["coder"]))
     facts = [f"Project: {Path(project.path).name}", f"Codebook: {book.name}",
              f"Date: {date.today().isoformat()}",
              f"Documents: {len(data.texts)}", f"Excerpts: {len(excerpts)}",
              f"Coders: {', '.join(coders) if coders else 'none'}"]
-    _paragraph(document, " · ".join(facts))
+    document.paragraph(" · ".join(facts))
     if excerpts.empty:
-        _paragraph(document, "No coded excerpts: nothing in this project has been coded "
+        document.paragraph("No coded excerpts: nothing in this project has been coded "
                              "with the codes and codings selected.")
     split = crosstab(data, options.by) if options.by else None
     _theme_table(document, themes, split, data.case_label)
     if options.chart and not themes.empty:
         from qualcode.export.chart import cases_chart
 
-        document.add_picture(io.BytesIO(cases_chart(themes, data.case_label)),
-                             width=Inches(6.3))
+        document.picture(cases_chart(themes, data.case_label), 6.3)
     shown = options.attributes
     if options.group_by == "document":
         _by_document(document, excerpts, book, shown)
@@ -159,16 +85,11 @@ def _fill(document, project, data, options, book, excerpts, themes, keep) -> Non
 
 
 def _theme_table(document, themes: pd.DataFrame, split, case_label: str) -> None:
-    _heading(document, "Theme frequencies", 1)
+    document.heading("Theme frequencies", 1)
     groups = ([c[: -len(": cases")] for c in split.columns if c.endswith(": cases")]
               if split is not None else [])
     headers = ["Code", case_label.capitalize(), "%", "Excerpts", *groups]
-    table = document.add_table(rows=1, cols=len(headers))
-    table._tbl.tblPr.style = "TableGrid"
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
+    table = document.table(headers)
     lookup = split.set_index("code_id") if split is not None else None
     for r in themes.itertuples():
         cells = table.add_row().cells
@@ -183,19 +104,7 @@ def _theme_table(document, themes: pd.DataFrame, split, case_label: str) -> None
                 for run in cell.paragraphs[0].runs:
                     run.bold = True
     numbers = len(headers) - 1
-    _column_widths(table, [max(2.2, 6.3 - 0.8 * numbers)] + [0.8] * numbers)
-
-
-def _column_widths(table, inches: list[float]) -> None:
-    """Fixed column widths (Word otherwise splits the page evenly and wraps the code names)."""
-    from docx.shared import Inches
-
-    table.autofit = False
-    for column, width in zip(table.columns, inches, strict=True):
-        column.width = Inches(width)  # the table grid, which LibreOffice reads
-    for row in table.rows:
-        for cell, width in zip(row.cells, inches, strict=True):
-            cell.width = Inches(width)
+    document.column_widths(table, [max(2.2, 6.3 - 0.8 * numbers)] + [0.8] * numbers)
 
 
 def _attribution(row, shown) -> str:
@@ -218,26 +127,6 @@ _NOT_ATTRIBUTES = {"document", "speaker", "start", "end", "time", "code_id", "co
                    "_order", "_matched"}
 
 
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
-def _run_xml(text: str, properties: str = "") -> str:
-    """A w:r with ``text`` (escaped; line breaks and tabs as Word elements)."""
-    from xml.sax.saxutils import escape
-
-    parts = []
-    for index, line in enumerate(clean(text).split("\n")):
-        if index:
-            parts.append("<w:br/>")
-        for number, piece in enumerate(line.split("\t")):
-            if number:
-                parts.append("<w:tab/>")
-            if piece:
-                parts.append(f'<w:t xml:space="preserve">{escape(piece)}</w:t>')
-    rpr = f"<w:rPr>{properties}</w:rPr>" if properties else ""
-    return f"<w:r>{rpr}{''.join(parts)}</w:r>"
-
-
 def _quote_xml(row, shown) -> str:
     """One excerpt as WordprocessingML: a Quote paragraph with the matched terms highlighted,
     then its attribution in small italics.
@@ -256,79 +145,61 @@ def _quote_xml(row, shown) -> str:
     runs, position = [], 0
     for s, e in spans:
         if s > position:
-            runs.append(_run_xml(text[position:s]))
-        runs.append(_run_xml(text[s:e], '<w:highlight w:val="yellow"/>'))
+            runs.append(run_xml(text[position:s]))
+        runs.append(run_xml(text[s:e], '<w:highlight w:val="yellow"/>'))
         position = e
     if position < len(text):
-        runs.append(_run_xml(text[position:]))
+        runs.append(run_xml(text[position:]))
     quote = f'<w:p><w:pPr><w:pStyle w:val="Quote"/></w:pPr>{"".join(runs)}</w:p>'
-    attribution = _run_xml(_attribution(row, shown), '<w:i/><w:sz w:val="18"/>')
+    attribution = run_xml(_attribution(row, shown), '<w:i/><w:sz w:val="18"/>')
     return quote + f"<w:p>{attribution}</w:p>"
-
-
-def _append_xml(document, paragraphs: list[str]) -> None:
-    """Parse a batch of paragraph XML and put it at the end of the body."""
-    from docx.oxml import parse_xml
-
-    if not paragraphs:
-        return
-    holder = parse_xml(f'<w:body xmlns:w="{_W}">{"".join(paragraphs)}</w:body>')
-    body = document.element.body
-    section = _SECTIONS.get(id(body))
-    if section is None:
-        section = _SECTIONS[id(body)] = body.sectPr
-    for element in list(holder):
-        if section is not None:
-            section.addprevious(element)
-        else:
-            body.append(element)
 
 
 def _definition(document, code) -> None:
     if code is not None and code.description:
-        _paragraph(document, code.description)
+        document.paragraph(code.description)
 
 
 def _by_theme(document, excerpts, themes, book, shown) -> None:
     codes = {c.id: c for c in book.codes}
     by_code = {code: rows for code, rows in excerpts.groupby("code_id", sort=False)}
     for r in themes.itertuples():
-        _heading(document, r.code, min(int(r.level) + 1, 3))
+        document.heading(r.code, min(int(r.level) + 1, 3))
         _definition(document, codes.get(r.code_id))
         rows = by_code.get(r.code_id)
         if rows is None:
             if not book.children(r.code_id):
-                _paragraph(document, "No excerpts.")
+                document.paragraph("No excerpts.")
             continue
-        _paragraph(document, f"{len(rows)} excerpt{'s' if len(rows) != 1 else ''} "
+        document.paragraph(f"{len(rows)} excerpt{'s' if len(rows) != 1 else ''} "
                              f"in {rows['document'].nunique()} of {r.of_cases} documents.")
-        _append_xml(document, [_quote_xml(row, shown) for row in rows.to_dict("records")])
+        document.append_xml([_quote_xml(row, shown) for row in rows.to_dict("records")])
 
 
 def _by_document(document, excerpts, book, shown) -> None:
     names = {c.id: c.name for c in book.codes}
     for doc_id, rows in excerpts.sort_values(["document", "start", "_order"],
                                              kind="stable").groupby("document", sort=True):
-        _heading(document, doc_id, 1)
+        document.heading(doc_id, 1)
         for code_id, code_rows in rows.groupby("code_id", sort=False):
-            _heading(document, names.get(code_id, code_id), 2)
-            _append_xml(document, [_quote_xml(row, shown)
+            document.heading(names.get(code_id, code_id), 2)
+            document.append_xml([_quote_xml(row, shown)
                                    for row in code_rows.to_dict("records")])
 
 
 def _appendix(document, book, keep) -> None:
-    document.add_page_break()
-    _heading(document, "Appendix: the codebook", 1)
-    _paragraph(document, f"{book.name}: {len(book.codes)} codes.")
+    document.page_break()
+    document.heading("Appendix: the codebook", 1)
+    document.paragraph(f"{book.name}: {len(book.codes)} codes.")
     for code in book.codes:
         if keep is not None and code.id not in keep:
             continue
-        _heading(document, f"{code.name} ({code.id})", 2)
+        document.heading(f"{code.name} ({code.id})", 2)
         if code.description:
-            _paragraph(document, code.description)
+            document.paragraph(code.description)
         for label, items in (("Include", code.include), ("Exclude", code.exclude),
                              ("Examples", code.examples)):
             if items:
-                _paragraph(document, label + ":").runs[0].bold = True
+                document.paragraph(label + ":").runs[0].bold = True
                 for item in items:
-                    _paragraph(document, item, "ListBullet")
+                    document.paragraph(item, "ListBullet")
