@@ -11,7 +11,7 @@ from typing import Any
 
 SEGMENT_KINDS = ("turn", "sentence", "paragraph")
 ORIGINS = ("rule", "manual", "ml", "import")
-STATUSES = ("applied", "suggested", "accepted", "rejected")
+STATUSES = ("applied", "accepted", "suggested", "rejected")
 
 
 @dataclass(frozen=True, slots=True)

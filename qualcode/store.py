@@ -17,7 +17,7 @@ from pathlib import Path
 
 from qualcode import __version__
 from qualcode.errors import ProjectError
-from qualcode.model import Codebook, Coding, Document, Segment
+from qualcode.model import SEGMENT_KINDS, Codebook, Coding, Document, Segment
 from qualcode.text import count_words
 
 APPLICATION_ID = 0x51434F44  # "QCOD" in the SQLite header marks a qualcode project
@@ -395,24 +395,26 @@ class Project:
     ) -> list[Segment]:
         """Segments of one kind across documents (only participants' if asked), in document
         order; sentences are made and stored on first use."""
-        if kind not in ("turn", "sentence", "paragraph"):
+        if kind not in SEGMENT_KINDS:
             raise ValueError(f"unknown segment kind {kind!r}")
-        wanted = list(document_ids) if document_ids is not None else None
+        wanted = json.dumps(list(document_ids)) if document_ids is not None else None
+        only = " AND document_id IN (SELECT value FROM json_each(?))" if wanted else ""
         if kind == "sentence":
-            self._ensure_sentences(self.documents(wanted))
-        texts = dict(self.db.execute("SELECT id, text FROM documents"))
+            self._ensure_sentences(wanted)
+        texts = dict(self.db.execute(
+            "SELECT id, text FROM documents"
+            + (" WHERE id IN (SELECT value FROM json_each(?))" if wanted else ""),
+            (wanted,) if wanted else ()))
         rows = self.db.execute(
             "SELECT document_id, position, char_start, char_end, speaker, is_interviewer,"
-            " time_start, time_end FROM segments WHERE kind = ?"
+            " time_start, time_end FROM segments WHERE kind = ?" + only
             + (" AND is_interviewer = 0" if participants_only else "")
-            + " ORDER BY document_id, position", (kind,),
+            + " ORDER BY document_id, position", (kind, wanted) if wanted else (kind,),
         )
-        keep = set(wanted) if wanted is not None else None
         return [
             Segment(doc_id, kind, pos, start, end, texts[doc_id][start:end], speaker, bool(iv),
                     t0, t1)
             for doc_id, pos, start, end, speaker, iv, t0, t1 in rows
-            if keep is None or doc_id in keep
         ]
 
     def segment_words(self, kind: str, participants_only: bool) -> int:
@@ -422,16 +424,17 @@ class Project:
             query += " AND is_interviewer = 0"
         return self.db.execute(query, (kind,)).fetchone()[0]
 
-    def _ensure_sentences(self, documents: list[Document]) -> None:
+    def _ensure_sentences(self, wanted_json: str | None) -> None:
+        """Make and store the sentences of the (wanted) documents that have none yet."""
         from qualcode.segment import sentences
 
-        missing = {
-            row[0] for row in self.db.execute("SELECT id FROM documents WHERE has_sentences = 0")
-        }
-        todo = [d for d in documents if d.id in missing]
+        query = "SELECT id FROM documents WHERE has_sentences = 0"
+        if wanted_json:
+            query += " AND id IN (SELECT value FROM json_each(?))"
+        todo = [row[0] for row in self.db.execute(query, (wanted_json,) if wanted_json else ())]
         if not todo:
             return
-        made = [(d.id, sentences(d)) for d in todo]
+        made = [(d.id, sentences(d)) for d in self.documents(todo)]
         with self.transaction():
             for doc_id, segs in made:
                 self.db.execute(

@@ -128,14 +128,6 @@ def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(out), mapping
 
 
-def read_text_file(path: Path, encoding: str | None = None) -> str:
-    """Read, decode and normalise a text file; raise InputError if it holds no text."""
-    text = normalise(decode_bytes(read_bytes(path), path, encoding))
-    if not text.strip():
-        raise InputError("empty file", path)
-    return text
-
-
 def read_bytes(path: Path) -> bytes:
     """Read a file, turning OS errors into one-line InputErrors."""
     try:

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from qualcode.errors import QualcodeError
+from qualcode.model import ORIGINS
 
 UNITS = ("segment", "sentence", "paragraph", "document", "character")
-ORIGIN_CODERS = ("rule", "ml", "manual", "import")
 
 
 @dataclass
@@ -75,14 +75,14 @@ def _figures(matrix: np.ndarray) -> dict:
 
 
 def _coder_codings(project, coder: str, statuses) -> pd.DataFrame:
-    field = "origin" if coder in ORIGIN_CODERS else "coder"
+    field = "origin" if coder in ORIGINS else "coder"
     rows = project.db.execute(
         "SELECT document_id, char_start, char_end, code_id FROM codings WHERE "
         f"{field} = ? AND status IN ({', '.join('?' * len(statuses))})",
         (coder, *statuses)).fetchall()
     if not rows:
         raise QualcodeError(f"no codings by {coder!r} (a coder's name, or an origin: "
-                            f"{', '.join(ORIGIN_CODERS)})")
+                            f"{', '.join(ORIGINS)})")
     return pd.DataFrame(rows, columns=["document", "start", "end", "code_id"])
 
 

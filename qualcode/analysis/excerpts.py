@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from qualcode.analysis.data import DEFAULT_STATUSES
 from qualcode.errors import ProjectError
-
-COUNTED_STATUSES = ("applied", "accepted")
 
 
 def code_and_descendants(project, code_id: str) -> list[str]:
@@ -24,7 +23,7 @@ def keyword_in_context(project, code_id: str, context: int = 60) -> list[str]:
     Codings without matched terms (a person's) show the start of the excerpt instead.
     """
     ids = code_and_descendants(project, code_id)
-    codings = [c for c in project.codings(code_ids=ids) if c.status in COUNTED_STATUSES]
+    codings = [c for c in project.codings(code_ids=ids) if c.status in DEFAULT_STATUSES]
     texts = {d.id: d for d in project.documents({c.document_id for c in codings})}
     speakers = project.turn_lookup("speaker")
     lines = []

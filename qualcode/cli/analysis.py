@@ -4,40 +4,26 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.common import emit_table, format_table, project_option
+from qualcode.cli.common import (
+    apply_options,
+    emit_table,
+    format_table,
+    load_selected,
+    project_option,
+    selection_options,
+)
 
 
 def analysis_options(command):
-    """Project, which codings count, the counting unit, and where the table goes."""
-    options = [
+    """Project, which codings count, and where the table goes."""
+    return apply_options(command, [
         project_option,
-        click.option("--origin", "origins", multiple=True,
-                     type=click.Choice(["rule", "manual", "ml", "import"]),
-                     help="Count only codings of these origins (repeatable; default: all)."),
-        click.option("--status", "statuses", multiple=True,
-                     type=click.Choice(["applied", "accepted", "suggested", "rejected"]),
-                     help="Count codings with these statuses (default: applied, accepted)."),
-        click.option("--coder", "coders", multiple=True,
-                     help="Count only this coder's codings (repeatable)."),
+        selection_options,
         click.option("--format", "fmt", default="table", show_default=True,
                      type=click.Choice(["table", "csv", "xlsx", "json", "md"])),
         click.option("--output", "-o", type=click.Path(dir_okay=False),
                      help="Write to this file (needed for xlsx) instead of the screen."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def _coded(project_path, origins, statuses, coders, cases=None):
-    from qualcode.analysis.data import DEFAULT_STATUSES, Selection, load_coded
-    from qualcode.store import Project
-
-    selection = Selection(origins=tuple(origins) or None,
-                          statuses=tuple(statuses) or DEFAULT_STATUSES,
-                          coders=tuple(coders) or None)
-    with Project.open(project_path) as project:
-        return load_coded(project, selection, cases)
+    ])
 
 
 @click.command()
@@ -55,7 +41,7 @@ def themes(project_path, origins, statuses, coders, fmt, output, case_attribute,
     """
     from qualcode.analysis.themes import theme_frequencies
 
-    data = _coded(project_path, origins, statuses, coders, case_attribute)
+    data = load_selected(project_path, origins, statuses, coders, case_attribute)
     frame = theme_frequencies(data, sort)
 
     def screen() -> str:
@@ -80,7 +66,7 @@ def crosstab(project_path, origins, statuses, coders, fmt, output, by):
     from qualcode.analysis.crosstab import crosstab as make_crosstab
     from qualcode.errors import ProjectError
 
-    data = _coded(project_path, origins, statuses, coders)
+    data = load_selected(project_path, origins, statuses, coders)
     names = {n for values in data.attributes.values() for n in values}
     if by not in names:
         raise ProjectError(f"no case attribute {by!r} (known: {', '.join(sorted(names))})",
@@ -115,7 +101,7 @@ def cooccur(project_path, origins, statuses, coders, fmt, output, level, scope, 
     """
     from qualcode.analysis.cooccurrence import cooccurrence, top_pairs
 
-    data = _coded(project_path, origins, statuses, coders)
+    data = load_selected(project_path, origins, statuses, coders)
     if as_matrix:
         frame = cooccurrence(data, level, scope, jaccard)
 
@@ -147,7 +133,7 @@ def matrix(project_path, origins, statuses, coders, fmt, output, case_attribute,
     """
     from qualcode.analysis.framework import framework_matrix
 
-    data = _coded(project_path, origins, statuses, coders, case_attribute)
+    data = load_selected(project_path, origins, statuses, coders, case_attribute)
     frame = framework_matrix(data, level)
 
     def screen() -> str:

@@ -7,11 +7,44 @@ from collections.abc import Iterable
 
 import click
 
+from qualcode.model import ORIGINS, STATUSES
+
 project_option = click.option(
     "--project", "-p", "project_path", required=True, type=click.Path(dir_okay=False),
     help="The project file (SQLite).",
 )
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+
+
+def apply_options(command, options: list):
+    """Decorate ``command`` with ``options`` in the order they are listed."""
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def selection_options(command):
+    """--origin, --status, --coder: which codings count, for every table and export."""
+    return apply_options(command, [
+        click.option("--origin", "origins", multiple=True, type=click.Choice(ORIGINS),
+                     help="Count only codings of these origins (repeatable; default: all)."),
+        click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+                     help="Count codings with these statuses (default: applied, accepted)."),
+        click.option("--coder", "coders", multiple=True,
+                     help="Count only this coder's codings (repeatable)."),
+    ])
+
+
+def load_selected(project_path, origins, statuses, coders, cases=None):
+    """The codings that count (``qualcode.analysis.load_coded``) for the selection options."""
+    from qualcode.analysis.data import DEFAULT_STATUSES, Selection, load_coded
+    from qualcode.store import Project
+
+    selection = Selection(origins=tuple(origins) or None,
+                          statuses=tuple(statuses) or DEFAULT_STATUSES,
+                          coders=tuple(coders) or None)
+    with Project.open(project_path) as project:
+        return load_coded(project, selection, cases)
 
 
 def progress_bar(quiet: bool, description: str, unit: str = "file"):

@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.analysis import _coded
-from qualcode.cli.common import project_option
+from qualcode.cli.common import apply_options, load_selected, project_option, selection_options
 
 
-def selection_options(command):
-    for option in reversed([
+def excerpt_options(command):
+    """Project, output file, which codes, and which codings count."""
+    return apply_options(command, [
         project_option,
         click.option("--output", "-o", required=True, type=click.Path(dir_okay=False)),
         click.option("--code", "codes", multiple=True, metavar="ID",
                      help="Only these codes, with the codes under them (repeatable)."),
-        click.option("--origin", "origins", multiple=True,
-                     type=click.Choice(["rule", "manual", "ml", "import"])),
-        click.option("--status", "statuses", multiple=True,
-                     type=click.Choice(["applied", "accepted", "suggested", "rejected"]),
-                     help="Default: applied and accepted."),
-        click.option("--coder", "coders", multiple=True),
-    ]):
-        command = option(command)
-    return command
+        selection_options,
+    ])
 
 
 @click.group()
@@ -31,7 +24,7 @@ def export():
 
 
 @export.command()
-@selection_options
+@excerpt_options
 @click.option("--title", default="Coded excerpts", show_default=True)
 @click.option("--by", metavar="ATTR", help="Add the split by this attribute to the table.")
 @click.option("--group-by", type=click.Choice(["theme", "document"]), default="theme",
@@ -49,7 +42,7 @@ def docx(project_path, output, codes, origins, statuses, coders, title, by, grou
     from qualcode.fileio import write_atomic
     from qualcode.store import Project
 
-    data = _coded(project_path, origins, statuses, coders)
+    data = load_selected(project_path, origins, statuses, coders)
     options = ReportOptions(title=title, codes=tuple(codes), by=by, group_by=group_by,
                             attributes=tuple(attributes) or None, chart=not no_chart)
     with Project.open(project_path) as project:
@@ -62,13 +55,13 @@ def _quote_table(project_path, codes, origins, statuses, coders):
     from qualcode.export.excerpts import excerpt_rows, public
     from qualcode.store import Project
 
-    data = _coded(project_path, origins, statuses, coders)
+    data = load_selected(project_path, origins, statuses, coders)
     with Project.open(project_path) as project:
         return public(excerpt_rows(project, data, codes or None))
 
 
 @export.command()
-@selection_options
+@excerpt_options
 def xlsx(project_path, output, codes, origins, statuses, coders):
     """One row per coded excerpt, as a spreadsheet (formulas neutralised).
 
@@ -82,7 +75,7 @@ def xlsx(project_path, output, codes, origins, statuses, coders):
 
 
 @export.command()
-@selection_options
+@excerpt_options
 def csv(project_path, output, codes, origins, statuses, coders):
     """One row per coded excerpt, as CSV (UTF-8; byte-identical across runs).
 

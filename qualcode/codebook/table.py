@@ -87,7 +87,7 @@ def parse_table(path: Path, problems: Problems) -> Codebook:
     """Read a qualcode codebook sheet or a Taguette codebook CSV."""
     from qualcode.ingest.tables import read_table_file
 
-    frame, _ = read_table_file(path)
+    frame = read_table_file(path)
     columns = {c.casefold(): c for c in frame.columns}
     if "id" not in columns and ("tag" in columns or "path" in columns):
         return _parse_taguette(frame, columns, path, problems)

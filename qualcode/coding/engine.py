@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from qualcode.coding.rules import Match, RuleMatcher
-from qualcode.model import Codebook, Coding, Document, Segment
+from qualcode.model import SEGMENT_KINDS, Codebook, Coding, Document, Segment
 
-UNITS = ("turn", "sentence", "paragraph")
+UNITS = SEGMENT_KINDS
 SPEAKERS = ("participants", "all")
 ENGINE_CODER = "qualcode"
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.errors import InputError, ProjectError, QualcodeError
-from qualcode.model import Coding
+from qualcode.model import SEGMENT_KINDS, Coding
 
 MANUAL_ORIGINS = ("manual", "import")
 
@@ -42,7 +42,7 @@ def _lengths(project) -> dict[str, int]:
 def segment_span(project, document_id: str, segment: str) -> tuple[int, int]:
     """Offsets of ``turn:12`` (or ``sentence:3``, ``paragraph:7``) in a document."""
     kind, _, position = segment.partition(":")
-    if kind not in ("turn", "sentence", "paragraph") or not position.isdigit():
+    if kind not in SEGMENT_KINDS or not position.isdigit():
         raise QualcodeError(f"a segment is KIND:NUMBER such as turn:12, not {segment!r}")
     if kind == "sentence":
         project.segments("sentence", [document_id])
@@ -112,7 +112,7 @@ def import_codings(project, path: str | Path, *, coder: str | None = None,
     path = Path(path)
     if origin not in MANUAL_ORIGINS:
         raise QualcodeError(f"origin must be one of {MANUAL_ORIGINS}")
-    frame, _ = read_table_file(path)
+    frame = read_table_file(path)
     lookup = {c.casefold().strip(): c for c in frame.columns}
     columns = {}
     for key, names in _COLUMN_NAMES.items():

@@ -21,7 +21,7 @@ def read_attributes(path: str | Path, encoding: str | None = None) -> dict[str, 
     'Wales'
     """
     path = Path(path)
-    frame, _ = read_table_file(path, encoding)
+    frame = read_table_file(path, encoding)
     key_col = next((c for c in frame.columns if c.casefold() in _KEY_COLUMNS), frame.columns[0])
     if len(frame.columns) < 2:
         raise InputError(

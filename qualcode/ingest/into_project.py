@@ -64,10 +64,7 @@ def ingest(
     files = sources.files if progress is None else progress(sources.files)
     for path, document_id in files:
         if _unchanged(project, path, document_id, read_options):
-            if document_id in origin:
-                raise InputError(f"gives document id {document_id!r}, already given by "
-                                 f"{origin[document_id]}", path)
-            origin[document_id] = path
+            _claim(origin, document_id, path)
             report.unchanged.append(document_id)
             continue
         try:
@@ -82,12 +79,7 @@ def ingest(
             continue
         for document in read:
             document.metadata["read_options"] = read_options
-            if document.id in origin:
-                raise InputError(
-                    f"gives document id {document.id!r}, already given by {origin[document.id]}",
-                    path,
-                )
-            origin[document.id] = path
+            _claim(origin, document.id, path)
             documents.append(document)
 
     with project.transaction():
@@ -110,6 +102,14 @@ def ingest(
             inputs,
         )
     return report
+
+
+def _claim(origin: dict[str, Path], document_id: str, path: Path) -> None:
+    """Record which file gives a document id; two files giving one id is an error."""
+    if document_id in origin:
+        raise InputError(f"gives document id {document_id!r}, already given by "
+                         f"{origin[document_id]}", path)
+    origin[document_id] = path
 
 
 def _unchanged(project: Project, path: Path, document_id: str, read_options: dict) -> bool:

@@ -40,7 +40,7 @@ def read_table_file(path: Path, encoding: str | None = None):
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise InputError("table has a header but no rows", path)
-    return frame, data
+    return frame
 
 
 def _column(frame, name: str, option: str, path: Path) -> str:
@@ -53,7 +53,7 @@ def _column(frame, name: str, option: str, path: Path) -> str:
 
 def read_responses(path: Path, options: ReadOptions) -> list[Document]:
     """One Document per non-blank row; other columns become case attributes."""
-    frame, _ = read_table_file(path, options.encoding)
+    frame = read_table_file(path, options.encoding)
     if not options.text_column:
         columns = ", ".join(frame.columns)
         raise InputError(

@@ -75,7 +75,7 @@ def import_sheet(project, path: str | Path, reviewer: str) -> dict[str, int]:
     from qualcode.ingest.tables import read_table_file
 
     path = Path(path)
-    frame, _ = read_table_file(path)
+    frame = read_table_file(path)
     missing = [c for c in ("id", "document", "start", "end", "code_id", "text", "decision")
                if c not in frame.columns]
     if missing:
