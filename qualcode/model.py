@@ -138,6 +138,15 @@ class Codebook:
             current = parents.get(current)
         return result
 
+    def with_descendants(self, code_ids) -> list[str]:
+        """The codes named and every code under them, in codebook order; ids this codebook
+        does not have (codes only in codings) are kept, at the end."""
+        wanted = set(code_ids)
+        known = {c.id for c in self.codes}
+        return [c.id for c in self.codes
+                if c.id in wanted or wanted.intersection(self.ancestors(c.id))] + [
+            c for c in code_ids if c not in known]
+
     def depth(self, code_id: str) -> int:
         return len(self.ancestors(code_id))
 

@@ -14,7 +14,7 @@ def code_and_descendants(project, code_id: str) -> list[str]:
     if code_id not in known and code_id not in stored:
         raise ProjectError(f"no code {code_id!r} in this project (known: "
                            f"{', '.join(sorted(known | stored)) or 'none yet'})", project.path)
-    return [code_id, *(c.id for c in book.codes if code_id in book.ancestors(c.id))]
+    return book.with_descendants([code_id])
 
 
 def keyword_in_context(project, code_id: str, context: int = 60) -> list[str]:

@@ -22,12 +22,7 @@ def code_path(codebook, code_id: str) -> str:
 
 def selected_codes(codebook, codes) -> list[str] | None:
     """The codes asked for with every code under them (None: all)."""
-    if not codes:
-        return None
-    wanted = set(codes)
-    return [c.id for c in codebook.codes
-            if c.id in wanted or wanted.intersection(codebook.ancestors(c.id))] + [
-        c for c in codes if c not in {x.id for x in codebook.codes}]
+    return codebook.with_descendants(codes) if codes else None
 
 
 def excerpt_rows(project, data: CodedData, codes=None) -> pd.DataFrame:
