@@ -18,6 +18,7 @@ from pathlib import Path
 
 from qualcode.codebook.fields import Problems, code_from_fields, code_to_fields
 from qualcode.codebook.qdc import slug
+from qualcode.ingest.tables import read_table_file, table_rows
 from qualcode.model import Code, Codebook
 
 COLUMNS = ("id", "name", "parent", "description", "include", "exclude", "examples", "color",
@@ -85,8 +86,6 @@ def _split_lines(text: str) -> list[str]:
 
 def parse_table(path: Path, problems: Problems) -> Codebook:
     """Read a qualcode codebook sheet or a Taguette codebook CSV."""
-    from qualcode.ingest.tables import read_table_file
-
     frame = read_table_file(path)
     columns = {c.casefold(): c for c in frame.columns}
     if "id" not in columns and ("tag" in columns or "path" in columns):
@@ -101,8 +100,7 @@ def parse_table(path: Path, problems: Problems) -> Codebook:
         if name.casefold() not in COLUMNS and name.casefold() != "colour":
             problems.add(1, None, f"unknown column {name!r}; allowed: {', '.join(COLUMNS)}")
     codes = []
-    for line, row in enumerate(frame.itertuples(index=False), start=2):
-        values = dict(zip(frame.columns, row, strict=True))
+    for line, values in table_rows(frame):
 
         def get(key: str, values=values) -> str:
             return str(values.get(columns.get(key, ""), "") or "").strip()
@@ -164,8 +162,7 @@ def _parse_taguette(frame, columns: dict, path: Path, problems: Problems) -> Cod
     tag_col = columns.get("tag") or columns["path"]
     description_col = columns.get("description")
     codes: dict[str, Code] = {}
-    for line, row in enumerate(frame.itertuples(index=False), start=2):
-        values = dict(zip(frame.columns, row, strict=True))
+    for line, values in table_rows(frame):
         tag = str(values[tag_col]).strip()
         if not tag:
             continue

@@ -107,7 +107,7 @@ def import_codings(project, path: str | Path, *, coder: str | None = None,
                    origin: str = "import") -> ImportReport:
     """Import a coder's work: rows of document, start and end (or segment such as turn:12),
     code, coder. Every row is checked; any bad row stops the import with a message per row."""
-    from qualcode.ingest.tables import read_table_file
+    from qualcode.ingest.tables import read_table_file, table_rows
 
     path = Path(path)
     if origin not in MANUAL_ORIGINS:
@@ -127,8 +127,7 @@ def import_codings(project, path: str | Path, *, coder: str | None = None,
                          f"{', '.join(frame.columns)})", path, 1)
     lengths, codes = _lengths(project), _known_codes(project)
     codings, problems = [], []
-    for line, row in enumerate(frame.itertuples(index=False), start=2):
-        values = dict(zip(frame.columns, row, strict=True))
+    for line, values in table_rows(frame):
 
         def get(key: str, values=values) -> str:
             return str(values[columns[key]]).strip() if columns[key] else ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qualcode.errors import InputError
-from qualcode.ingest.tables import read_table_file
+from qualcode.ingest.tables import read_table_file, table_rows
 
 _KEY_COLUMNS = ("document", "document_id", "doc", "id", "file", "filename", "case")
 
@@ -29,8 +29,7 @@ def read_attributes(path: str | Path, encoding: str | None = None) -> dict[str, 
         )
     table: dict[str, dict[str, str]] = {}
     first_line: dict[str, int] = {}
-    for line, row in enumerate(frame.itertuples(index=False), start=2):
-        values = dict(zip(frame.columns, row, strict=True))
+    for line, values in table_rows(frame):
         key = values[key_col].strip()
         if not key:
             raise InputError(f"empty {key_col!r} cell", path, line)

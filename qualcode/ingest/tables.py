@@ -43,6 +43,13 @@ def read_table_file(path: Path, encoding: str | None = None):
     return frame
 
 
+def table_rows(frame):
+    """Each row as a dict by column name, with its line in the sheet (the header is line 1)."""
+    columns = list(frame.columns)
+    for line, row in enumerate(frame.itertuples(index=False), start=2):
+        yield line, dict(zip(columns, row, strict=True))
+
+
 def _column(frame, name: str, option: str, path: Path) -> str:
     lookup = {c.casefold(): c for c in frame.columns}
     if name.casefold() not in lookup:
@@ -64,8 +71,7 @@ def read_responses(path: Path, options: ReadOptions) -> list[Document]:
     attribute_cols = [c for c in frame.columns if c not in (text_col, id_col)]
     documents: list[Document] = []
     seen: dict[str, int] = {}
-    for row_index, row in enumerate(frame.itertuples(index=False), start=2):
-        values = dict(zip(frame.columns, row, strict=True))
+    for row_index, values in table_rows(frame):
         text = normalise(values[text_col]).strip()
         if not text:
             continue

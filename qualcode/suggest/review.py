@@ -72,7 +72,7 @@ def import_sheet(project, path: str | Path, reviewer: str) -> dict[str, int]:
     """Apply the decisions in a filled-in sheet. Every row with a decision is checked first
     (the suggestion still pending, the same document, offsets, code and text); any bad row
     stops the import with a line per bad row, and nothing is applied."""
-    from qualcode.ingest.tables import read_table_file
+    from qualcode.ingest.tables import read_table_file, table_rows
 
     path = Path(path)
     frame = read_table_file(path)
@@ -83,8 +83,7 @@ def import_sheet(project, path: str | Path, reviewer: str) -> dict[str, int]:
     current = {s.id: s for s in pending(project)}
     texts = dict(project.db.execute("SELECT id, text FROM documents"))
     decisions, problems = [], []
-    for line, row in enumerate(frame.itertuples(index=False), start=2):
-        values = dict(zip(frame.columns, row, strict=True))
+    for line, values in table_rows(frame):
         decision = str(values["decision"]).strip().lower()
         if not decision:
             continue
