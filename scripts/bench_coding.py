@@ -14,6 +14,7 @@ segments, match, write codings) less the same command's time on a one-document p
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import re
 import resource
@@ -63,8 +64,14 @@ def make_codebook(rng: random.Random, domain: list[str], path: Path) -> list[lis
     return phrases
 
 
-def make_corpus(rng, phrases, domain, words_wanted: int, folder: Path) -> int:
+def make_corpus(rng, phrases, domain, words_wanted: int, folder: Path,
+                zipf_words: list[str] | None = None) -> int:
+    """Transcripts of about ``words_wanted`` words. Rare words are fresh pseudo-words, or,
+    given ``zipf_words``, real words drawn by Zipf's law (rank r with weight 1/r) as in real
+    speech, where the same rare word comes back."""
     lemmatizer = get_lemmatizer()
+    cumulative = list(itertools.accumulate(1 / r for r in range(1, len(zipf_words) + 1))) \
+        if zipf_words else None
     forms = {w: sorted(lemmatizer.forms(w)) for p in phrases for w in p}
     for w in domain:
         forms.setdefault(w, sorted(lemmatizer.forms(w)))
@@ -78,7 +85,9 @@ def make_corpus(rng, phrases, domain, words_wanted: int, folder: Path) -> int:
             words = []
             while len(words) < n:
                 r = rng.random()
-                if r < 0.32:  # rare words: a fresh pseudo-word most of the time
+                if r < 0.32 and cumulative:
+                    words.append(rng.choices(zipf_words, cum_weights=cumulative)[0])
+                elif r < 0.32:  # rare words: a fresh pseudo-word most of the time
                     words.append("".join(rng.choice(letters) for _ in range(rng.randint(4, 10))))
                 elif r < 0.40:
                     words.append(rng.choice(forms[rng.choice(domain)]))
@@ -96,7 +105,8 @@ def make_corpus(rng, phrases, domain, words_wanted: int, folder: Path) -> int:
     return total
 
 
-def build_project(root: Path, words: int, seed: int) -> tuple[Path, Path]:
+def build_project(root: Path, words: int, seed: int,
+                  zipf_words: list[str] | None = None) -> tuple[Path, Path]:
     """A project (ingested and coded) of about ``words`` generated words, and its codebook:
     what the export and suggestion benchmarks start from."""
     from qualcode.codebook import load_codebook
@@ -109,7 +119,7 @@ def build_project(root: Path, words: int, seed: int) -> tuple[Path, Path]:
     phrases = make_codebook(rng, domain, book)
     corpus = root / "corpus"
     corpus.mkdir()
-    make_corpus(random.Random(seed), phrases, domain, words, corpus)
+    make_corpus(random.Random(seed), phrases, domain, words, corpus, zipf_words)
     with Project.open(root / "p.qc", create=True) as project:
         ingest(project, [corpus])
         code_project(project, load_codebook(book))

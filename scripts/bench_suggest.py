@@ -1,16 +1,23 @@
 """Train + suggest time on about 10,000 units (prints figures; asserts nothing).
 
-Builds a project from the generated bench corpus (scripts/bench_coding.py) with N participant
-turns, codes it with the 50-code bench codebook (the labels to learn from), then times
-``suggest_project`` (vectorise, fit one classifier per code with cross-validated thresholds,
-store suggestions with reasons).
+Builds a project from the generated bench corpus (scripts/bench_coding.py) with about N
+participant turns, codes it with the 50-code bench codebook (the labels to learn from), then
+times the whole ``qualcode suggest`` command (a fresh process: Python and scikit-learn start-up,
+read the units, vectorise, fit one classifier per code with cross-validated thresholds, store
+the suggestions with their reasons), median of ``--repeat`` runs, and then each step in one
+process.
 
-    python scripts/bench_suggest.py [--units 10000]
+The corpus's rare words are real English words drawn by Zipf's law (``--rare zipf``, the
+default: what interview text looks like) or fresh random letter strings (``--rare fresh``:
+every third word a never-seen-again pseudo-word, a worst case for vocabularies).
+
+    python scripts/bench_suggest.py [--units 10000] [--repeat 3] [--rare zipf|fresh]
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import tempfile
 import time
@@ -20,25 +27,60 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_coding
 
 from qualcode.store import Project
-from qualcode.suggest.training import suggest_project
+
+
+def zipf_words() -> list[str]:
+    """Real English word forms (the lemma table's), in a fixed random order of rank."""
+    from qualcode.coding.lemmas import get_lemmatizer
+
+    table = get_lemmatizer().table
+    words = sorted({w.lower() for pair in table.items() for w in pair if w.isalpha()})
+    random.Random(5).shuffle(words)
+    return words
+
+
+def steps(project_path: Path) -> None:
+    """Each step of ``suggest_project`` timed on its own, in this process."""
+    from qualcode.suggest.classifier import CodeSuggester
+    from qualcode.suggest.training import labelled_units, suggest_project
+
+    with Project.open(project_path) as project:
+        start = time.perf_counter()
+        units = labelled_units(project)
+        read = time.perf_counter() - start
+        start = time.perf_counter()
+        model = CodeSuggester().fit(units.texts, units.labels, units.groups)
+        fit = time.perf_counter() - start
+        start = time.perf_counter()
+        model.predict_proba(model.training_features_)
+        proba = time.perf_counter() - start
+        start = time.perf_counter()
+        report = suggest_project(project)
+        whole = time.perf_counter() - start
+    print(f"  in one process: read units {read:.2f} s, fit {fit:.2f} s (of which features "
+          f"are part), probabilities {proba:.2f} s; suggest_project again (warm) {whole:.2f} s,"
+          f" {len(report.trained)} codes, {report.suggestions:,} suggestions")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=10000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rare", choices=["zipf", "fresh"], default="zipf")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        # about 80 words per participant turn in the generated interviews
-        project_path, _ = bench_coding.build_project(Path(tmp), args.units * 100, 11)
+        # about 96 words per participant turn (and its question) in the generated interviews
+        project_path, _ = bench_coding.build_project(
+            Path(tmp), args.units * 96, 11, zipf_words() if args.rare == "zipf" else None)
         with Project.open(project_path) as project:
             units = project.segments("turn", participants_only=True)
             words = sum(len(u.text.split()) for u in units)
-            start = time.perf_counter()
-            report = suggest_project(project)
-            seconds = time.perf_counter() - start
-        print(f"{len(units):,} participant turns ({words:,} words), "
-              f"{len(report.trained)} codes trained, {report.suggestions:,} suggestions")
-        print(f"  train + suggest   {seconds:6.2f} s")
+        print(f"{len(units):,} participant turns ({words:,} words; rare words: {args.rare})")
+        seconds = bench_coding.timed(
+            [sys.executable, "-m", "qualcode", "suggest", "--project", str(project_path)],
+            args.repeat)
+        print(f"  qualcode suggest (whole command, median of {args.repeat})  {seconds:6.2f} s")
+        steps(project_path)
 
 
 if __name__ == "__main__":

@@ -163,3 +163,26 @@ def test_discover_finds_candidates_in_uncovered_units(coded, run_cli, tmp_path):
     for fields in yaml.safe_load(out.read_text()):
         assert code_from_fields(fields, None, None, problems) is not None
     assert not problems
+
+
+def test_ngram_features_equal_scikit_learns_tfidf():
+    """The fast features are scikit-learn's word + char_wb(3, 5) TF-IDF up to column order:
+    every pair of texts has the same inner products, new texts included."""
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from qualcode.suggest.features import NgramFeatures
+
+    texts = [line for path in sorted(SAMPLE.glob("*.txt"))
+             for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+             if line.strip()][:300]
+    texts += ["naïve café 👍🏽 İstanbul\ttabs  and  spaces", "a", "I", "e-mail: x@y.org £3.5m"]
+    seen, new = texts[:250], texts[200:]
+    ours = NgramFeatures().fit(seen).transform(new)
+    words = TfidfVectorizer(sublinear_tf=True).fit(seen)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit(seen)
+    theirs = sp.hstack([words.transform(new), chars.transform(new)]).tocsr()
+    assert ours.shape == theirs.shape
+    assert abs(ours @ ours.T - theirs @ theirs.T).max() < 1e-9
+    fitted = NgramFeatures()
+    assert abs(fitted.fit_transform(seen) - fitted.transform(seen)).max() < 1e-12

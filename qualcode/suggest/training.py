@@ -45,21 +45,34 @@ def labelled_units(project, unit: str = "turn", rules: bool = True, coder: str |
     else:
         origins = "('manual', 'import', 'ml', 'rule')" if rules else "('manual', 'import', 'ml')"
         where += f" AND origin IN {origins}"
-    codings = pd.DataFrame(project.db.execute(
-        f"SELECT document_id, char_start, char_end, code_id FROM codings WHERE {where}", args
-    ).fetchall(), columns=["document", "start", "end", "code_id"])
-    by_document = {doc: rows for doc, rows in codings.groupby("document")}
-    labels, texts = [], []
+    labels = _overlapping_codes(segments, project.db.execute(
+        f"SELECT document_id, char_start, char_end, code_id FROM codings WHERE {where}", args))
+    texts = []
     for segment in segments:
-        rows = by_document.get(segment.document_id)
-        codes = set()
-        if rows is not None:
-            hit = (rows["start"] < segment.end) & (rows["end"] > segment.start)
-            codes = set(rows.loc[hit, "code_id"])
-        labels.append(codes)
         question = questions.get((segment.document_id, segment.start))
         texts.append(segment.text + (f"\n[Q] {question}" if question else ""))
     return Units(segments, texts, [s.document_id for s in segments], labels)
+
+
+def _overlapping_codes(segments, codings) -> list[set[str]]:
+    """For each segment, the codes of the codings that overlap it. Segments of one kind do
+    not overlap each other, so each coding's segments are found by bisection."""
+    from bisect import bisect_left, bisect_right
+
+    by_document: dict[str, list[int]] = {}
+    for index, segment in enumerate(segments):
+        by_document.setdefault(segment.document_id, []).append(index)
+    spans = {doc: ([segments[i].start for i in indexes], [segments[i].end for i in indexes])
+             for doc, indexes in by_document.items()}
+    labels: list[set[str]] = [set() for _ in segments]
+    for doc, start, end, code in codings:
+        if doc not in spans:
+            continue
+        starts, ends = spans[doc]
+        indexes = by_document[doc]
+        for k in range(bisect_right(ends, start), bisect_left(starts, end)):
+            labels[indexes[k]].add(code)
+    return labels
 
 
 def _questions(project) -> dict[tuple[str, int], str]:
@@ -107,7 +120,7 @@ def suggest_project(project, *, unit: str = "turn", min_examples: int = 5,
                            min_examples=min_examples)
     report.model_id = _model_id(units, model)
     blocked = _existing(project)
-    features = model.transform(units.texts)
+    features = model.training_features_
     proba = model.predict_proba(features)
     suggestions = []
     for i, segment in enumerate(units.segments):
