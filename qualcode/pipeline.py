@@ -73,10 +73,12 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     report = RunReport(out=out, project=out / PROJECT_NAME)
     bar = progress or (lambda _label: None)
+    from qualcode.export.chart import BackgroundChart
     from qualcode.export.docx_report import ReportOptions, build_report
     from qualcode.export.excerpts import excerpt_rows, public
 
-    with Project.open(report.project, create=True) as project:
+    # The chart's process loads matplotlib on the other core while this one ingests and codes.
+    with BackgroundChart() as chart, Project.open(report.project, create=True) as project:
         report.ingest = ingest(project, inputs, attributes=attributes,
                                interviewers=interviewers, text_column=text_column,
                                id_column=id_column, progress=bar("ingest"))
@@ -85,29 +87,28 @@ def run(
         data = load_coded(project)
         _check_attributes(data, by)
         themes = theme_frequencies(data)
+        chart.render(themes, data.case_label)
         excerpts = excerpt_rows(project, data)
-        word = build_report(project, data, ReportOptions(
+        sheets = {"themes": themes}
+        crosstabs = {attribute: crosstab(data, attribute) for attribute in by}
+        for attribute, frame in crosstabs.items():
+            sheets[f"by {attribute}"] = frame
+        sheets["co-occurrence"] = top_pairs(data, "codes", top=25)
+        sheets["co-occurrence matrix"] = cooccurrence(data, "codes", "segment")
+        sheets["framework"] = framework_matrix(data, "themes")
+        first_split = crosstabs[next(iter(crosstabs))] if crosstabs else None
+        findings = findings_markdown(themes, first_split, data.case_label, quantifiers,
+                                     title=f"Findings: {book.name}", proper=proper_words(book))
+        outputs = {
+            "themes.csv": to_csv(themes),
+            "themes.xlsx": to_xlsx(sheets),
+            "findings.md": findings,
+            "excerpts.xlsx": to_xlsx({"excerpts": public(excerpts)}),
+        }
+        outputs["excerpts.docx"] = build_report(project, data, ReportOptions(
             title=f"{book.name}: coded excerpts", by=next(iter(by), None)),
-            themes=themes, excerpts=excerpts)
-        quotes = public(excerpts)
+            themes=themes, excerpts=excerpts, chart_png=chart.result())
     report.themes = themes
-    sheets = {"themes": themes}
-    crosstabs = {attribute: crosstab(data, attribute) for attribute in by}
-    for attribute, frame in crosstabs.items():
-        sheets[f"by {attribute}"] = frame
-    sheets["co-occurrence"] = top_pairs(data, "codes", top=25)
-    sheets["co-occurrence matrix"] = cooccurrence(data, "codes", "segment")
-    sheets["framework"] = framework_matrix(data, "themes")
-    first_split = crosstabs[next(iter(crosstabs))] if crosstabs else None
-    findings = findings_markdown(themes, first_split, data.case_label, quantifiers,
-                                 title=f"Findings: {book.name}", proper=proper_words(book))
-    outputs = {
-        "themes.csv": to_csv(themes),
-        "themes.xlsx": to_xlsx(sheets),
-        "findings.md": findings,
-        "excerpts.docx": word,
-        "excerpts.xlsx": to_xlsx({"excerpts": quotes}),
-    }
     for attribute, frame in crosstabs.items():
         outputs[f"themes_by_{_slug(attribute)}.csv"] = to_csv(frame)
     for name, content in outputs.items():

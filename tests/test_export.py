@@ -130,3 +130,23 @@ def test_cli_quote_table_and_report(coded, tmp_path, run_cli):
     assert "nation: " in attribution and "region" not in attribution
     result = run_cli("export", "docx", "--project", coded, "-o", tmp_path / "no" / "r.docx")
     assert result.exit_code == 2 and "output folder does not exist" in result.stderr
+
+
+def test_background_chart_draws_the_same_png_and_survives_its_process_dying(coded):
+    """``qualcode run`` draws the chart in a second process; the PNG is the one drawn here,
+    and if that process is gone the chart is drawn here instead."""
+    from qualcode.export.chart import BackgroundChart, cases_chart
+
+    with Project.open(coded) as p:
+        data = load_coded(p)
+    themes = theme_frequencies(data)
+    inline = cases_chart(themes, data.case_label)
+    assert inline.startswith(b"\x89PNG")
+    with BackgroundChart() as chart:
+        chart.render(themes, data.case_label)
+        assert chart.result() == inline
+    with BackgroundChart() as chart:
+        chart._process.terminate()
+        chart._process.join()
+        chart.render(themes, data.case_label)
+        assert chart.result() == inline

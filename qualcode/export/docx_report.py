@@ -34,10 +34,11 @@ class ReportOptions:
 
 
 def build_report(project, data: CodedData, options: ReportOptions | None = None, *,
-                 themes: pd.DataFrame | None = None, excerpts: pd.DataFrame | None = None
-                 ) -> bytes:
+                 themes: pd.DataFrame | None = None, excerpts: pd.DataFrame | None = None,
+                 chart_png: bytes | None = None) -> bytes:
     """The .docx as bytes (the caller writes it atomically). ``themes`` and ``excerpts``
-    (from ``theme_frequencies`` and ``excerpt_rows``) can be passed when already made."""
+    (from ``theme_frequencies`` and ``excerpt_rows``) and the chart (``cases_chart`` of those
+    themes) can be passed when already made."""
     from qualcode.analysis.themes import theme_frequencies
 
     options = options or ReportOptions()
@@ -50,12 +51,12 @@ def build_report(project, data: CodedData, options: ReportOptions | None = None,
     if keep is not None:
         themes = themes[themes["code_id"].isin(keep)].reset_index(drop=True)
     document = WordDocument(options.title)
-    _fill(document, project, data, options, book, excerpts, themes, keep)
+    _fill(document, project, data, options, book, excerpts, themes, keep, chart_png)
     return document.save()
 
 
-def _fill(document: WordDocument, project, data, options, book, excerpts, themes, keep
-          ) -> None:
+def _fill(document: WordDocument, project, data, options, book, excerpts, themes, keep,
+          chart_png: bytes | None) -> None:
     """Everything that goes into the report, in order."""
     from qualcode.analysis.crosstab import crosstab
 
@@ -74,7 +75,7 @@ def _fill(document: WordDocument, project, data, options, book, excerpts, themes
     if options.chart and not themes.empty:
         from qualcode.export.chart import cases_chart
 
-        document.picture(cases_chart(themes, data.case_label), 6.3)
+        document.picture(chart_png or cases_chart(themes, data.case_label), 6.3)
     shown = options.attributes
     if options.group_by == "document":
         _by_document(document, excerpts, book, shown)

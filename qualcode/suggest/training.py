@@ -11,13 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from qualcode.errors import ProjectError
 from qualcode.model import Coding
 from qualcode.suggest.classifier import CodeSuggester
+
+if TYPE_CHECKING:
+    import pandas
 
 SUGGESTER = "model"
 
@@ -122,19 +125,17 @@ def suggest_project(project, *, unit: str = "turn", min_examples: int = 5,
     blocked = _existing(project)
     features = model.training_features_
     proba = model.predict_proba(features)
+    thresholds = np.array([model.thresholds_[code] for code in model.codes_])
     suggestions = []
-    for i, segment in enumerate(units.segments):
-        for j, code in enumerate(model.codes_):
-            p = float(proba[i, j])
-            if p < model.thresholds_[code] or code in units.labels[i]:
-                continue
-            if _overlapping(blocked, segment, code):
-                continue
-            reason = ", ".join(model.reasons(features[i], code)) or "character patterns"
-            suggestions.append(Coding(
-                segment.document_id, segment.start, segment.end, code, SUGGESTER,
-                origin="ml", status="suggested", model=report.model_id,
-                confidence=round(p, 4), rule=f"reason: {reason}"))
+    for i, j in zip(*np.nonzero(proba >= thresholds), strict=True):
+        segment, code, p = units.segments[i], model.codes_[j], float(proba[i, j])
+        if code in units.labels[i] or _overlapping(blocked, segment, code):
+            continue
+        reason = ", ".join(model.reasons(features[i], code)) or "character patterns"
+        suggestions.append(Coding(
+            segment.document_id, segment.start, segment.end, code, SUGGESTER,
+            origin="ml", status="suggested", model=report.model_id,
+            confidence=round(p, 4), rule=f"reason: {reason}"))
     with project.transaction():
         report.replaced = project.db.execute(
             "DELETE FROM codings WHERE origin = 'ml' AND status = 'suggested'").rowcount
@@ -171,7 +172,7 @@ def _model_id(units: Units, model: CodeSuggester) -> str:
 
 def evaluate_project(project, *, unit: str = "turn", min_examples: int = 5,
                      rules: bool = True, coder: str | None = None, context: bool = True,
-                     folds: int = 5) -> pd.DataFrame:
+                     folds: int = 5) -> pandas.DataFrame:
     """Cross-validated accuracy per code, folds grouped by document (no document's units on
     both sides): examples, precision, recall, F1, Cohen's kappa, and how often the model
     gets the code's presence in a document right."""
@@ -219,5 +220,7 @@ def evaluate_project(project, *, unit: str = "turn", min_examples: int = 5,
             "kappa": round(float(kappa), 3) if np.isfinite(kappa) else np.nan,
             "document_presence_accuracy": round(float(presence), 3),
         })
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=["code_id", "examples", "precision", "recall", "f1",
                                        "kappa", "document_presence_accuracy"])
