@@ -47,11 +47,3 @@ def get_lemmatizer() -> Lemmatizer:
 
     data = files("spacy_lookups_data").joinpath("data", "en_lemma_lookup.json.gz").read_bytes()
     return Lemmatizer(json.loads(gzip.decompress(data)))
-
-
-@lru_cache(maxsize=1)
-def get_tokenizer():
-    """spaCy's English tokenizer alone: all the rule engine needs to cut words."""
-    import spacy
-
-    return spacy.blank("en").tokenizer

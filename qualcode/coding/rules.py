@@ -3,12 +3,16 @@
 It reads like spaCy's matchers: ``add(code)``, ``remove(code_id)``, ``len``, ``in``, and
 calling it on a unit's text returns ``Match(code_id, start, end, rule)`` tuples.
 
+Words are cut by spaCy's English tokenizer, ported to pure Python
+(``qualcode.coding.tokenizer``) so that coding does not import spaCy; only token patterns,
+which match on spaCy Docs, load spaCy itself.
+
 Speed comes from not tokenising what cannot match. Lemma keywords are expanded, once, to every
 surface form the lookup table gives for one of their tokens (the "anchor"); an Aho-Corasick
-automaton finds those anchors in the lowercased unit, and spaCy's tokenizer then runs only on
-the few whitespace-delimited words around each hit. spaCy never lets a token cross whitespace,
-so those words are tokenised exactly as in the whole unit: the matches are the ones the slow
-path (tokenise everything, compare lemmas) finds, which ``prefilter=False`` runs and a test
+automaton finds those anchors in the lowercased unit, and the tokenizer then runs only on the
+few whitespace-delimited words around each hit. spaCy never lets a token cross whitespace, so
+those words are tokenised exactly as in the whole unit: the matches are the ones the slow path
+(tokenise everything, compare lemmas) finds, which ``prefilter=False`` runs and a test
 compares. ``near`` rules and token patterns need the unit's whole token stream, so a unit with
 one of their anchors is tokenised whole.
 """
@@ -21,7 +25,8 @@ from dataclasses import dataclass
 from math import prod
 from typing import NamedTuple
 
-from qualcode.coding.lemmas import Lemmatizer, get_lemmatizer, get_tokenizer
+from qualcode.coding.lemmas import Lemmatizer, get_lemmatizer
+from qualcode.coding.tokenizer import Tokenizer, get_spacy_tokenizer, get_tokenizer
 from qualcode.model import Code, Keyword
 
 _LITERAL_KEYS = ("ORTH", "TEXT", "LOWER", "LEMMA", "NORM")
@@ -231,22 +236,25 @@ class RuleMatcher:
         return [" ".join(words) for words in itertools.product(*choices)]
 
     def _term(self, code_id: str, role: str, phrase: str, exact: bool) -> Term:
-        tokens = [t.text for t in self.tokenizer(phrase) if not t.is_space]
+        tokens = [phrase[s:e] for s, e in self.tokenizer(phrase) if not phrase[s:e].isspace()]
         sequence = tuple(tokens) if exact else tuple(
             self.lemmatizer.lemma(t.lower()) for t in tokens)
         label = f"{role.split(':')[0]}: {phrase}"
         return Term(code_id, role, label, exact, sequence, tuple(tokens))
 
     def _build_pattern_matcher(self):
+        """spaCy's Matcher for the token patterns: the one place the engine imports spaCy."""
         from spacy.matcher import Matcher
 
-        matcher = Matcher(self.tokenizer.vocab)
+        self._spacy_tokenizer = get_spacy_tokenizer()
+        vocab = self._spacy_tokenizer.vocab
+        matcher = Matcher(vocab)
         self._pattern_labels = {}
         for code_id in self._pattern_codes:
             for number, pattern in enumerate(self._codes[code_id].patterns, start=1):
                 key = f"{code_id}#{number}"
                 matcher.add(key, [pattern])
-                self._pattern_labels[self.tokenizer.vocab.strings[key]] = (
+                self._pattern_labels[vocab.strings[key]] = (
                     code_id, f"pattern: {_pattern_text(pattern)}")
         return matcher
 
@@ -254,12 +262,11 @@ class RuleMatcher:
     def _term_matches(self, text: str, lowered: str | None) -> list[Match]:
         windows, whole = self._windows(text, lowered)
         if whole:
-            doc = self.tokenizer(text)
-            tokens = self._tokens(doc, 0)
+            tokens = self._tokens(text, 0, len(text))
             found = self._scan(tokens)
             found.extend(self._near_matches(tokens, found))
             if self._spacy_matcher is not None:
-                found.extend(self._pattern_matches(doc, tokens))
+                found.extend(self._pattern_matches(self._spacy_tokenizer(text)))
             return found
         found = []
         single = self._single
@@ -278,18 +285,18 @@ class RuleMatcher:
                     continue
             tokens = self._simple_tokens(text, start, end)
             if tokens is None:
-                tokens = self._tokens(self.tokenizer(text[start:end]), start)
+                tokens = self._tokens(text, start, end)
             found.extend(self._scan(tokens))
         return found
 
     def _simple_tokens(self, text: str, start: int, end: int) -> list[Token] | None:
-        """Tokens of a window of plain words without asking spaCy, or None if it is not plain.
+        """Tokens of a window of plain words without the tokenizer, or None if it is not plain.
 
         A plain word is letters with leading ( [ " ' and trailing ) ] " ' . , ; : ! ? only, and
         letters that are not part of any spaCy special case ("Mr.", "cannot", "'cause"); spaCy
         splits such a word into exactly these pieces. Runs of punctuation become one token each:
         they can only differ from spaCy's in how many tokens a run makes, which matters to no
-        term unless a term contains punctuation (then every window with any goes to spaCy).
+        term unless a term contains punctuation (then every window with any is tokenised).
         """
         lemma = self.lemmatizer.lemma
         tokens: list[Token] = []
@@ -371,10 +378,16 @@ class RuleMatcher:
                 merged.append([start, end])
         return [(s, e) for s, e in merged], False
 
-    def _tokens(self, doc, offset: int) -> list[Token]:
+    def _tokens(self, text: str, start: int, end: int) -> list[Token]:
+        """The tokens of ``text[start:end]`` (whitespace tokens left out), offsets into text."""
         lemma = self.lemmatizer.lemma
-        return [(offset + t.idx, offset + t.idx + len(t.text), t.text, lemma(t.lower_))
-                for t in doc if not t.is_space]
+        window = text[start:end]
+        tokens = []
+        for s, e in self.tokenizer(window):
+            word = window[s:e]
+            if not word.isspace():
+                tokens.append((start + s, start + e, word, lemma(word.lower())))
+        return tokens
 
     def _scan(self, tokens: list[Token]) -> list[Match]:
         """Find every term (keyword, not, near part) in a token stream."""
@@ -414,7 +427,7 @@ class RuleMatcher:
                                                 label))
         return result
 
-    def _pattern_matches(self, doc, tokens: list[Token]) -> list[Match]:
+    def _pattern_matches(self, doc) -> list[Match]:
         lemma = self.lemmatizer.lemma
         for token in doc:
             token.lemma_ = lemma(token.lower_)
@@ -425,15 +438,14 @@ class RuleMatcher:
         ]
 
 
-def _mid_word_pieces(tokenizer) -> frozenset[str]:
+def _mid_word_pieces(tokenizer: Tokenizer) -> frozenset[str]:
     """Lowercase tokens that spaCy's special cases cut out of the middle of a word.
 
     "cannot" is tokenised can|not and "gonna" gon|na, so "not" can be a token with a letter
     right before it; the prefilter must not skip such hits.
     """
     pieces: set[str] = set()
-    for key, tokens in tokenizer.rules.items():
-        texts = [next(iter(t.values())) if isinstance(t, dict) else str(t) for t in tokens]
+    for key, texts in tokenizer.rules.items():
         position = 0
         for i, text in enumerate(texts[:-1]):
             position += len(text)
@@ -508,9 +520,9 @@ def _automaton(table: dict[str, list]):
     return automaton, values
 
 
-def _special_cores(tokenizer) -> frozenset[str]:
+def _special_cores(tokenizer: Tokenizer) -> frozenset[str]:
     """Every run of letters inside a spaCy special case ("mr" of "Mr.", "cause" of "'cause"):
-    words containing them are tokenised by spaCy itself, never by the plain-word shortcut."""
+    words containing them go to the tokenizer, never to the plain-word shortcut."""
     cores: set[str] = set()
     for key in tokenizer.rules:
         cores.update(run.lower() for run in re.findall(r"[^\W\d_]+", key))
