@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 import pandas as pd
@@ -64,10 +65,9 @@ class BackgroundChart:
     def render(self, themes: pd.DataFrame, case_label: str) -> None:
         """Start drawing (returns at once)."""
         self._themes = (themes, case_label)
-        try:
+        # If the second process is gone, result() draws the chart here.
+        with contextlib.suppress(OSError):
             self._connection.send(self._themes)
-        except OSError:  # the second process is gone: result() draws it here
-            pass
 
     def result(self) -> bytes:
         """The PNG; drawn here instead if the second process failed for any reason."""
