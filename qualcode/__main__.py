@@ -2,4 +2,5 @@
 
 from qualcode.cli import main
 
-main()
+if __name__ == "__main__":  # not when a worker process (qualcode.workers) imports it
+    main()

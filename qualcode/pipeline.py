@@ -65,6 +65,7 @@ def run(
     from qualcode.fileio import write_atomic
     from qualcode.ingest.into_project import ingest
     from qualcode.store import Project
+    from qualcode.workers import Worker
 
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -73,12 +74,13 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     report = RunReport(out=out, project=out / PROJECT_NAME)
     bar = progress or (lambda _label: None)
-    from qualcode.export.chart import BackgroundChart
+    from qualcode.export.chart import MATPLOTLIB, cases_chart
     from qualcode.export.docx_report import ReportOptions, build_report
     from qualcode.export.excerpts import excerpt_rows, public
 
     # The chart's process loads matplotlib on the other core while this one ingests and codes.
-    with BackgroundChart() as chart, Project.open(report.project, create=True) as project:
+    with Worker(cases_chart, MATPLOTLIB) as chart, \
+            Project.open(report.project, create=True) as project:
         report.ingest = ingest(project, inputs, attributes=attributes,
                                interviewers=interviewers, text_column=text_column,
                                id_column=id_column, progress=bar("ingest"))
@@ -87,7 +89,7 @@ def run(
         data = load_coded(project)
         _check_attributes(data, by)
         themes = theme_frequencies(data)
-        chart.render(themes, data.case_label)
+        chart.submit(themes, data.case_label)
         excerpts = excerpt_rows(project, data)
         sheets = {"themes": themes}
         crosstabs = {attribute: crosstab(data, attribute) for attribute in by}

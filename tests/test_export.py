@@ -132,21 +132,22 @@ def test_cli_quote_table_and_report(coded, tmp_path, run_cli):
     assert result.exit_code == 2 and "output folder does not exist" in result.stderr
 
 
-def test_background_chart_draws_the_same_png_and_survives_its_process_dying(coded):
+def test_chart_worker_draws_the_same_png_and_survives_its_process_dying(coded):
     """``qualcode run`` draws the chart in a second process; the PNG is the one drawn here,
     and if that process is gone the chart is drawn here instead."""
-    from qualcode.export.chart import BackgroundChart, cases_chart
+    from qualcode.export.chart import MATPLOTLIB, cases_chart
+    from qualcode.workers import Worker
 
     with Project.open(coded) as p:
         data = load_coded(p)
     themes = theme_frequencies(data)
     inline = cases_chart(themes, data.case_label)
     assert inline.startswith(b"\x89PNG")
-    with BackgroundChart() as chart:
-        chart.render(themes, data.case_label)
+    with Worker(cases_chart, MATPLOTLIB) as chart:
+        chart.submit(themes, data.case_label)
         assert chart.result() == inline
-    with BackgroundChart() as chart:
+    with Worker(cases_chart, MATPLOTLIB) as chart:
         chart._process.terminate()
         chart._process.join()
-        chart.render(themes, data.case_label)
+        chart.submit(themes, data.case_label)
         assert chart.result() == inline

@@ -186,3 +186,34 @@ def test_ngram_features_equal_scikit_learns_tfidf():
     assert abs(ours @ ours.T - theirs @ theirs.T).max() < 1e-9
     fitted = NgramFeatures()
     assert abs(fitted.fit_transform(seen) - fitted.transform(seen)).max() < 1e-12
+
+
+def test_fits_in_a_worker_process_equal_fits_here(coded):
+    """``CodeSuggester`` fits in a second process when scikit-learn is not yet imported
+    (it imports it meanwhile); the results are the same as fitting here."""
+    import numpy as np
+
+    from qualcode.suggest.classifier import _log_count_ratios, _top, _truth
+    from qualcode.suggest.features import NgramFeatures
+    from qualcode.suggest.fitting import SKLEARN, FitSettings, fit_codes
+    from qualcode.suggest.training import labelled_units
+    from qualcode.workers import Worker
+
+    with Project.open(coded) as p:
+        units = labelled_units(p)
+    codes = sorted({c for labels in units.labels for c in labels})
+    matrix = NgramFeatures().fit_transform(units.texts)
+    truth = _truth(units.labels, codes)
+    ratios = _log_count_ratios(matrix, truth)
+    columns = matrix.tocsc()
+    matrices = [columns[:, _top(ratios[j], 3000)].tocsr() for j in range(len(codes))]
+    args = (FitSettings(), matrices, truth, units.groups)
+    here = fit_codes(*args)
+    with Worker(fit_codes, SKLEARN) as worker:
+        worker.submit(*args)
+        there = worker.result()
+    assert len(here) == len(there) == len(codes)
+    for (coef, intercept, threshold), (coef2, intercept2, threshold2) in zip(
+            here, there, strict=True):
+        assert np.allclose(coef, coef2) and intercept == intercept2
+        assert threshold == threshold2

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 
 import pandas as pd
 
+MATPLOTLIB = ("matplotlib.figure", "matplotlib.backends.backend_agg")
+
 
 def cases_chart(themes: pd.DataFrame, case_label: str = "interviews") -> bytes:
-    """A horizontal bar chart (PNG) of cases per code in codebook order, themes in bold."""
+    """A horizontal bar chart (PNG) of cases per code in codebook order, themes in bold.
+    ``qualcode run`` draws it in a ``Worker`` that imports ``MATPLOTLIB`` meanwhile."""
     # The object API with the Agg canvas: no pyplot, no GUI backend, a third less to import.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -38,67 +40,3 @@ def cases_chart(themes: pd.DataFrame, case_label: str = "interviews") -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
-
-
-class BackgroundChart:
-    """Renders ``cases_chart`` in a second process, which loads matplotlib (about a second)
-    while this one ingests and codes; ``qualcode run`` uses it so that the chart costs the
-    batch job almost nothing on a machine with two cores.
-
-    >>> with BackgroundChart() as chart:  # doctest: +SKIP
-    ...     chart.render(themes, "interviews")
-    ...     png = chart.result()
-    """
-
-    def __enter__(self) -> BackgroundChart:
-        import multiprocessing
-
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        self._connection, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child,), daemon=True)
-        self._process.start()
-        child.close()
-        self._themes: tuple | None = None
-        return self
-
-    def render(self, themes: pd.DataFrame, case_label: str) -> None:
-        """Start drawing (returns at once)."""
-        self._themes = (themes, case_label)
-        # If the second process is gone, result() draws the chart here.
-        with contextlib.suppress(OSError):
-            self._connection.send(self._themes)
-
-    def result(self) -> bytes:
-        """The PNG; drawn here instead if the second process failed for any reason."""
-        if self._themes is None:
-            raise RuntimeError("render() first")
-        try:
-            kind, value = self._connection.recv()
-        except (EOFError, OSError):
-            kind, value = "error", "the chart process ended"
-        return value if kind == "png" else cases_chart(*self._themes)
-
-    def __exit__(self, *exc_info) -> None:
-        try:
-            self._connection.close()
-        finally:
-            self._process.join(timeout=5)
-            if self._process.is_alive():
-                self._process.terminate()
-
-
-def _serve(connection) -> None:
-    """The second process: load matplotlib, wait for the table, send the PNG back."""
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
-        from matplotlib.figure import Figure  # noqa: F401
-
-        themes, case_label = connection.recv()
-        connection.send(("png", cases_chart(themes, case_label)))
-    except EOFError:
-        pass  # the run ended (or failed) before it needed a chart
-    except Exception as error:  # any failure: the parent draws the chart itself
-        connection.send(("error", repr(error)))
-    finally:
-        connection.close()

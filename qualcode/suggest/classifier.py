@@ -13,15 +13,16 @@ returns ``self``, learned state ends in ``_``.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import scipy.sparse as sp
 
 from qualcode.suggest.features import NgramFeatures
-
-THRESHOLD_GRID = np.round(np.arange(0.1, 0.91, 0.05), 2)
+from qualcode.suggest.fitting import SKLEARN, FitSettings, fit_codes
+from qualcode.workers import Worker
 
 
 def _texts(texts) -> list[str]:
@@ -68,85 +69,32 @@ class CodeSuggester:
         self.skipped_ = {c: n for c, n in counts.items()
                          if n < self.min_examples or n == len(texts)}
         self.codes_ = sorted(c for c in counts if c not in self.skipped_)
-        self.features_ = NgramFeatures()
-        matrix = self.features_.fit_transform(texts)
-        self.word_names_ = self.features_.word_names_
-        truth = np.array([[code in codes for code in self.codes_] for codes in labels],
-                         dtype=bool).reshape(len(texts), len(self.codes_))
-        ratios = _log_count_ratios(matrix, truth)
-        columns = matrix.tocsc()
-        group_folds = self._group_folds(groups, len(texts))
-
-        def fit_code(j: int):
-            chosen = _top(ratios[j], self.features_per_code)
-            return (chosen, *self._fit_code(columns[:, chosen].tocsr(), truth[:, j],
-                                            group_folds))
-
-        # liblinear lets go of the GIL, so a second thread keeps the second core busy.
-        with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-            fitted = list(pool.map(fit_code, range(len(self.codes_))))
+        with _fitter() as fit:
+            self.features_ = NgramFeatures()
+            matrix = self.features_.fit_transform(texts)
+            self.word_names_ = self.features_.word_names_
+            truth = _truth(labels, self.codes_)
+            ratios = _log_count_ratios(matrix, truth)
+            columns = matrix.tocsc()
+            chosen = [_top(ratios[j], self.features_per_code) for j in range(len(self.codes_))]
+            fitted = fit(self._settings(), [columns[:, c].tocsr() for c in chosen], truth,
+                         None if groups is None else list(groups))
         self.coef_ = sp.csr_matrix((matrix.shape[1], len(self.codes_)))
         if fitted:
             self.coef_ = sp.hstack([sp.csc_matrix((coef, chosen, [0, len(chosen)]),
                                                   shape=(matrix.shape[1], 1))
-                                    for chosen, coef, _, _ in fitted], format="csr")
-        self.intercept_ = np.array([intercept for _, _, intercept, _ in fitted], dtype=float)
-        self.thresholds_ = {code: threshold for code, (_, _, _, threshold)
+                                    for chosen, (coef, _, _) in zip(chosen, fitted,
+                                                                    strict=True)],
+                                   format="csr")
+        self.intercept_ = np.array([intercept for _, intercept, _ in fitted], dtype=float)
+        self.thresholds_ = {code: threshold for code, (_, _, threshold)
                             in zip(self.codes_, fitted, strict=True)}
         self.training_features_ = matrix
         return self
 
-    def _group_folds(self, groups, n: int) -> list | None:
-        from sklearn.model_selection import GroupKFold
-
-        if self.threshold is not None or groups is None or len(set(groups)) < self.cv_folds:
-            return None
-        return list(GroupKFold(n_splits=self.cv_folds).split(np.zeros(n), groups=groups))
-
-    def _fit_code(self, matrix, y: np.ndarray, group_folds) -> tuple[np.ndarray, float, float]:
-        """One code's weights (the fold models' average), intercept and threshold."""
-        from sklearn.model_selection import StratifiedKFold
-
-        positives = int(y.sum())
-        folds = min(self.cv_folds, positives, len(y) - positives)
-        if self.threshold is not None or folds < 2:
-            model = self._model().fit(matrix, y)
-            return model.coef_[0], float(model.intercept_[0]), (
-                self.threshold if self.threshold is not None else 0.5)
-        splits = group_folds or StratifiedKFold(
-            n_splits=folds, shuffle=True, random_state=self.random_state).split(matrix, y)
-        scores = np.zeros(len(y))
-        coefs, intercepts = [], []
-        for train, test in splits:
-            if y[train].min() == y[train].max():
-                continue
-            train = self._sample(train, y)
-            model = self._model().fit(matrix[train], y[train])
-            scores[test] = model.predict_proba(matrix[test])[:, 1]
-            coefs.append(model.coef_[0])
-            intercepts.append(model.intercept_[0])
-        if len(coefs) < 2:
-            model = self._model().fit(matrix, y)
-            return model.coef_[0], float(model.intercept_[0]), 0.5
-        return (np.mean(coefs, axis=0), float(np.mean(intercepts)),
-                _best_threshold(y, scores))
-
-    def _sample(self, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """All the positive rows and at most ``max_negatives`` (or four per positive, if
-        more) of the negative ones, drawn at random: with balanced class weights the model
-        hardly changes, and a common code's fit on 10,000 units gets several times faster."""
-        negatives = rows[~y[rows]]
-        keep = max(self.max_negatives or 0, 4 * (len(rows) - len(negatives)))
-        if self.max_negatives is None or len(negatives) <= keep:
-            return rows
-        drawn = np.random.default_rng(self.random_state).choice(negatives, keep, replace=False)
-        return np.sort(np.concatenate([rows[y[rows]], drawn]))
-
-    def _model(self):
-        from sklearn.linear_model import LogisticRegression
-
-        return LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
-                                  random_state=self.random_state)
+    def _settings(self) -> FitSettings:
+        return FitSettings(C=self.C, cv_folds=self.cv_folds, threshold=self.threshold,
+                           max_negatives=self.max_negatives, random_state=self.random_state)
 
     def predict_proba(self, texts) -> np.ndarray:
         """Probabilities, one column per code of ``codes_`` (texts, or ``transform`` rows)."""
@@ -186,6 +134,17 @@ class CodeSuggester:
         return self.features_.transform(_texts(texts))
 
 
+def _truth(labels: list[set[str]], codes: list[str]) -> np.ndarray:
+    """Units x codes: does the unit carry the code."""
+    column = {code: j for j, code in enumerate(codes)}
+    truth = np.zeros((len(labels), len(codes)), dtype=bool)
+    for i, unit_codes in enumerate(labels):
+        for code in unit_codes:
+            if code in column:
+                truth[i, column[code]] = True
+    return truth
+
+
 def _top(ratios: np.ndarray, count: int) -> np.ndarray:
     """Columns of the ``count`` largest finite ratios, in column order."""
     if count < len(ratios):
@@ -198,7 +157,7 @@ def _top(ratios: np.ndarray, count: int) -> np.ndarray:
 def _log_count_ratios(matrix, truth: np.ndarray) -> np.ndarray:
     """Per code (rows) and n-gram (columns), |log| of how much likelier the n-gram is in the
     code's units than in the others (add-one smoothed); -inf for n-grams in fewer than two of
-    the code's units, which are never chosen."""
+    the code's units (than one, for a code with one unit), which are never chosen."""
     present = sp.csr_matrix((np.ones(len(matrix.data), dtype=np.float32), matrix.indices,
                              matrix.indptr),
                             shape=matrix.shape)
@@ -209,18 +168,20 @@ def _log_count_ratios(matrix, truth: np.ndarray) -> np.ndarray:
     ratios = np.log((inside + 1) * ((len(truth) - positives + 2) / (positives + 2))
                     / (everywhere - inside + 1))
     np.abs(ratios, out=ratios)
-    ratios[inside < 2] = -np.inf
+    ratios[inside < np.minimum(positives, 2)] = -np.inf
     return ratios
 
 
-def _best_threshold(y: np.ndarray, scores: np.ndarray) -> float:
-    """The F1-best threshold on the grid (nearest 0.5 among equals)."""
-    best, best_key = 0.5, (-1.0, 0.0)
-    for t in THRESHOLD_GRID:
-        guess = scores >= t
-        tp = int((guess & y).sum())
-        f1 = 2 * tp / (guess.sum() + y.sum()) if tp else 0.0
-        key = (f1, -abs(t - 0.5))
-        if key > best_key:
-            best, best_key = float(t), key
-    return best
+@contextmanager
+def _fitter() -> Iterator[Callable]:
+    """``fit_codes``, run in a ``Worker`` that imports scikit-learn while the features are
+    made, unless this process has it already (then the worker would only add a start-up)."""
+    if SKLEARN[0] in sys.modules:
+        yield fit_codes
+        return
+    with Worker(fit_codes, SKLEARN) as worker:
+        def fit(*args):
+            worker.submit(*args)
+            return worker.result()
+
+        yield fit
