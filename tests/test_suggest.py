@@ -166,8 +166,9 @@ def test_discover_finds_candidates_in_uncovered_units(coded, run_cli, tmp_path):
 
 
 def test_ngram_features_equal_scikit_learns_tfidf():
-    """The fast features are scikit-learn's word + char_wb(3, 5) TF-IDF up to column order:
-    every pair of texts has the same inner products, new texts included."""
+    """The fast features are scikit-learn's word + char_wb(3, 5) TF-IDF up to column order
+    (and float32 rounding): every pair of texts has the same inner products, new texts
+    included."""
     import scipy.sparse as sp
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -183,9 +184,9 @@ def test_ngram_features_equal_scikit_learns_tfidf():
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit(seen)
     theirs = sp.hstack([words.transform(new), chars.transform(new)]).tocsr()
     assert ours.shape == theirs.shape
-    assert abs(ours @ ours.T - theirs @ theirs.T).max() < 1e-9
+    assert abs(ours @ ours.T - theirs @ theirs.T).max() < 1e-5
     fitted = NgramFeatures()
-    assert abs(fitted.fit_transform(seen) - fitted.transform(seen)).max() < 1e-12
+    assert abs(fitted.fit_transform(seen) - fitted.transform(seen)).max() < 1e-7
 
 
 def test_fits_in_a_worker_process_equal_fits_here(coded):

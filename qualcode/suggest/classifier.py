@@ -79,13 +79,13 @@ class CodeSuggester:
             chosen = [_top(ratios[j], self.features_per_code) for j in range(len(self.codes_))]
             fitted = fit(self._settings(), [columns[:, c].tocsr() for c in chosen], truth,
                          None if groups is None else list(groups))
-        self.coef_ = sp.csr_matrix((matrix.shape[1], len(self.codes_)))
+        self.coef_ = sp.csc_matrix((matrix.shape[1], len(self.codes_)))
         if fitted:
             self.coef_ = sp.hstack([sp.csc_matrix((coef, chosen, [0, len(chosen)]),
                                                   shape=(matrix.shape[1], 1))
                                     for chosen, (coef, _, _) in zip(chosen, fitted,
                                                                     strict=True)],
-                                   format="csr")
+                                   format="csc")
         self.intercept_ = np.array([intercept for _, intercept, _ in fitted], dtype=float)
         self.thresholds_ = {code: threshold for code, (_, _, threshold)
                             in zip(self.codes_, fitted, strict=True)}
@@ -110,16 +110,25 @@ class CodeSuggester:
 
     def reasons(self, text_or_row, code: str, top: int = 5) -> list[str]:
         """The words that pushed this text's probability for ``code`` up most (their weight
-        times their TF-IDF in the text). Pass a text, or a row of ``transform`` to save
-        re-vectorising."""
+        times their TF-IDF in the text). Pass a text, or a row of ``transform``."""
         row = (self.transform([text_or_row]) if isinstance(text_or_row, str)
                else text_or_row).tocsr()
+        return self._top_words(row.indices, row.data, code, top)
+
+    def row_reasons(self, matrix, row: int, code: str, top: int = 5) -> list[str]:
+        """``reasons`` for row ``row`` of a CSR ``matrix`` of features (read in place: for
+        thousands of suggestions, slicing rows out costs more than the rest)."""
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        return self._top_words(matrix.indices[start:end], matrix.data[start:end], code, top)
+
+    def _top_words(self, indices: np.ndarray, values: np.ndarray, code: str,
+                   top: int) -> list[str]:
         coef = self._word_coef(code)
-        words = row.indices < len(coef)
-        contributions = coef[row.indices[words]] * row.data[words]
+        words = indices < len(coef)
+        contributions = coef[indices[words]] * values[words]
         best = [i for i in np.argsort(-contributions, kind="stable")[:top]
                 if contributions[i] > 0]
-        return [str(self.word_names_[row.indices[words][i]]) for i in best]
+        return [str(self.word_names_[indices[words][i]]) for i in best]
 
     def _word_coef(self, code: str) -> np.ndarray:
         """The code's weights on words (dense, kept: reasons are asked for row after row)."""

@@ -73,35 +73,31 @@ class NgramFeatures:
         return self
 
     def fit_transform(self, texts: list[str]) -> sp.csr_matrix:
-        """Learn the vocabularies (in order of first appearance) and idf weights, and return
-        the texts' features."""
+        """Learn the vocabularies (words in order of first appearance) and idf weights, and
+        return the texts' features."""
         counts, chunks = _chunk_counts(texts)
         self.word_ids_ = {}
-        words = counts @ _membership([_WORD.findall(c) for c in chunks], self.word_ids_, True)
+        words = _membership([_WORD.findall(c) for c in chunks], self.word_ids_, True)
         keys, owners = _gram_keys(chunks, self._sizes())
         self.gram_keys_, gram_ids = np.unique(keys, return_inverse=True)
-        chars = counts @ _key_membership(owners, gram_ids, len(chunks), len(self.gram_keys_))
-        n = len(texts)
-        self.word_idf_ = np.log((1 + n) / (1 + np.bincount(words.indices,
-                                                             minlength=words.shape[1]))) + 1
-        self.char_idf_ = np.log((1 + n) / (1 + np.bincount(chars.indices,
-                                                             minlength=chars.shape[1]))) + 1
+        chars = _key_membership(owners, gram_ids.ravel(), len(chunks), len(self.gram_keys_))
+        matrix = counts @ sp.hstack([words, chars], format="csr")
+        df = np.bincount(matrix.indices, minlength=matrix.shape[1])
+        self.idf_ = np.log((1 + len(texts)) / (1 + df)) + 1
         self.n_words_ = len(self.word_ids_)
         self.word_names_ = np.array(list(self.word_ids_), dtype=object)
-        return sp.hstack([_tfidf(words, self.word_idf_), _tfidf(chars, self.char_idf_)],
-                         format="csr")
+        return _tfidf(matrix, self.idf_, self.n_words_)
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
         """Rows of word TF-IDF then character n-gram TF-IDF, each block L2-normalised."""
         counts, chunks = _chunk_counts(texts)
-        words = counts @ _membership([_WORD.findall(c) for c in chunks], self.word_ids_)
+        words = _membership([_WORD.findall(c) for c in chunks], self.word_ids_)
         keys, owners = _gram_keys(chunks, self._sizes())
         where = np.searchsorted(self.gram_keys_, keys).clip(0, max(len(self.gram_keys_) - 1, 0))
         known = self.gram_keys_[where] == keys if len(self.gram_keys_) else keys != keys
-        chars = counts @ _key_membership(owners[known], where[known], len(chunks),
-                                         len(self.gram_keys_))
-        return sp.hstack([_tfidf(words, self.word_idf_), _tfidf(chars, self.char_idf_)],
-                         format="csr")
+        chars = _key_membership(owners[known], where[known], len(chunks), len(self.gram_keys_))
+        return _tfidf(counts @ sp.hstack([words, chars], format="csr"), self.idf_,
+                      self.n_words_)
 
     def _sizes(self) -> range:
         return range(self.char_sizes[0], self.char_sizes[1] + 1)
@@ -116,7 +112,8 @@ def _chunk_counts(texts: list[str]) -> tuple[sp.csr_matrix, list[str]]:
     cols = np.fromiter(map(ids.__getitem__, occurrences), dtype=np.int64,
                        count=len(occurrences))
     rows = np.repeat(np.arange(len(texts)), lengths)
-    matrix = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(texts), len(ids)))
+    matrix = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)),
+                           shape=(len(texts), len(ids)))
     matrix.sum_duplicates()
     return matrix, list(ids)
 
@@ -132,7 +129,7 @@ def _membership(pieces_of: list[list[str]], ids: dict[str, int],
     lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
     indptr = np.concatenate([[0], np.cumsum(lengths)])
     indices = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(indptr[-1]))
-    matrix = sp.csr_matrix((np.ones(len(indices)), indices, indptr),
+    matrix = sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
                            shape=(len(pieces_of), len(ids)))
     matrix.sum_duplicates()
     return matrix
@@ -141,18 +138,25 @@ def _membership(pieces_of: list[list[str]], ids: dict[str, int],
 def _key_membership(owners: np.ndarray, ids: np.ndarray, chunks: int,
                     grams: int) -> sp.csr_matrix:
     """Chunks x n-grams, counting repeats, from each n-gram occurrence's chunk and id."""
-    matrix = sp.csr_matrix((np.ones(len(ids)), (owners, ids)), shape=(chunks, grams))
+    matrix = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), (owners, ids)),
+                           shape=(chunks, grams))
     matrix.sum_duplicates()
     return matrix
 
 
-def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """Sublinear tf (1 + log tf) times idf, each row scaled to unit length. ``counts`` comes
-    from a sparse product, so it has no duplicate entries (its order does not matter)."""
+def _tfidf(counts: sp.csr_matrix, idf: np.ndarray, n_words: int) -> sp.csr_matrix:
+    """Sublinear tf (1 + log tf) times idf, with the words (columns before ``n_words``) and
+    the character n-grams of each row each scaled to unit length, as two vectorisers side by
+    side would. ``counts`` comes from a sparse product, so no entry is repeated."""
     counts = sp.csr_matrix(counts, copy=False)
-    counts.data = (1 + np.log(counts.data)) * idf[counts.indices]
-    lengths = np.sqrt(np.bincount(np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr)),
-                                  weights=counts.data ** 2, minlength=counts.shape[0]))
+    data = np.log(counts.data)
+    data += 1
+    data *= idf.astype(np.float32)[counts.indices]
+    # one slot per row and block: 2 * row for its words, 2 * row + 1 for its n-grams
+    slot = np.repeat(np.arange(0, 2 * counts.shape[0], 2), np.diff(counts.indptr))
+    slot += counts.indices >= n_words
+    lengths = np.sqrt(np.bincount(slot, weights=data * data, minlength=2 * counts.shape[0]))
     lengths[lengths == 0] = 1
-    counts.data /= np.repeat(lengths, np.diff(counts.indptr))
+    data /= lengths.astype(np.float32)[slot]
+    counts.data = data
     return counts

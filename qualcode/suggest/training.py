@@ -131,7 +131,7 @@ def suggest_project(project, *, unit: str = "turn", min_examples: int = 5,
         segment, code, p = units.segments[i], model.codes_[j], float(proba[i, j])
         if code in units.labels[i] or _overlapping(blocked, segment, code):
             continue
-        reason = ", ".join(model.reasons(features[i], code)) or "character patterns"
+        reason = ", ".join(model.row_reasons(features, i, code)) or "character patterns"
         suggestions.append(Coding(
             segment.document_id, segment.start, segment.end, code, SUGGESTER,
             origin="ml", status="suggested", model=report.model_id,
