@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import multiprocessing
+import queue
 import threading
 from collections.abc import Callable, Sequence
 
@@ -18,8 +19,10 @@ from collections.abc import Callable, Sequence
 class Worker:
     """Runs ``function(*args)`` in a second process that imported ``preload`` beforehand.
 
-    ``function`` must be importable by name (a module-level function). Processes are forked
-    where that is safe (POSIX, this process has one thread), else spawned.
+    ``function`` must be importable by name (a module-level function). Calls are queued:
+    ``submit`` several times and the worker starts on the first while the caller prepares the
+    next; ``result`` returns them in order. Processes are forked where that is safe (POSIX,
+    this process has one thread), else spawned.
 
     >>> with Worker(len, ["json"]) as worker:
     ...     worker.submit([1, 2, 3])
@@ -27,44 +30,63 @@ class Worker:
     3
     """
 
-    def __init__(self, function: Callable, preload: Sequence[str] = ()):
+    def __init__(self, function: Callable, preload: Sequence[str] = (), *,
+                 here: bool = False):
         self.function = function
         self.preload = tuple(preload)
+        self.here = here  # run the calls in this process (e.g. the imports are done)
 
     def __enter__(self) -> Worker:
+        self._pending: list[tuple] = []
+        self._process, self._failed = None, True
+        if self.here:
+            return self
         methods = multiprocessing.get_all_start_methods()
         fork = "fork" in methods and threading.active_count() == 1
         context = multiprocessing.get_context("fork" if fork else "spawn")
-        self._args: tuple | None = None
+        self._failed = False
         self._connection, child = context.Pipe()
         self._process = context.Process(target=_serve, daemon=True,
                                         args=(child, self.function, self.preload))
         try:
             self._process.start()
         except OSError:
-            self._process = None
+            self._process, self._failed = None, True
         child.close()
         return self
 
     def submit(self, *args) -> None:
-        """Hand the arguments over (returns at once)."""
-        self._args = args
-        # If the second process is gone, result() runs the function here.
-        with contextlib.suppress(OSError, ValueError):
-            self._connection.send(args)
+        """Queue a call (returns at once)."""
+        self._pending.append(args)
+        if not self._failed:
+            try:
+                self._connection.send(args)
+            except (OSError, ValueError):  # the process is gone: result() calls here
+                self._failed = True
 
     def result(self):
-        """The function's result, from the second process or, failing that, from this one."""
-        if self._args is None:
+        """The oldest queued call's result, from the second process or, failing that, from
+        this one."""
+        if not self._pending:
             raise RuntimeError("submit() first")
-        try:
-            kind, value = self._connection.recv()
-        except (EOFError, OSError, ValueError):
-            kind, value = "error", "the worker process ended"
-        return value if kind == "ok" else self.function(*self._args)
+        args = self._pending.pop(0)
+        if not self._failed:
+            try:
+                kind, value = self._connection.recv()
+                if kind == "ok":
+                    return value
+            except (EOFError, OSError, ValueError):
+                pass
+            self._failed = True  # the calls still queued there are lost with it
+        return self.function(*args)
 
     def __exit__(self, *exc_info) -> None:
+        if self.here:
+            return
         try:
+            # Say so: a forked worker holds a copy of this end, so it would never see EOF.
+            with contextlib.suppress(OSError, ValueError):
+                self._connection.send(None)
             self._connection.close()
         finally:
             if self._process is not None:
@@ -74,14 +96,26 @@ class Worker:
 
 
 def _serve(connection, function: Callable, preload: tuple[str, ...]) -> None:
-    """The second process: import, wait for the arguments, send the result back."""
+    """The second process: import, then take calls and send their results back in turn.
+
+    A thread keeps reading calls as they come, so a caller sending a second call while the
+    first runs never waits for it (nor the two processes for each other).
+    """
+    calls: queue.Queue = queue.Queue()
+
+    def read() -> None:
+        try:
+            while True:
+                calls.put(connection.recv())
+        except (EOFError, OSError):
+            calls.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
     try:
         for module in preload:
             importlib.import_module(module)
-        args = connection.recv()
-        connection.send(("ok", function(*args)))
-    except EOFError:
-        pass  # the caller finished (or failed) without needing us
+        while (args := calls.get()) is not None:  # None: the caller is done
+            connection.send(("ok", function(*args)))
     except Exception as error:  # any failure: the caller runs the function itself
         with contextlib.suppress(OSError):
             connection.send(("error", repr(error)))

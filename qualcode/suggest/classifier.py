@@ -14,8 +14,6 @@ returns ``self``, learned state ends in ``_``.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,6 +21,8 @@ import scipy.sparse as sp
 from qualcode.suggest.features import NgramFeatures
 from qualcode.suggest.fitting import SKLEARN, FitSettings, fit_codes
 from qualcode.workers import Worker
+
+_BATCH = 10  # codes handed to the fitting process at a time
 
 
 def _texts(texts) -> list[str]:
@@ -69,7 +69,10 @@ class CodeSuggester:
         self.skipped_ = {c: n for c, n in counts.items()
                          if n < self.min_examples or n == len(texts)}
         self.codes_ = sorted(c for c in counts if c not in self.skipped_)
-        with _fitter() as fit:
+        # scikit-learn takes ~1.7 s to import: unless it is loaded already, a second process
+        # imports it while the features are made, then fits the codes in batches as they
+        # are handed over.
+        with Worker(fit_codes, SKLEARN, here=SKLEARN[0] in sys.modules) as worker:
             self.features_ = NgramFeatures()
             matrix = self.features_.fit_transform(texts)
             self.word_names_ = self.features_.word_names_
@@ -77,8 +80,12 @@ class CodeSuggester:
             ratios = _log_count_ratios(matrix, truth)
             columns = matrix.tocsc()
             chosen = [_top(ratios[j], self.features_per_code) for j in range(len(self.codes_))]
-            fitted = fit(self._settings(), [columns[:, c].tocsr() for c in chosen], truth,
-                         None if groups is None else list(groups))
+            batches = [range(b, min(b + _BATCH, len(chosen)))
+                       for b in range(0, len(chosen), _BATCH)]
+            for batch in batches:
+                worker.submit(self._settings(), [columns[:, chosen[j]].tocsr() for j in batch],
+                              truth[:, batch], None if groups is None else list(groups))
+            fitted = [fit for _ in batches for fit in worker.result()]
         self.coef_ = sp.csc_matrix((matrix.shape[1], len(self.codes_)))
         if fitted:
             self.coef_ = sp.hstack([sp.csc_matrix((coef, chosen, [0, len(chosen)]),
@@ -179,18 +186,3 @@ def _log_count_ratios(matrix, truth: np.ndarray) -> np.ndarray:
     np.abs(ratios, out=ratios)
     ratios[inside < np.minimum(positives, 2)] = -np.inf
     return ratios
-
-
-@contextmanager
-def _fitter() -> Iterator[Callable]:
-    """``fit_codes``, run in a ``Worker`` that imports scikit-learn while the features are
-    made, unless this process has it already (then the worker would only add a start-up)."""
-    if SKLEARN[0] in sys.modules:
-        yield fit_codes
-        return
-    with Worker(fit_codes, SKLEARN) as worker:
-        def fit(*args):
-            worker.submit(*args)
-            return worker.result()
-
-        yield fit

@@ -1,0 +1,44 @@
+"""The worker process: queued calls come back in order, and nothing is lost if it dies."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qualcode.workers import Worker
+
+
+def test_queued_calls_come_back_in_order_with_large_arguments():
+    arrays = [np.full(2_000_000, i, dtype=np.float64) for i in range(4)]  # > a pipe's buffer
+    with Worker(np.sum, ["numpy"]) as worker:
+        for array in arrays:
+            worker.submit(array)
+        assert [worker.result() for _ in arrays] == [0, 2_000_000, 4_000_000, 6_000_000]
+
+
+def test_a_dead_worker_loses_nothing():
+    with Worker(sorted) as worker:
+        worker.submit([3, 1, 2])
+        assert worker.result() == [1, 2, 3]
+        worker._process.terminate()
+        worker._process.join()
+        worker.submit([9, 8])
+        worker.submit("ba")
+        assert worker.result() == [8, 9]
+        assert worker.result() == ["a", "b"]
+
+
+def test_a_failing_call_is_run_here_and_raises_here():
+    import pytest
+
+    with Worker(int) as worker:
+        worker.submit("12")
+        worker.submit("not a number")
+        assert worker.result() == 12
+        with pytest.raises(ValueError, match="invalid literal"):
+            worker.result()
+
+
+def test_here_runs_in_this_process():
+    with Worker(len, here=True) as worker:
+        worker.submit([1, 2])
+        assert worker._process is None and worker.result() == 2
