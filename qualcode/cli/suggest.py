@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.common import emit_table, format_table, project_option
+from qualcode.cli.common import (
+    emit_table,
+    format_table,
+    progress_bar,
+    project_option,
+    quiet_option,
+)
 
 
 @click.command()
@@ -21,8 +27,9 @@ from qualcode.cli.common import emit_table, format_table, project_option
               "unit's similarity to their definitions, criteria and examples.")
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False),
               help="Load this codebook's codes into the project first (for --cold).")
+@quiet_option
 def suggest(project_path, unit, min_examples, threshold, no_rules, no_context, cold,
-            codebook_path):
+            codebook_path, quiet):
     """Train on what is coded and suggest codes for the units that lack them.
 
     Example: qualcode suggest --project sample.qc
@@ -46,7 +53,8 @@ def suggest(project_path, unit, min_examples, threshold, no_rules, no_context, c
     with Project.open(project_path) as project:
         report = suggest_project(project, unit=unit, min_examples=min_examples,
                                  threshold=threshold, rules=not no_rules,
-                                 context=not no_context)
+                                 context=not no_context,
+                                 progress=progress_bar(quiet, "fit", "batch of codes"))
     click.echo(f"model {report.model_id}: {len(report.trained)} codes trained; "
                f"{report.suggestions} suggestions (replacing {report.replaced} pending)")
     for code, n in sorted(report.skipped.items()):
@@ -148,7 +156,9 @@ def _interactive(project, coder: str, context_turns: int) -> None:
 @click.option("--no-context", is_flag=True, help="Leave out the interviewer's question.")
 @click.option("--folds", type=int, default=5, show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Save as CSV.")
-def evaluate(project_path, unit, coder, min_examples, no_rules, no_context, folds, output):
+@quiet_option
+def evaluate(project_path, unit, coder, min_examples, no_rules, no_context, folds, output,
+             quiet):
     """How well the suggester would do: cross-validated per code, grouped by document.
 
     Example: qualcode evaluate --project sample.qc --coder gold -o accuracy.csv
@@ -159,7 +169,7 @@ def evaluate(project_path, unit, coder, min_examples, no_rules, no_context, fold
     with Project.open(project_path) as project:
         frame = evaluate_project(project, unit=unit, min_examples=min_examples,
                                  rules=not no_rules, coder=coder, context=not no_context,
-                                 folds=folds)
+                                 folds=folds, progress=progress_bar(quiet, "evaluate", "fold"))
 
     def screen() -> str:
         rows = [[r.code_id, r.examples, f"{r.precision:.2f}", f"{r.recall:.2f}", f"{r.f1:.2f}",

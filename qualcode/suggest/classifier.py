@@ -54,9 +54,10 @@ class CodeSuggester:
         self.max_negatives = max_negatives
         self.random_state = random_state
 
-    def fit(self, texts, labels, groups=None) -> CodeSuggester:
+    def fit(self, texts, labels, groups=None, progress=None) -> CodeSuggester:
         """Learn from texts and their sets of codes; ``groups`` (e.g. document ids) keeps a
-        document's units together when thresholds are cross-validated."""
+        document's units together when thresholds are cross-validated. ``progress`` wraps
+        the batches of codes as they are fitted (a progress bar)."""
         texts = _texts(texts)
         labels = [set(codes) for codes in labels]
         if len(texts) != len(labels):
@@ -85,7 +86,7 @@ class CodeSuggester:
             for batch in batches:
                 worker.submit(self._settings(), [columns[:, chosen[j]].tocsr() for j in batch],
                               truth[:, batch], None if groups is None else list(groups))
-            fitted = [fit for _ in batches for fit in worker.result()]
+            fitted = [fit for _ in (progress or iter)(batches) for fit in worker.result()]
         self.coef_ = sp.csc_matrix((matrix.shape[1], len(self.codes_)))
         if fitted:
             self.coef_ = sp.hstack([sp.csc_matrix((coef, chosen, [0, len(chosen)]),

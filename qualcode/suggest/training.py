@@ -38,8 +38,10 @@ class Units:
 def labelled_units(project, unit: str = "turn", rules: bool = True, coder: str | None = None,
                    context: bool = True) -> Units:
     """Every participant unit of the project with the codes that count on it."""
-    segments = project.segments(unit, participants_only=True)
-    questions = _questions(project) if context else {}
+    turns = project.segments("turn") if context or unit == "turn" else []
+    segments = ([t for t in turns if not t.is_interviewer] if unit == "turn"
+                else project.segments(unit, participants_only=True))
+    questions = _questions(turns) if context else {}
     where = "status IN ('applied', 'accepted')"
     args: list = []
     if coder is not None:
@@ -78,10 +80,9 @@ def _overlapping_codes(segments, codings) -> list[set[str]]:
     return labels
 
 
-def _questions(project) -> dict[tuple[str, int], str]:
-    """For each participant turn (and units inside it), the interviewer turn just before."""
+def _questions(turns) -> dict[tuple[str, int], str]:
+    """For each participant turn (by its start), the interviewer turn just before it."""
     result = {}
-    turns = project.segments("turn")
     previous = None
     for turn in turns:
         if previous is not None and previous.document_id == turn.document_id \
@@ -103,7 +104,7 @@ class SuggestReport:
 
 def suggest_project(project, *, unit: str = "turn", min_examples: int = 5,
                     threshold: float | None = None, rules: bool = True,
-                    context: bool = True) -> SuggestReport:
+                    context: bool = True, progress=None) -> SuggestReport:
     """Train on the project's codings and store suggestions (origin ml, status suggested).
 
     A unit never gets a suggestion for a code it already carries (coded, accepted, or
@@ -118,7 +119,7 @@ def suggest_project(project, *, unit: str = "turn", min_examples: int = 5,
                            "units (qualcode code, apply or import codings) or use "
                            "qualcode suggest --cold", project.path)
     model = CodeSuggester(min_examples=min_examples, threshold=threshold).fit(
-        units.texts, units.labels, units.groups)
+        units.texts, units.labels, units.groups, progress=progress)
     report = SuggestReport(trained=list(model.codes_), skipped=dict(model.skipped_),
                            min_examples=min_examples)
     report.model_id = _model_id(units, model)
@@ -172,7 +173,7 @@ def _model_id(units: Units, model: CodeSuggester) -> str:
 
 def evaluate_project(project, *, unit: str = "turn", min_examples: int = 5,
                      rules: bool = True, coder: str | None = None, context: bool = True,
-                     folds: int = 5) -> pandas.DataFrame:
+                     folds: int = 5, progress=None) -> pandas.DataFrame:
     """Cross-validated accuracy per code, folds grouped by document (no document's units on
     both sides): examples, precision, recall, F1, Cohen's kappa, and how often the model
     gets the code's presence in a document right."""
@@ -194,7 +195,8 @@ def evaluate_project(project, *, unit: str = "turn", min_examples: int = 5,
     codes = sorted(c for c, n in counts.items() if n >= min_examples)
     predicted = [set() for _ in units.texts]
     texts = np.array(units.texts, dtype=object)
-    for train, test in GroupKFold(n_splits=splits).split(texts, groups=units.groups):
+    outer = list(GroupKFold(n_splits=splits).split(texts, groups=units.groups))
+    for train, test in (progress or iter)(outer):
         model = CodeSuggester(min_examples=min_examples).fit(
             list(texts[train]), [units.labels[i] for i in train],
             [units.groups[i] for i in train])
