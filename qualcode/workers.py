@@ -12,6 +12,7 @@ import contextlib
 import importlib
 import multiprocessing
 import queue
+import sys
 import threading
 from collections.abc import Callable, Sequence
 
@@ -21,7 +22,7 @@ class Worker:
 
     ``function`` must be importable by name (a module-level function). Calls are queued:
     ``submit`` several times and the worker starts on the first while the caller prepares the
-    next; ``result`` returns them in order. Processes are forked where that is safe (POSIX,
+    next; ``result`` returns them in order. Processes are forked where that is safe (Linux,
     this process has one thread), else spawned.
 
     >>> with Worker(len, ["json"]) as worker:
@@ -41,8 +42,9 @@ class Worker:
         self._process, self._failed = None, True
         if self.here:
             return self
-        methods = multiprocessing.get_all_start_methods()
-        fork = "fork" in methods and threading.active_count() == 1
+        # fork is quick, but safe only on Linux (macOS's system libraries are not) and in a
+        # process with one thread; otherwise a fresh interpreter is spawned.
+        fork = sys.platform.startswith("linux") and threading.active_count() == 1
         context = multiprocessing.get_context("fork" if fork else "spawn")
         self._failed = False
         self._connection, child = context.Pipe()

@@ -42,3 +42,14 @@ def test_here_runs_in_this_process():
     with Worker(len, here=True) as worker:
         worker.submit([1, 2])
         assert worker._process is None and worker.result() == 2
+
+
+def test_a_spawned_worker_works_too(monkeypatch):
+    """Where forking is unsafe (another thread, or not Linux) a fresh interpreter is used."""
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    with Worker(sorted, ["json"]) as worker:
+        worker.submit([2, 1])
+        assert worker.result() == [1, 2]
+        assert worker._process is not None and not worker._failed
