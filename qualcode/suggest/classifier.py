@@ -5,8 +5,9 @@ a logistic regression with balanced class weights on the few thousand n-grams th
 units apart best (the largest log-count ratios among n-grams in at least two of its units),
 with a probability threshold chosen by cross-validation (the F1-best on held-out folds) rather
 than a fixed 0.5. The fold models' average is the final model, so each code costs its folds'
-fits and no more: on the sample this scores as well as a model on every n-gram refitted on all
-units (mean kappa .58 against .57), at a small fraction of the time on 10,000 units.
+fits and no more (``fitting``). Against the sample's gold coding this scores better than a
+model on every n-gram refitted on all units (mean kappa over 17 codes .61 against .57), in
+a fifth of the time; on 10,000 units, in a small fraction.
 It follows scikit-learn's conventions: ``__init__`` stores keyword parameters, ``fit``
 returns ``self``, learned state ends in ``_``.
 """
