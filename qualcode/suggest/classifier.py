@@ -71,10 +71,10 @@ class CodeSuggester:
         self.skipped_ = {c: n for c, n in counts.items()
                          if n < self.min_examples or n == len(texts)}
         self.codes_ = sorted(c for c in counts if c not in self.skipped_)
-        # scikit-learn takes ~1.7 s to import: unless it is loaded already, a second process
-        # imports it while the features are made, then fits the codes in batches as they
-        # are handed over.
-        with Worker(fit_codes, SKLEARN, here=SKLEARN[0] in sys.modules) as worker:
+        # scikit-learn takes ~1.7 s to import: unless it is loaded already (as when evaluate
+        # fits fold after fold), a second process imports it while the features are made,
+        # then fits the codes in batches as they are handed over.
+        with Worker(fit_codes, SKLEARN, here="sklearn" in sys.modules) as worker:
             self.features_ = NgramFeatures()
             matrix = self.features_.fit_transform(texts)
             self.word_names_ = self.features_.word_names_
