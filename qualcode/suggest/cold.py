@@ -36,7 +36,7 @@ def suggest_cold(project, *, unit: str = "turn", top: int = 2,
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from qualcode.store import now
-    from qualcode.suggest.training import SUGGESTER, _existing, _overlapping
+    from qualcode.suggest.training import SUGGESTER, blocked_codes
 
     started = now()
     codes = [c for c in project.codebook().codes if c.codable and profile(c).strip()]
@@ -52,13 +52,13 @@ def suggest_cold(project, *, unit: str = "turn", top: int = 2,
     code_matrix = vectorizer.transform([profile(c) for c in codes])
     similarity = (unit_matrix @ code_matrix.T).toarray()
     names = vectorizer.get_feature_names_out()
-    blocked = _existing(project)
+    blocked = blocked_codes(project, units)
     suggestions = []
     for i, segment in enumerate(units):
         for j in np.argsort(-similarity[i])[:top]:
             score = float(similarity[i, j])
             code = codes[j]
-            if score < min_similarity or _overlapping(blocked, segment, code.id):
+            if score < min_similarity or code.id in blocked[i]:
                 continue
             shared = unit_matrix[i].multiply(code_matrix[j]).tocsr()
             order = np.argsort(-shared.data)[:5]

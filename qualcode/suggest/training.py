@@ -123,14 +123,14 @@ def suggest_project(project, *, unit: str = "turn", min_examples: int = 5,
     report = SuggestReport(trained=list(model.codes_), skipped=dict(model.skipped_),
                            min_examples=min_examples)
     report.model_id = _model_id(units, model)
-    blocked = _existing(project)
+    blocked = blocked_codes(project, units.segments)
     features = model.training_features_
     proba = model.predict_proba(features)
     thresholds = np.array([model.thresholds_[code] for code in model.codes_])
     suggestions = []
     for i, j in zip(*np.nonzero(proba >= thresholds), strict=True):
         segment, code, p = units.segments[i], model.codes_[j], float(proba[i, j])
-        if code in units.labels[i] or _overlapping(blocked, segment, code):
+        if code in blocked[i]:  # its labels are among these
             continue
         reason = ", ".join(model.row_reasons(features, i, code)) or "character patterns"
         suggestions.append(Coding(
@@ -147,20 +147,12 @@ def suggest_project(project, *, unit: str = "turn", min_examples: int = 5,
     return report
 
 
-def _existing(project) -> dict[tuple[str, str], list[tuple[int, int]]]:
-    """Spans already carrying each (document, code), rejected suggestions included."""
-    blocked: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for doc, start, end, code in project.db.execute(
+def blocked_codes(project, segments) -> list[set[str]]:
+    """For each segment, the codes it must not be suggested: those of every coding on it but
+    pending suggestions (a person's, the rules', accepted and rejected suggestions)."""
+    return _overlapping_codes(segments, project.db.execute(
         "SELECT document_id, char_start, char_end, code_id FROM codings"
-        " WHERE NOT (origin = 'ml' AND status = 'suggested')"
-    ):
-        blocked.setdefault((doc, code), []).append((start, end))
-    return blocked
-
-
-def _overlapping(blocked, segment, code) -> bool:
-    return any(s < segment.end and e > segment.start
-               for s, e in blocked.get((segment.document_id, code), ()))
+        " WHERE NOT (origin = 'ml' AND status = 'suggested')"))
 
 
 def _model_id(units: Units, model: CodeSuggester) -> str:
