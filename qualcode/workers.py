@@ -39,32 +39,32 @@ class Worker:
 
     def __enter__(self) -> Worker:
         self._pending: list[tuple] = []
-        self._process, self._failed = None, True
+        self._process, self._remote = None, False  # _remote: calls go to the process
         if self.here:
             return self
         # fork is quick, but safe only on Linux (macOS's system libraries are not) and in a
         # process with one thread; otherwise a fresh interpreter is spawned.
         fork = sys.platform.startswith("linux") and threading.active_count() == 1
         context = multiprocessing.get_context("fork" if fork else "spawn")
-        self._failed = False
         self._connection, child = context.Pipe()
         self._process = context.Process(target=_serve, daemon=True,
                                         args=(child, self.function, self.preload))
         try:
             self._process.start()
+            self._remote = True
         except OSError:
-            self._process, self._failed = None, True
+            self._process = None
         child.close()
         return self
 
     def submit(self, *args) -> None:
         """Queue a call (returns at once)."""
         self._pending.append(args)
-        if not self._failed:
+        if self._remote:
             try:
                 self._connection.send(args)
             except (OSError, ValueError):  # the process is gone: result() calls here
-                self._failed = True
+                self._remote = False
 
     def result(self):
         """The oldest queued call's result, from the second process or, failing that, from
@@ -72,14 +72,14 @@ class Worker:
         if not self._pending:
             raise RuntimeError("submit() first")
         args = self._pending.pop(0)
-        if not self._failed:
+        if self._remote:
             try:
                 kind, value = self._connection.recv()
                 if kind == "ok":
                     return value
             except (EOFError, OSError, ValueError):
                 pass
-            self._failed = True  # the calls still queued there are lost with it
+            self._remote = False  # the calls still queued there are lost with it
         return self.function(*args)
 
     def __exit__(self, *exc_info) -> None:

@@ -52,4 +52,4 @@ def test_a_spawned_worker_works_too(monkeypatch):
     with Worker(sorted, ["json"]) as worker:
         worker.submit([2, 1])
         assert worker.result() == [1, 2]
-        assert worker._process is not None and not worker._failed
+        assert worker._process is not None and worker._remote

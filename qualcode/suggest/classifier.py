@@ -44,9 +44,11 @@ class CodeSuggester:
     ['budget', 'partners']
     """
 
-    def __init__(self, *, min_examples: int = 5, threshold: float | None = None, C: float = 4.0,
-                 cv_folds: int = 3, features_per_code: int = 3000,
-                 max_negatives: int | None = 2000, random_state: int = 0):
+    def __init__(self, *, min_examples: int = 5, threshold: float | None = None,
+                 C: float = FitSettings.C, cv_folds: int = FitSettings.cv_folds,
+                 features_per_code: int = 3000,
+                 max_negatives: int | None = FitSettings.max_negatives,
+                 random_state: int = FitSettings.random_state):
         self.min_examples = min_examples
         self.threshold = threshold
         self.C = C

@@ -84,9 +84,8 @@ class NgramFeatures:
         matrix = counts @ sp.hstack([words, chars], format="csr")
         df = np.bincount(matrix.indices, minlength=matrix.shape[1])
         self.idf_ = np.log((1 + len(texts)) / (1 + df)) + 1
-        self.n_words_ = len(self.word_ids_)
         self.word_names_ = np.array(list(self.word_ids_), dtype=object)
-        return _tfidf(matrix, self.idf_, self.n_words_)
+        return _tfidf(matrix, self.idf_, len(self.word_ids_))
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
         """Rows of word TF-IDF then character n-gram TF-IDF, each block L2-normalised."""
@@ -97,7 +96,7 @@ class NgramFeatures:
         known = self.gram_keys_[where] == keys if len(self.gram_keys_) else keys != keys
         chars = _key_membership(owners[known], where[known], len(chunks), len(self.gram_keys_))
         return _tfidf(counts @ sp.hstack([words, chars], format="csr"), self.idf_,
-                      self.n_words_)
+                      len(self.word_ids_))
 
     def _sizes(self) -> range:
         return range(self.char_sizes[0], self.char_sizes[1] + 1)
