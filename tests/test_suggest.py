@@ -218,3 +218,17 @@ def test_fits_in_a_worker_process_equal_fits_here(coded):
             here, there, strict=True):
         assert np.allclose(coef, coef2) and intercept == intercept2
         assert threshold == threshold2
+
+
+def test_empty_texts_and_a_code_on_one_unit_do_not_break_the_suggester():
+    from qualcode.suggest.features import NgramFeatures
+
+    for texts in ([], [""], ["", "  \t "]):
+        features = NgramFeatures()
+        assert features.fit_transform(texts).shape == (len(texts), 0)
+        assert features.transform(["new words"]).nnz == 0
+    model = CodeSuggester(min_examples=1).fit(
+        ["", "budget", "budget cut", "", "partners"],
+        [set(), {"budget"}, {"budget"}, set(), {"partners"}])
+    assert model.codes_ == ["budget", "partners"]
+    assert model.predict(["budget", ""])[1] == set()
