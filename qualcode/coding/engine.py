@@ -110,7 +110,7 @@ def code_project(
     Earlier rule codings of the same codebook are replaced; codings made by a person or a
     model are kept.
     """
-    from qualcode.store import now
+    from qualcode.timeutil import now
 
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")

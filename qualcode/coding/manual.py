@@ -174,7 +174,7 @@ def import_codings(project, path: str | Path, *, coder: str | None = None,
 
 
 def _now() -> str:
-    from qualcode.store import now
+    from qualcode.timeutil import now
 
     return now()
 

@@ -14,7 +14,8 @@ from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest import find_sources, read_documents
 from qualcode.ingest.attributes import match_attributes, read_attributes
 from qualcode.model import Document
-from qualcode.store import Project, now
+from qualcode.store import Project
+from qualcode.timeutil import now
 
 Progress = Callable[[Iterable], Iterable]
 

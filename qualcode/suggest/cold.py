@@ -35,8 +35,8 @@ def suggest_cold(project, *, unit: str = "turn", top: int = 2,
     """Suggest each participant unit's ``top`` most similar codes (similarity >= floor)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from qualcode.store import now
     from qualcode.suggest.training import SUGGESTER, blocked_codes
+    from qualcode.timeutil import now
 
     started = now()
     codes = [c for c in project.codebook().codes if c.codable and profile(c).strip()]

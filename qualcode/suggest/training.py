@@ -110,7 +110,7 @@ def suggest_project(project, *, unit: str = "turn", min_examples: int = 5,
     A unit never gets a suggestion for a code it already carries (coded, accepted, or
     rejected before); re-running replaces the pending suggestions only.
     """
-    from qualcode.store import now
+    from qualcode.timeutil import now
 
     started = now()
     units = labelled_units(project, unit, rules, context=context)

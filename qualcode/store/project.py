@@ -1,0 +1,44 @@
+"""The Project class: one open project file, put together from its parts.
+
+Each part is a mixin with one job (``documents``, ``codings``, ``runs``); the file's format and
+migrations are in ``schema``. A new group of methods goes in its own mixin module.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qualcode.store import schema
+from qualcode.store.codings import CodingsMixin
+from qualcode.store.documents import DocumentsMixin
+from qualcode.store.runs import RunsMixin
+
+
+class Project(DocumentsMixin, CodingsMixin, RunsMixin):
+    """An open qualcode project file.
+
+    >>> with Project.open("sample.qc", create=True) as project:  # doctest: +SKIP
+    ...     print(len(project.document_ids()))
+    """
+
+    @classmethod
+    def open(cls, path: str | Path, create: bool = False) -> Project:
+        """Open a project, creating it when ``create`` and it does not exist yet."""
+        path = Path(path)
+        connection = schema.connect(path, create)
+        project = cls(path, connection)
+        try:
+            schema.migrate(project)
+        except BaseException:
+            connection.close()
+            raise
+        return project
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,185 @@
+"""The project file's format: its SQLite header mark, its numbered migrations, and opening.
+
+Opened in WAL mode with a busy timeout so that two processes can write to one project without
+losing anything. The schema is a list of numbered migrations, recorded in the file, so an old
+project opens in a new qualcode.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualcode import __version__
+from qualcode.errors import ProjectError
+from qualcode.timeutil import now
+
+if TYPE_CHECKING:
+    from qualcode.store.base import StoreBase
+
+APPLICATION_ID = 0x51434F44  # "QCOD" in the SQLite header marks a qualcode project
+BUSY_TIMEOUT_MS = 60_000
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        source_name TEXT NOT NULL,
+        source_path TEXT NOT NULL,
+        format TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        text TEXT NOT NULL,
+        words INTEGER NOT NULL,
+        metadata TEXT NOT NULL DEFAULT '{}',
+        has_sentences INTEGER NOT NULL DEFAULT 0,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE TABLE segments (
+        id INTEGER PRIMARY KEY,
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('turn', 'sentence', 'paragraph')),
+        position INTEGER NOT NULL,
+        char_start INTEGER NOT NULL,
+        char_end INTEGER NOT NULL,
+        speaker TEXT,
+        is_interviewer INTEGER NOT NULL DEFAULT 0,
+        time_start REAL,
+        time_end REAL,
+        words INTEGER NOT NULL,
+        UNIQUE (document_id, kind, position)
+    );
+    CREATE TABLE attributes (
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (document_id, name)
+    );
+    CREATE TABLE codes (
+        id TEXT PRIMARY KEY,
+        parent_id TEXT,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        color TEXT,
+        position INTEGER NOT NULL,
+        definition TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE codings (
+        id INTEGER PRIMARY KEY,
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        char_start INTEGER NOT NULL,
+        char_end INTEGER NOT NULL,
+        code_id TEXT NOT NULL,
+        coder TEXT NOT NULL,
+        origin TEXT NOT NULL CHECK (origin IN ('rule', 'manual', 'ml', 'import')),
+        status TEXT NOT NULL CHECK (status IN ('applied', 'suggested', 'accepted', 'rejected')),
+        rule TEXT,
+        model TEXT,
+        confidence REAL,
+        codebook TEXT,
+        codebook_path TEXT,
+        codebook_hash TEXT,
+        matched TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX codings_by_document ON codings (document_id, char_start);
+    CREATE INDEX codings_by_code ON codings (code_id);
+    CREATE INDEX codings_by_origin ON codings (origin, codebook);
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        command TEXT NOT NULL,
+        qualcode_version TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        parameters TEXT NOT NULL DEFAULT '{}',
+        inputs TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE migrations (
+        version INTEGER PRIMARY KEY,
+        qualcode_version TEXT NOT NULL,
+        applied_at TEXT NOT NULL
+    );
+    """,
+]
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch to WAL, retrying: the switch needs a moment alone with a new file, and SQLite
+    answers "locked" at once instead of waiting when another process creates it too."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def connect(path: Path, create: bool) -> sqlite3.Connection:
+    """Open the SQLite file of a project, not yet migrated, creating it when ``create``; refuse
+    what is not a qualcode project before touching it."""
+    if path.is_dir():
+        raise ProjectError("is a folder, not a project file", path)
+    if not path.exists():
+        if not create:
+            raise ProjectError("no such project (run `qualcode ingest` to create it)", path)
+        if not path.parent.exists():
+            raise ProjectError("the folder for this project does not exist", path)
+    elif path.stat().st_size:
+        with path.open("rb") as handle:
+            if handle.read(16) != b"SQLite format 3\x00":
+                raise ProjectError("not a qualcode project (not an SQLite file)", path)
+    try:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                     isolation_level=None, check_same_thread=False)
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        check_is_project(path, connection)
+        _use_wal(connection)
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA cache_size = -65536")  # 64 MB: big batches of codings
+        connection.execute("PRAGMA temp_store = MEMORY")
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(f"cannot open project: {exc}", path) from None
+    return connection
+
+
+def check_is_project(path: Path, db: sqlite3.Connection) -> None:
+    """Refuse another program's database before touching it (even its journal mode)."""
+    try:
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise ProjectError(f"not a qualcode project ({exc})", path) from None
+    if app_id != APPLICATION_ID and (app_id != 0 or tables):
+        db.close()
+        raise ProjectError("not a qualcode project (an SQLite file of another program)", path)
+
+
+def migrate(project: StoreBase) -> None:
+    """Bring the project's schema up to date, in one transaction."""
+    db = project.db
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise ProjectError(
+            f"made by a newer qualcode (schema {version}; this one knows {len(MIGRATIONS)})",
+            project.path,
+        )
+    if version == len(MIGRATIONS):
+        return
+    with project.transaction():
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        for number in range(version + 1, len(MIGRATIONS) + 1):
+            for statement in MIGRATIONS[number - 1].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("INSERT INTO migrations VALUES (?, ?, ?)", (number, __version__, now()))
+            db.execute(f"PRAGMA user_version = {number}")
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
