@@ -3,8 +3,11 @@
 Columns: id, name, parent, description, include, exclude, examples, color, keywords, exact,
 regex, not, near, patterns, codable. Lists of sentences (include, exclude, examples, regex) put
 one item per line inside the cell; keywords and ``not`` terms are separated by ``;``, and a
-keyword written ``=RI`` is matched exactly (``~term`` forces lemma matching). ``near`` and
-``patterns`` are JSON. Rows are reported as lines (the header is line 1).
+keyword written ``!RI`` is matched exactly (``~term`` forces lemma matching; the older ``=RI``
+is still read, but no longer written: to a spreadsheet it is a formula). ``near`` and
+``patterns`` are JSON. Every cell goes through ``qualcode.cells.neutralise`` on the way out and
+``restore`` on the way in, so a name such as "-other" is neither a formula nor changed.
+Rows are reported as lines (the header is line 1).
 Taguette exports ``tag``, ``description`` (and a highlight count); dots in a tag make a
 hierarchy (``barriers.money`` is a child of ``barriers``).
 """
@@ -16,6 +19,7 @@ import io
 import json
 from pathlib import Path
 
+from qualcode.cells import neutralise, restore
 from qualcode.codebook.fields import Problems, code_from_fields, code_to_fields
 from qualcode.codebook.qdc import slug
 from qualcode.ingest.tables import read_table_file, table_rows
@@ -25,6 +29,8 @@ COLUMNS = ("id", "name", "parent", "description", "include", "exclude", "example
            "keywords", "exact", "regex", "not", "near", "patterns", "codable")
 _LINES = ("include", "exclude", "examples", "regex")
 _TERMS = ("not",)
+EXACT, LEMMA = "!", "~"
+_OLD_EXACT = "="  # written before 2026-12; Excel reads it as a formula
 
 
 def _cell_rows(code: Code) -> list[str]:
@@ -35,14 +41,14 @@ def _cell_rows(code: Code) -> list[str]:
         row[key] = "\n".join(fields.get(key, []))
     row["not"] = "; ".join(fields.get("not", []))
     row["keywords"] = "; ".join(
-        kw.term if kw.exact is None else ("=" if kw.exact else "~") + kw.term
+        kw.term if kw.exact is None else (EXACT if kw.exact else LEMMA) + kw.term
         for kw in code.keywords
     )
     row["exact"] = "true" if code.exact else ""
     row["codable"] = "" if code.codable else "false"
     row["near"] = json.dumps(fields["near"], ensure_ascii=False) if "near" in fields else ""
     row["patterns"] = json.dumps(code.patterns, ensure_ascii=False) if code.patterns else ""
-    return [row[c] for c in COLUMNS]
+    return [neutralise(row[c]) for c in COLUMNS]
 
 
 def codebook_to_table(codebook: Codebook, suffix: str) -> bytes:
@@ -51,7 +57,7 @@ def codebook_to_table(codebook: Codebook, suffix: str) -> bytes:
     if suffix == ".csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(COLUMNS)
+        writer.writerow([neutralise(c) for c in COLUMNS])
         writer.writerows(rows)
         return ("\ufeff" + out.getvalue()).encode("utf-8")
     from openpyxl import Workbook
@@ -60,7 +66,7 @@ def codebook_to_table(codebook: Codebook, suffix: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "codebook"
-    sheet.append(COLUMNS)
+    sheet.append([neutralise(c) for c in COLUMNS])
     for row in rows:
         sheet.append(row)
     for cell in sheet[1]:
@@ -68,8 +74,6 @@ def codebook_to_table(codebook: Codebook, suffix: str) -> bytes:
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
-                cell.data_type = "s"  # text, never a formula
     sheet.freeze_panes = "B2"
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -103,7 +107,7 @@ def parse_table(path: Path, problems: Problems) -> Codebook:
     for line, values in table_rows(frame):
 
         def get(key: str, values=values) -> str:
-            return str(values.get(columns.get(key, ""), "") or "").strip()
+            return restore(str(values.get(columns.get(key, ""), "") or "").strip())
 
         if not any(str(v).strip() for v in values.values()):
             continue
@@ -118,7 +122,8 @@ def parse_table(path: Path, problems: Problems) -> Codebook:
                 fields[key] = _split_terms(get(key))
         if get("keywords"):
             fields["keywords"] = [
-                {"term": t[1:].strip(), "exact": t[0] == "="} if t[0] in "=~" else t
+                {"term": t[1:].strip(), "exact": t[0] != LEMMA}
+                if t[0] in (EXACT, LEMMA, _OLD_EXACT) else t
                 for t in _split_terms(get("keywords"))
             ]
         if get("exact"):

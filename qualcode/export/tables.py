@@ -1,8 +1,9 @@
 """Tables to files: CSV and JSON byte-identical across runs, XLSX with one sheet per table,
 Markdown for reports. Every file is written to a temporary name and renamed.
 
-A cell that a spreadsheet would run as a formula (text starting with = + - or @) is written
-with a leading apostrophe, so an excerpt such as "=SUM(...)" or "- well, yes" stays text.
+Every cell, column headers included, passes through ``qualcode.cells.neutralise``: text a
+spreadsheet would run as a formula (starting with = + - or @) gets a leading apostrophe, so an
+excerpt such as "=SUM(...)", a code named "-other" or a case attribute "@home" stays text.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from qualcode.cells import neutralise
 from qualcode.errors import QualcodeError
 from qualcode.fileio import write_atomic
 
 FORMATS = ("csv", "xlsx", "json", "md")
-_FORMULA_START = ("=", "+", "-", "@")
 _XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -28,21 +29,22 @@ def xml_safe(text: str) -> str:
     return _XML_FORBIDDEN.sub(" ", text)
 
 
-def neutralise(value):
-    """Text that a spreadsheet would evaluate gets a leading apostrophe; the rest is kept."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.index.name is not None or not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
     return frame
 
 
+def _safe_header(column):
+    if isinstance(column, tuple):  # a MultiIndex column
+        return tuple(neutralise(part) for part in column)
+    return neutralise(column)
+
+
 def to_csv(frame: pd.DataFrame) -> bytes:
+    """The table as UTF-8 CSV, every cell and header neutralised (see ``qualcode.cells``)."""
     frame = _flat(frame).map(neutralise)
+    frame.columns = frame.columns.map(_safe_header)
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
@@ -86,7 +88,7 @@ def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
         sheet.freeze_panes = "A2"
         header = []
         for column in frame.columns:
-            cell = WriteOnlyCell(sheet, value=str(column))
+            cell = WriteOnlyCell(sheet, value=neutralise(xml_safe(str(column))))
             cell.font = bold
             header.append(cell)
         sheet.append(header)
