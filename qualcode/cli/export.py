@@ -91,7 +91,10 @@ def csv(project_path, output, codes, origins, statuses, coders):
 @export.command()
 @project_option
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
-def qdpx(project_path, output):
+@click.option("--offsets", type=click.Choice(["codepoints", "utf16"]), default="codepoints",
+              show_default=True,
+              help="Unit of selection offsets: utf16 for NVivo, codepoints for the others.")
+def qdpx(project_path, output, offsets):
     """A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     Example: qualcode export qdpx --project sample.qc -o sample.qdpx
@@ -101,7 +104,7 @@ def qdpx(project_path, output):
     from qualcode.store import Project
 
     with Project.open(project_path) as project:
-        content = export_qdpx(project)
+        content = export_qdpx(project, offsets)
     write_atomic(output, content)
     click.echo(f"{output}: written")
 

@@ -114,7 +114,12 @@ def register(group: click.Group) -> None:
 @import_group.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @project_option
-def qdpx(file, project_path):
+@click.option("--offsets", type=click.Choice(["auto", "codepoints", "utf16"]), default="auto",
+              show_default=True,
+              help="Unit of the file's selection offsets; auto detects it (NVivo: utf16).")
+@click.option("--strict", is_flag=True,
+              help="Refuse the file (exit 2) if any selection is empty or outside its text.")
+def qdpx(file, project_path, offsets, strict):
     """Import a REFI-QDA project (.qdpx): documents, codebook, codings, coders, attributes.
 
     Example: qualcode import qdpx team.qdpx --project sample.qc
@@ -123,9 +128,20 @@ def qdpx(file, project_path):
     from qualcode.store import Project
 
     with Project.open(project_path, create=True) as project:
-        report = import_qdpx(project, file)
-    click.echo(f"{file}: {len(report.documents)} documents, {report.codes} codes, "
-               f"{report.codings} codings ({report.already} already there); coders: "
-               f"{', '.join(report.coders) or 'none'}")
+        report = import_qdpx(project, file, offsets=None if offsets == "auto" else offsets,
+                             strict=strict)
+    click.echo(f"{file}: {len(report.documents)} documents ({len(report.new)} new, "
+               f"{len(report.unchanged)} already there, {len(report.updated)} updated), "
+               f"{report.codes} codes, {report.codings} codings ({report.already} already "
+               f"there); coders: {', '.join(report.coders) or 'none'}; offsets read as "
+               f"{report.offsets}")
+    for new_id, existing_id in report.beside:
+        click.echo(f"imported as {new_id!r}: the project's document {existing_id!r} has the "
+                   "same name and another text, and was left as it was")
     for name in report.skipped_sources:
         click.echo(f"skipped source {name!r}: its text is not in the archive")
+    for line in report.skipped_selections:
+        click.echo(f"skipped {line}")
+    if report.dropped:
+        click.echo("not imported (qualcode has no place for them): " + ", ".join(
+            f"{n} {what}" for what, n in report.dropped.items()))

@@ -17,18 +17,28 @@ import yaml
 
 from qualcode import __version__
 from qualcode.codebook.fields import Problems, code_from_fields, code_to_fields
+from qualcode.ids import UniqueIds
 from qualcode.model import Code, Codebook
 
 NAMESPACE = "urn:QDA-XML:codebook:1.0"
+# Read as well as 1.0: MAXQDA 24 still writes its codebooks in the draft namespace, with the
+# same elements; qualcode always writes 1.0.
+OLD_NAMESPACES = ("urn:QDA-XML:codebook:0:4",)
 QUALCODE_NAMESPACE = uuid.UUID("6f1c9a52-3d0e-5b7a-9c41-2a8e4f7d1b90")
 MARKER = "[qualcode]"
 _EXTRA_KEYS = ("include", "exclude", "examples", "keywords", "exact", "regex", "patterns",
                "not", "near")
 
 
+def guid(kind: str, key: str) -> str:
+    """A stable GUID for anything qualcode exports: ``guid("source", "lscb01")``; re-exports
+    are byte-identical, and a re-import recognises what it exported."""
+    return str(uuid.uuid5(QUALCODE_NAMESPACE, f"{kind}:{key}"))
+
+
 def code_guid(code_id: str) -> str:
     """A stable GUID for a code id, so re-exports are byte-identical and tools can match."""
-    return str(uuid.uuid5(QUALCODE_NAMESPACE, f"code:{code_id}"))
+    return guid("code", code_id)
 
 
 def slug(name: str) -> str:
@@ -94,11 +104,13 @@ def safe_xml(data: bytes, path: Path):
 def parse_qdc(data: bytes, path: Path, problems: Problems) -> Codebook:
     """Read a QDC file into a Codebook (validated by the caller)."""
     root = safe_xml(data, path)
-    if root.tag != f"{{{NAMESPACE}}}CodeBook":
+    namespace = next((ns for ns in (NAMESPACE, *OLD_NAMESPACES)
+                      if root.tag == f"{{{ns}}}CodeBook"), None)
+    if namespace is None:
         problems.add(root.sourceline, None, f"not a REFI-QDA codebook (root element {root.tag}, "
                                             f"expected CodeBook in {NAMESPACE})")
         return Codebook(name=path.stem, codes=[])
-    codes, _ = codes_from_xml(root.find(f"{{{NAMESPACE}}}Codes"), NAMESPACE, problems)
+    codes, _ = codes_from_xml(root.find(f"{{{namespace}}}Codes"), namespace, problems)
     if not codes:
         problems.add(root.sourceline, None, "the codebook has no codes")
     return Codebook(name=path.stem, codes=codes)
@@ -113,7 +125,7 @@ def codes_from_xml(container, namespace: str, problems: Problems
     """
     ns = {"q": namespace}
     codes: list[Code] = []
-    used: set[str] = set()
+    used = UniqueIds()
     by_guid: dict[str, str] = {}
 
     def walk(element, parent_id: str | None) -> None:
@@ -130,8 +142,11 @@ def codes_from_xml(container, namespace: str, problems: Problems
                 if not isinstance(fields, dict):
                     problems.add(node.sourceline, name, "the [qualcode] block must be a mapping")
                     fields = {}
-            code_id = fields.get("id") or _unique(slug(name), used)
-            used.add(code_id)
+            code_id = fields.get("id")
+            if code_id:
+                used.add(code_id)
+            else:
+                code_id = used(slug(name))
             fields.update({"id": code_id, "name": name, "description": description.strip()})
             color = node.get("color")
             if color:
@@ -146,13 +161,6 @@ def codes_from_xml(container, namespace: str, problems: Problems
     if container is not None:
         walk(container, None)
     return codes, by_guid
-
-
-def _unique(candidate: str, used: set[str]) -> str:
-    result, n = candidate, 2
-    while result in used:
-        result, n = f"{candidate}-{n}", n + 1
-    return result
 
 
 def _six_digit(color: str) -> str:

@@ -2,9 +2,11 @@
 
 Everything a team needs to carry work to NVivo, ATLAS.ti, MAXQDA or QualCoder: users (the
 coders), the codebook (with qualcode's rules kept in the descriptions, as in QDC), variables
-and cases from the case attributes, and every document with its coded selections. Offsets
-are code points into the exported text, as the standard says. GUIDs are derived from ids and
-the zip carries fixed dates, so exporting the same project twice gives the same bytes.
+and cases from the case attributes, and every document with its coded selections, one
+selection per span and coder. Offsets are code points into the exported text, as the standard
+says, or UTF-16 code units for NVivo. GUIDs are derived from ids (a source imported from QDPX
+keeps its GUID) and the zip carries fixed dates, so exporting the same project twice gives the
+same bytes.
 Only codings that count (applied or accepted) are exported; QDPX has no place for a coding's
 origin, rule or status.
 """
@@ -12,23 +14,25 @@ origin, rule or status.
 from __future__ import annotations
 
 import io
-import uuid
+import re
 import zipfile
 
-from qualcode.codebook.qdc import QUALCODE_NAMESPACE, code_guid, description_with_extras
+from qualcode.codebook.qdc import code_guid, description_with_extras, guid
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+_DATETIME = re.compile(r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
 
 
-def guid(kind: str, key: str) -> str:
-    """A stable GUID for anything qualcode exports: ``guid("source", "lscb01")``."""
-    return str(uuid.uuid5(QUALCODE_NAMESPACE, f"{kind}:{key}"))
-
-
-def project_qde(project) -> tuple[bytes, dict[str, str]]:
-    """The project.qde XML and the source texts by GUID."""
+def project_qde(project, offsets: str = "codepoints") -> tuple[bytes, dict[str, str]]:
+    """The project.qde XML and the source texts by GUID; ``offsets="utf16"`` counts selection
+    positions in UTF-16 code units, as NVivo reads them."""
     from lxml import etree
+
+    from qualcode.ingest.qdpx import Utf16Offsets
+
+    if offsets not in ("codepoints", "utf16"):
+        raise ValueError(f"offsets must be 'codepoints' or 'utf16', not {offsets!r}")
 
     def element(parent, tag, **attributes):
         node = etree.SubElement(parent, f"{{{NAMESPACE}}}{tag}")
@@ -38,9 +42,9 @@ def project_qde(project) -> tuple[bytes, dict[str, str]]:
 
     book = project.codebook()
     codings = project.db.execute(
-        "SELECT document_id, char_start, char_end, code_id, coder FROM codings"
+        "SELECT document_id, char_start, char_end, code_id, coder, created_at FROM codings"
         " WHERE status IN ('applied', 'accepted')"
-        " ORDER BY document_id, char_start, char_end, code_id, coder").fetchall()
+        " ORDER BY document_id, char_start, char_end, coder, code_id").fetchall()
     coders = sorted({row[4] for row in codings})
     root = etree.Element(f"{{{NAMESPACE}}}Project", nsmap={None: NAMESPACE})
     root.set("name", project.path.stem)
@@ -76,6 +80,9 @@ def project_qde(project) -> tuple[bytes, dict[str, str]]:
             element(variables, "Variable", guid=guid("variable", name), name=name,
                     typeOfVariable="Text")
     documents = dict(project.db.execute("SELECT id, text FROM documents ORDER BY id"))
+    source_guids = {doc_id: recorded or guid("source", doc_id) for doc_id, recorded in
+                    project.db.execute("SELECT id, json_extract(metadata, '$.source_guid')"
+                                       " FROM documents")}
     if attributes:
         cases = element(root, "Cases")
         for doc_id in documents:
@@ -86,7 +93,7 @@ def project_qde(project) -> tuple[bytes, dict[str, str]]:
                 holder = element(case, "VariableValue")
                 element(holder, "VariableRef", targetGUID=guid("variable", name))
                 element(holder, "TextValue").text = value
-            element(case, "SourceRef", targetGUID=guid("source", doc_id))
+            element(case, "SourceRef", targetGUID=source_guids[doc_id])
     texts: dict[str, str] = {}
     if documents:
         sources = element(root, "Sources")
@@ -94,30 +101,47 @@ def project_qde(project) -> tuple[bytes, dict[str, str]]:
         for row in codings:
             by_document.setdefault(row[0], []).append(row)
         for doc_id, text in documents.items():
-            source_guid = guid("source", doc_id)
+            source_guid = source_guids[doc_id]
             texts[source_guid] = text
             source = element(sources, "TextSource", guid=source_guid, name=doc_id,
                              plainTextPath=f"internal://{source_guid}.txt")
-            spans: dict[tuple[int, int], list] = {}
+            units = Utf16Offsets(text) if offsets == "utf16" else None
+            # one selection per span and coder, the coder on the selection too: readers that
+            # take the coder from the selection (QualCoder) keep both coders of a span
+            spans: dict[tuple[int, int, str], list] = {}
             for row in by_document.get(doc_id, []):
-                spans.setdefault((row[1], row[2]), []).append(row)
-            for (start, end), rows in spans.items():
+                spans.setdefault((row[1], row[2], row[4]), []).append(row)
+            for (start, end, coder), rows in spans.items():
+                stamps = sorted(row[5] for row in rows if _is_datetime(row[5]))
+                if units is not None:
+                    start, end = units.to_utf16(start), units.to_utf16(end)
                 selection = element(source, "PlainTextSelection",
-                                    guid=guid("selection", f"{doc_id}:{start}:{end}"),
-                                    startPosition=str(start), endPosition=str(end))
-                for _, _, _, code_id, coder in rows:
+                                    guid=guid("selection", f"{doc_id}:{rows[0][1]}:"
+                                                           f"{rows[0][2]}:{coder}"),
+                                    startPosition=str(start), endPosition=str(end),
+                                    creatingUser=guid("user", coder))
+                if stamps:
+                    selection.set("creationDateTime", stamps[0])
+                for _, s_, e_, code_id, _, created in rows:
                     coding = element(selection, "Coding",
-                                     guid=guid("coding", f"{doc_id}:{start}:{end}:{code_id}:"
+                                     guid=guid("coding", f"{doc_id}:{s_}:{e_}:{code_id}:"
                                                          f"{coder}"),
                                      creatingUser=guid("user", coder))
+                    if _is_datetime(created):
+                        coding.set("creationDateTime", created)
                     element(coding, "CodeRef", targetGUID=code_guid(code_id))
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return xml, texts
 
 
-def export_qdpx(project) -> bytes:
-    """The .qdpx zip as bytes (the caller writes it atomically)."""
-    xml, texts = project_qde(project)
+def _is_datetime(value: str | None) -> bool:
+    return bool(value) and _DATETIME.fullmatch(value) is not None
+
+
+def export_qdpx(project, offsets: str = "codepoints") -> bytes:
+    """The .qdpx zip as bytes (the caller writes it atomically); ``offsets="utf16"`` for
+    NVivo."""
+    xml, texts = project_qde(project, offsets)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         def put(name: str, data: bytes) -> None:

@@ -1,37 +1,94 @@
-"""REFI-QDA project import (.qdpx): sources, codebook, codings, coders and case attributes.
+"""REFI-QDA project reader (.qdpx): sources, codebook, codings, coders and case attributes.
 
-Brings a team's work from NVivo, ATLAS.ti, MAXQDA or QualCoder into a qualcode project. The
+Reads a team's work from NVivo, ATLAS.ti, MAXQDA or QualCoder without writing anything. The
 archive is treated as untrusted: members with absolute paths or ``..``, members larger than a
 limit, and XML with a DTD or entity declarations are refused before anything is read.
-Source texts are normalised like every qualcode document (CRLF, BOM, NFC) and each
-selection's code-point offsets are carried onto the normalised text.
+
+Sources are kept apart by GUID, never by name: tools allow several sources called "Interview"
+in different folders, and each must stay its own text with its own codings. Selection offsets
+are read in the unit the exporting tool used (NVivo counts UTF-16 code units, the standard and
+most tools count code points; see :func:`choose_offset_unit`), then carried onto the
+normalised text (CRLF, BOM, NFC) like every qualcode document. Selections that are empty or
+lie outside their source are skipped and listed, never fatal.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import zipfile
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from qualcode.errors import InputError
-from qualcode.model import Codebook, Coding
+from qualcode.ids import UniqueIds
+from qualcode.model import Codebook
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
+CODE_POINTS = "code points"
+UTF16 = "UTF-16 code units"
+
+# Parts of a REFI-QDA project qualcode has no place for, by element path: said in the summary.
+_DROPPED = {
+    "q:Sets/q:Set": "sets (code groups)",
+    "q:Notes/q:Note": "notes (memos)",
+    "q:Links/q:Link": "links",
+    "q:Graphs/q:Graph": "graphs",
+    "q:Sources/q:PictureSource": "picture sources",
+    "q:Sources/q:PDFSource": "PDF sources",
+    "q:Sources/q:AudioSource": "audio sources",
+    "q:Sources/q:VideoSource": "video sources",
+}
 
 
 @dataclass
-class QdpxReport:
-    """What an import brought in."""
+class QdpxSource:
+    """A text source as the archive holds it: ``raw`` is its decoded text before normalising
+    (what the exporting tool counted offsets on); ``text`` is qualcode's normalised text."""
 
-    documents: list[str] = field(default_factory=list)
-    codes: int = 0
-    codings: int = 0
-    already: int = 0
-    coders: list[str] = field(default_factory=list)
+    guid: str
+    name: str
+    raw: str
+    data: bytes
+    text: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class QdpxCoding:
+    """One coding, on its source by GUID, in code points of the source's normalised text."""
+
+    source_guid: str
+    start: int
+    end: int
+    code_id: str
+    coder: str
+    created_at: str | None = None
+
+
+@dataclass
+class QdpxContents:
+    """Everything read from a .qdpx, and what was left out and why."""
+
+    sources: list[QdpxSource]
+    codebook: Codebook
+    codings: list[QdpxCoding]
+    coders: list[str]
+    origin: str
+    offsets: str = CODE_POINTS
     skipped_sources: list[str] = field(default_factory=list)
+    skipped_selections: list[str] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Selection:
+    source: QdpxSource
+    start: int
+    end: int
+    line: int | None
+    codings: list[tuple[str, str, str | None]]  # (code id, coder, creation time)
 
 
 def _safe_members(archive: zipfile.ZipFile, path: Path, limit: int) -> dict[str, zipfile.ZipInfo]:
@@ -49,14 +106,35 @@ def _safe_members(archive: zipfile.ZipFile, path: Path, limit: int) -> dict[str,
     return members
 
 
-def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES):
-    """Parse a .qdpx into (documents as (name, text, offset map, attributes), codebook,
-    codings by source name, coders). Nothing is written."""
+def _project_member(members: dict[str, zipfile.ZipInfo], path: Path) -> str:
+    """``project.qde``, or the one ``.qde`` in the archive (ATLAS.ti names it after the
+    project)."""
+    qde = [n for n in members if n.lower().endswith(".qde")]
+    named = [n for n in qde if n.lower() == "project.qde"]
+    if named:
+        return named[0]
+    if len(qde) == 1:
+        return qde[0]
+    if not qde:
+        raise InputError("not a QDPX archive (no project.qde inside)", path)
+    raise InputError(f"not a QDPX archive: {len(qde)} project files and none named "
+                     f"project.qde ({', '.join(sorted(qde)[:3])})", path)
+
+
+def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES,
+              offsets: str | None = None) -> QdpxContents:
+    """Parse a .qdpx; nothing is written. ``offsets`` forces the unit of selection offsets
+    (``"codepoints"`` or ``"utf16"``); by default it is detected.
+
+    >>> contents = read_qdpx("team.qdpx")  # doctest: +SKIP
+    >>> contents.offsets, len(contents.sources), len(contents.codings)  # doctest: +SKIP
+    ('UTF-16 code units', 12, 303)
+    """
     from qualcode.codebook.fields import Problems
     from qualcode.codebook.qdc import codes_from_xml, safe_xml
     from qualcode.codebook.validate import validate_codes
     from qualcode.errors import CodebookError
-    from qualcode.text import decode_bytes, normalise_with_offsets
+    from qualcode.text import decode_bytes, normalise
 
     path = Path(path)
     try:
@@ -65,12 +143,10 @@ def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES):
         raise InputError(f"not a QDPX archive ({exc})", path) from None
     with archive:
         members = _safe_members(archive, path, limit)
-        qde = next((n for n in members if n.lower() == "project.qde"), None)
-        if qde is None:
-            raise InputError("not a QDPX archive (no project.qde inside)", path)
+        qde = _project_member(members, path)
         root = safe_xml(archive.read(members[qde]), path)
         if root.tag != f"{{{NAMESPACE}}}Project":
-            raise InputError(f"project.qde is not a REFI-QDA project (root {root.tag})", path)
+            raise InputError(f"{qde} is not a REFI-QDA project (root {root.tag})", path)
         ns = {"q": NAMESPACE}
         users = {_key(u.get("guid")): (u.get("name") or u.get("id") or u.get("guid"))
                  for u in root.iterfind("q:Users/q:User", ns)}
@@ -80,38 +156,30 @@ def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES):
         if codes:
             validate_codes(codes, problems)
         if problems:
-            raise CodebookError.many([CodebookError(m, f"{path}:project.qde", line)
+            raise CodebookError.many([CodebookError(m, f"{path}:{qde}", line)
                                       for line, _, m in problems.items])
-        variables = {_key(v.get("guid")): v.get("name") for v in
-                     root.iterfind("q:Variables/q:Variable", ns)}
-        attributes_by_source: dict[str, dict[str, str]] = {}
-        for case in root.iterfind("q:Cases/q:Case", ns):
-            values = {}
-            for holder in case.iterfind("q:VariableValue", ns):
-                ref = holder.find("q:VariableRef", ns)
-                name = variables.get(_key(ref.get("targetGUID"))) if ref is not None else None
-                value = next((child.text for child in holder
-                              if child.tag != f"{{{NAMESPACE}}}VariableRef"), None)
-                if name and value is not None:
-                    values[name] = value.strip()
-            for ref in case.iterfind("q:SourceRef", ns):
-                attributes_by_source.setdefault(_key(ref.get("targetGUID")), {}).update(values)
-        documents, codings, skipped = [], [], []
-        for source in root.iterfind("q:Sources/q:TextSource", ns):
-            name = source.get("name") or source.get("guid")
-            raw = _source_text(source, archive, members, ns)
-            if raw is None:
+        attributes_by_source = _case_attributes(root, ns)
+        by_lower = {name.lower(): name for name in members}
+        sources: list[QdpxSource] = []
+        selections: list[_Selection] = []
+        skipped: list[str] = []
+        guids: set[str] = set()
+        for element in root.iterfind("q:Sources/q:TextSource", ns):
+            name = element.get("name") or element.get("guid")
+            guid = _key(element.get("guid"))
+            if not guid or guid in guids:
+                raise InputError(f"source {name!r} has {'a repeated' if guid else 'no'} guid",
+                                 path, element.sourceline)
+            guids.add(guid)
+            data = _source_bytes(element, archive, members, by_lower, ns)
+            if data is None:
                 skipped.append(name)
                 continue
-            text, mapping = normalise_with_offsets(decode_bytes(raw, f"{path}:{name}"))
-            documents.append((name, text, raw, attributes_by_source.get(
-                _key(source.get("guid")), {})))
-            for selection in source.iterfind("q:PlainTextSelection", ns):
-                start, end = (int(selection.get("startPosition")),
-                              int(selection.get("endPosition")))
-                if not 0 <= start < end <= len(mapping) - 1:
-                    raise InputError(f"selection {start}-{end} lies outside source {name!r}",
-                                     path, selection.sourceline)
+            source = QdpxSource(guid, name, decode_bytes(data, f"{path}:{name}"), data,
+                                attributes=attributes_by_source.get(guid, {}))
+            sources.append(source)
+            for selection in element.iterfind("q:PlainTextSelection", ns):
+                found = []
                 for coding in selection.iterfind("q:Coding", ns):
                     ref = coding.find("q:CodeRef", ns)
                     code = code_ids.get(_key(ref.get("targetGUID"))) if ref is not None else None
@@ -120,16 +188,63 @@ def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES):
                                          path, coding.sourceline)
                     coder = users.get(_key(coding.get("creatingUser") or selection.get(
                         "creatingUser")), "unknown")
-                    codings.append((name, mapping[start], mapping[end], code, coder))
-    book = Codebook(name=path.stem, codes=codes)
-    return documents, book, codings, sorted(set(users.values())), skipped
+                    created = coding.get("creationDateTime") or selection.get("creationDateTime")
+                    found.append((code, coder, created))
+                selections.append(_Selection(source, _int(selection.get("startPosition")),
+                                             _int(selection.get("endPosition")),
+                                             selection.sourceline, found))
+        dropped = {label: n for where, label in _DROPPED.items()
+                   if (n := len(root.findall(where, ns)))}
+    origin = root.get("origin") or ""
+    unit = _unit(offsets) if offsets else choose_offset_unit(
+        [(s.source.raw, s.start, s.end) for s in selections], origin)
+    codings, skipped_selections = _place(selections, unit)
+    for source in sources:
+        if source.text is None:
+            source.text = normalise(source.raw)
+    return QdpxContents(
+        sources=sources, codebook=Codebook(name=path.stem, codes=codes), codings=codings,
+        coders=sorted(set(users.values())), origin=origin, offsets=unit,
+        skipped_sources=skipped, skipped_selections=skipped_selections, dropped=dropped)
+
+
+def _unit(name: str) -> str:
+    units = {"codepoints": CODE_POINTS, "utf16": UTF16}
+    if name not in units:
+        raise ValueError(f"offsets must be one of {sorted(units)}, not {name!r}")
+    return units[name]
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _case_attributes(root, ns) -> dict[str, dict[str, str]]:
+    variables = {_key(v.get("guid")): v.get("name") for v in
+                 root.iterfind("q:Variables/q:Variable", ns)}
+    result: dict[str, dict[str, str]] = {}
+    for case in root.iterfind("q:Cases/q:Case", ns):
+        values = {}
+        for holder in case.iterfind("q:VariableValue", ns):
+            ref = holder.find("q:VariableRef", ns)
+            name = variables.get(_key(ref.get("targetGUID"))) if ref is not None else None
+            value = next((child.text for child in holder
+                          if child.tag != f"{{{NAMESPACE}}}VariableRef"), None)
+            if name and value is not None:
+                values[name] = value.strip()
+        for ref in case.iterfind("q:SourceRef", ns):
+            result.setdefault(_key(ref.get("targetGUID")), {}).update(values)
+    return result
 
 
 def _key(value: str | None) -> str:
     return (value or "").strip().strip("{}").lower()
 
 
-def _source_text(source, archive, members, ns) -> bytes | None:
+def _source_bytes(source, archive, members, by_lower, ns) -> bytes | None:
     """The plain text of a TextSource: inline, or the file its plainTextPath names."""
     inline = source.find("q:PlainTextContent", ns)
     if inline is not None and inline.text:
@@ -139,62 +254,266 @@ def _source_text(source, archive, members, ns) -> bytes | None:
         wanted = "sources/" + target[len("internal://"):]
     else:  # relative or absolute paths from other tools: match by file name inside sources/
         wanted = "sources/" + PurePosixPath(target.replace("\\", "/")).name
-    match = next((n for n in members if n.lower() == wanted.lower()), None)
+    match = by_lower.get(wanted.lower())
     return archive.read(members[match]) if match else None
 
 
-def import_qdpx(project, path: str | Path, limit: int = MAX_MEMBER_BYTES) -> QdpxReport:
-    """Read a .qdpx and add its documents, codebook and codings to ``project`` (one
-    transaction; re-importing the same file adds nothing)."""
+# -- offsets ---------------------------------------------------------------------------------
+class Utf16Offsets:
+    """Converts between UTF-16 code units and code points for one text, exactly.
+
+    Only characters outside the Basic Multilingual Plane (emoji, some CJK) take two units, so
+    the table holds their positions alone: O(1) memory for text without them.
+
+    >>> t = Utf16Offsets("😀 hi")
+    >>> t.to_code_points(3), t.to_utf16(2)
+    (2, 3)
+    """
+
+    def __init__(self, text: str) -> None:
+        self._cp = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        self._units = [i + n for n, i in enumerate(self._cp)]  # where each starts, in units
+        self.length = len(text)
+
+    def to_code_points(self, unit: int) -> int | None:
+        """The code point at a UTF-16 offset; None if it falls between a surrogate pair."""
+        before = bisect_left(self._units, unit)
+        if before and self._units[before - 1] == unit - 1:
+            return None
+        return unit - before
+
+    def to_utf16(self, point: int) -> int:
+        """The UTF-16 offset of a code-point offset."""
+        return point + bisect_left(self._cp, point)
+
+
+def _word_edge(text: str, i: int) -> bool:
+    return i <= 0 or i >= len(text) or not (text[i - 1].isalnum() and text[i].isalnum())
+
+
+def choose_offset_unit(selections: list[tuple[str, int | None, int | None]],
+                       origin: str = "") -> str:
+    """Which unit a file's selections count in: the reading that puts more of them inside
+    their text with both ends on word edges. Where both readings agree (no character outside
+    the BMP before any selection end), code points; on a tie, what the exporting tool is known
+    to use (NVivo: UTF-16).
+    """
+    tables: dict[int, Utf16Offsets] = {}
+    scores = {CODE_POINTS: 0, UTF16: 0}
+    differ = False
+    for raw, start, end in selections:
+        if start is None or end is None:
+            continue
+        table = tables.get(id(raw))
+        if table is None:
+            table = tables[id(raw)] = Utf16Offsets(raw)
+        converted = (table.to_code_points(start), table.to_code_points(end))
+        differ = differ or converted != (start, end)
+        for unit, (s, e) in ((CODE_POINTS, (start, end)), (UTF16, converted)):
+            if s is not None and e is not None and 0 <= s < e <= len(raw) and (
+                    _word_edge(raw, s) and _word_edge(raw, e)):
+                scores[unit] += 1
+    if not differ:
+        return CODE_POINTS
+    if scores[UTF16] != scores[CODE_POINTS]:
+        return max(scores, key=scores.__getitem__)
+    return UTF16 if "nvivo" in origin.lower() else CODE_POINTS
+
+
+def _place(selections: list[_Selection], unit: str) -> tuple[list[QdpxCoding], list[str]]:
+    """Codings on each source's normalised text; empty or out-of-range selections skipped
+    with the reason."""
+    from qualcode.text import normalise_with_offsets
+
+    codings: list[QdpxCoding] = []
+    skipped: list[str] = []
+    mappings: dict[int, list[int]] = {}
+    tables: dict[int, Utf16Offsets] = {}
+    for selection in selections:
+        source = selection.source
+        where = f"selection in {source.name!r} (line {selection.line})"
+        start, end = selection.start, selection.end
+        if start is None or end is None:
+            skipped.append(f"{where}: no start or end position")
+            continue
+        if unit == UTF16:
+            table = tables.get(id(source))
+            if table is None:
+                table = tables[id(source)] = Utf16Offsets(source.raw)
+            start, end = table.to_code_points(start), table.to_code_points(end)
+            if start is None or end is None:
+                skipped.append(f"{where}: {selection.start}-{selection.end} splits a character")
+                continue
+        if start == end:
+            skipped.append(f"{where}: {selection.start}-{selection.end} is empty")
+            continue
+        if not 0 <= start < end <= len(source.raw):
+            skipped.append(f"{where}: {selection.start}-{selection.end} lies outside the text "
+                           f"({len(source.raw)} characters)")
+            continue
+        mapping = mappings.get(id(source))
+        if mapping is None:
+            source.text, mapping = normalise_with_offsets(source.raw)
+            mappings[id(source)] = mapping
+        for code, coder, created in selection.codings:
+            codings.append(QdpxCoding(source.guid, mapping[start], mapping[end], code, coder,
+                                      created))
+    return codings, skipped
+
+
+# -- into a project ---------------------------------------------------------------------------
+@dataclass
+class QdpxReport:
+    """What an import did, for the CLI to print and a script to check."""
+
+    documents: list[str] = field(default_factory=list)
+    new: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    beside: list[tuple[str, str]] = field(default_factory=list)  # (new id, existing id)
+    codes: int = 0
+    codings: int = 0
+    already: int = 0
+    coders: list[str] = field(default_factory=list)
+    offsets: str = CODE_POINTS
+    origin: str = ""
+    skipped_sources: list[str] = field(default_factory=list)
+    skipped_selections: list[str] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)
+
+
+def import_qdpx(project, path: str | Path, limit: int = MAX_MEMBER_BYTES, *,
+                offsets: str | None = None, strict: bool = False) -> QdpxReport:
+    """Read a .qdpx and add its documents, codebook and codings to ``project`` in one
+    transaction; re-importing the same file adds nothing.
+
+    Each source becomes its own document, whatever its name. A source already imported (same
+    GUID) is reused when its text is unchanged, replaced when it changed and has no person's
+    codings (as ``ingest`` treats a changed file), and refused otherwise. A source named like
+    a document of the project is added to that document when the texts are equal, and beside
+    it under a new id (``Interview-2``) when they differ: an import never replaces a transcript
+    it did not bring. ``strict`` refuses the file if any selection had to be skipped.
+
+    >>> with Project.open("team.qc", create=True) as p:  # doctest: +SKIP
+    ...     report = import_qdpx(p, "from_nvivo.qdpx")
+    """
+    import hashlib
+
     from qualcode.ingest.builder import ReadOptions
     from qualcode.ingest.plaintext import document_from_text
+    from qualcode.model import Coding
     from qualcode.store import now
 
     path = Path(path)
     started = now()
-    documents, book, codings, coders, skipped = read_qdpx(path, limit)
-    report = QdpxReport(coders=coders, skipped_sources=skipped, codes=len(book.codes))
-    ids: dict[str, str] = {}
+    contents = read_qdpx(path, limit, offsets)
+    if strict and contents.skipped_selections:
+        n = len(contents.skipped_selections)
+        raise InputError(f"{n} selection(s) would be skipped (--strict), first: "
+                         f"{contents.skipped_selections[0]}", path)
+    report = QdpxReport(coders=contents.coders, codes=len(contents.codebook.codes),
+                        offsets=contents.offsets, origin=contents.origin,
+                        skipped_sources=contents.skipped_sources,
+                        skipped_selections=contents.skipped_selections,
+                        dropped=contents.dropped)
+    existing = project.document_ids()
+    by_guid = _stored_source_guids(project)
+    ids = UniqueIds(existing)
+    claimed: set[str] = set()
+    doc_ids: dict[str, str] = {}
     built = []
-    for name, text, raw, attributes in documents:
-        doc_id = _unique_id(name, set(ids.values()))
-        ids[name] = doc_id
-        document = document_from_text(
-            text, Path(name), raw, "qdpx",
-            ReadOptions(document_id=doc_id))
-        document.attributes = attributes
-        document.source_path = f"{path}#{name}"
-        document.sha256 = hashlib.sha256(raw).hexdigest()
-        built.append(document)
+
+    def text_of(doc_id: str) -> str:
+        return project.documents([doc_id])[0].text
+
+    def build(source: QdpxSource, doc_id: str):
+        document = document_from_text(source.text, Path(source.name), source.data, "qdpx",
+                                      ReadOptions(document_id=doc_id))
+        document.attributes = source.attributes
+        document.source_path = f"{path}#{source.name}"
+        document.sha256 = hashlib.sha256(source.data).hexdigest()
+        document.metadata["source_guid"] = source.guid
+        return document
+
+    for source in contents.sources:
+        doc_id = by_guid.get(source.guid)
+        if doc_id is not None and doc_id not in claimed:
+            if text_of(doc_id) == source.text:
+                report.unchanged.append(doc_id)
+            else:
+                kept = project.person_codings(doc_id)
+                if kept:
+                    raise InputError(
+                        f"source {source.name!r} changed since it was imported as document "
+                        f"{doc_id!r}, which has {kept} coding(s) made by a person; import it "
+                        "into a new project to compare", path)
+                built.append(build(source, doc_id))
+                report.updated.append(doc_id)
+        else:
+            base = _base_id(source.name)
+            if base in existing and base not in claimed and text_of(base) == source.text:
+                doc_id = base
+                report.unchanged.append(doc_id)
+            else:
+                doc_id = ids(base)
+                if base in existing:
+                    report.beside.append((doc_id, base))
+                built.append(build(source, doc_id))
+                report.new.append(doc_id)
+        claimed.add(doc_id)
+        doc_ids[source.guid] = doc_id
+        report.documents.append(doc_id)
+
     with project.transaction():
         for document in built:
             project.put_document(document)
-            report.documents.append(document.id)
-        if book.codes:
-            project.set_codes(book)
+        if contents.codebook.codes:
+            project.set_codes(contents.codebook)
+        known = _stored_coding_keys(project, set(report.unchanged))
         fresh = []
-        for name, start, end, code, coder in codings:
-            coding = Coding(ids[name], start, end, code, coder, origin="import")
-            exists = project.db.execute(
-                "SELECT 1 FROM codings WHERE document_id = ? AND char_start = ? AND"
-                " char_end = ? AND code_id = ? AND coder = ?",
-                (coding.document_id, start, end, code, coder)).fetchone()
-            if exists:
+        for placed in contents.codings:
+            coding = Coding(doc_ids[placed.source_guid], placed.start, placed.end,
+                            placed.code_id, placed.coder, origin="import",
+                            created_at=placed.created_at)
+            key = (coding.document_id, coding.start, coding.end, coding.code_id, coding.coder)
+            if key in known:
                 report.already += 1
             else:
+                known.add(key)
                 fresh.append(coding)
         report.codings = project.add_codings(fresh)
-        project.log_run("import qdpx", started, {}, [(str(path), _sha256(path))])
+        project.log_run("import qdpx", started, {"offsets": contents.offsets,
+                                                 "strict": strict},
+                        [(str(path), _sha256(path))])
     return report
 
 
-def _unique_id(name: str, used: set[str]) -> str:
-    base = re.sub(r"\.(txt|docx?|rtf|pdf)$", "", name.strip(), flags=re.I) or "source"
-    candidate, n = base, 2
-    while candidate in used:
-        candidate, n = f"{base}-{n}", n + 1
-    return candidate
+def _base_id(name: str) -> str:
+    return re.sub(r"\.(txt|docx?|rtf|pdf)$", "", name.strip(), flags=re.I) or "source"
+
+
+def _stored_source_guids(project) -> dict[str, str]:
+    """Document id by source GUID: the one a QDPX import recorded, else the one qualcode's
+    own export gives the document (so a round trip lands on the same documents)."""
+    from qualcode.codebook.qdc import guid
+
+    result = {}
+    for doc_id, recorded in project.db.execute(
+            "SELECT id, json_extract(metadata, '$.source_guid') FROM documents"):
+        result[recorded or guid("source", doc_id)] = doc_id
+    return result
+
+
+def _stored_coding_keys(project, document_ids: set[str]) -> set[tuple]:
+    keys: set[tuple] = set()
+    for doc_id in sorted(document_ids):
+        keys.update(project.db.execute(
+            "SELECT document_id, char_start, char_end, code_id, coder FROM codings"
+            " WHERE document_id = ?", (doc_id,)))
+    return keys
 
 
 def _sha256(path: Path) -> str:
+    import hashlib
+
     return hashlib.sha256(path.read_bytes()).hexdigest()
