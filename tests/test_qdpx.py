@@ -173,3 +173,140 @@ def test_cli_export_qdpx(source_project, tmp_path, run_cli):
     out = tmp_path / "x.qdpx"
     result = run_cli("export", "qdpx", "--project", source_project, "-o", out)
     assert result.exit_code == 0 and zipfile.is_zipfile(out)
+
+
+# -- sources are kept apart by GUID; an import never replaces a transcript it did not bring --
+CODE = G.format(900)
+USER = G.format(901)
+
+
+def project_xml(sources, origin: str | None = None, extra: str = "", users=(("Maria", USER),)):
+    """A project.qde: sources are (guid, name, text or None for sources/<guid>.txt,
+    [(start, end, user guid), ...]) coded with one code."""
+    parts = []
+    for guid, name, text, selections in sources:
+        where = (f'plainTextPath="internal://{guid}.txt">' if text is None else
+                 f'><PlainTextContent>{text}</PlainTextContent>')
+        parts.append(f'<TextSource guid="{guid}" name="{name}" {where}')
+        for n, (start, end, user) in enumerate(selections):
+            parts.append(
+                f'<PlainTextSelection guid="{guid[:-4]}{n:04d}" startPosition="{start}"'
+                f' endPosition="{end}"><Coding guid="{guid[:-5]}9{n:04d}" creatingUser="{user}">'
+                f'<CodeRef targetGUID="{CODE}"/></Coding></PlainTextSelection>')
+        parts.append("</TextSource>")
+    people = "".join(f'<User guid="{g}" name="{n}"/>' for n, g in users)
+    return (f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0"'
+            f' name="p"{f" origin={chr(34)}{origin}{chr(34)}" if origin else ""}>'
+            f'<Users>{people}</Users><CodeBook><Codes><Code guid="{CODE}" name="Theme"'
+            f' isCodable="true"/></Codes></CodeBook><Sources>{"".join(parts)}</Sources>'
+            f'{extra}</Project>')
+
+
+def write_qdpx(path, qde: str, members: dict[str, bytes] | None = None, qde_name="project.qde"):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(qde_name, qde)
+        for name, data in (members or {}).items():
+            archive.writestr(name, data)
+    return path
+
+
+def coded_texts(project):
+    docs = {d.id: d.text for d in project.documents()}
+    return sorted((c.document_id, docs[c.document_id][c.start:c.end]) for c in project.codings())
+
+
+def test_three_sources_with_one_name_stay_three_documents_with_their_own_codings(tmp_path):
+    texts = ["First talk about money.", "Second talk about housing.", "Third on schools here."]
+    words = ["money", "housing", "schools"]
+    sources = [(G.format(10 + i), "Interview", None,
+                [(t.index(w), t.index(w) + len(w), USER)]) for i, (t, w) in
+               enumerate(zip(texts, words, strict=True))]
+    archive = write_qdpx(tmp_path / "same.qdpx", project_xml(sources),
+                         {f"sources/{G.format(10 + i)}.txt": t.encode() for i, t in
+                          enumerate(texts)})
+    with Project.open(tmp_path / "p.qc", create=True) as p:
+        report = import_qdpx(p, archive)
+        assert report.documents == ["Interview", "Interview-2", "Interview-3"]
+        assert {d.id: d.text for d in p.documents()} == dict(
+            zip(report.documents, texts, strict=True))
+        assert coded_texts(p) == list(zip(report.documents, words, strict=True))
+        again = import_qdpx(p, archive)  # by GUID: the same three documents, nothing added
+        assert again.unchanged == report.documents and again.codings == 0
+        assert again.already == 3 and len(p.document_ids()) == 3
+
+
+def test_a_source_named_like_a_project_document_never_replaces_it(tmp_path, run_cli):
+    from qualcode.model import Coding
+
+    (tmp_path / "Interview.txt").write_text("Interviewer: Hi.\n\nAnna: Our own transcript.\n")
+    project = tmp_path / "p.qc"
+    with Project.open(project, create=True) as p:
+        ingest(p, [tmp_path / "Interview.txt"])
+        (mine,) = p.documents()
+        own = mine.text.index("own")
+        with p.transaction():
+            p.add_codings([Coding("Interview", own, own + 3, "own", "rules", origin="rule")])
+    other = "A colleague's different interview."
+    archive = write_qdpx(tmp_path / "c.qdpx", project_xml(
+        [(G.format(20), "Interview.txt", other, [(2, 11, USER)])]))
+    result = run_cli("import", "qdpx", archive, "--project", project)
+    assert result.exit_code == 0, result.output
+    assert ("imported as 'Interview-2': the project's document 'Interview' has the same name"
+            in result.stdout)
+    with Project.open(project) as p:
+        assert {d.id: d.text for d in p.documents()} == {"Interview": mine.text,
+                                                         "Interview-2": other}
+        assert coded_texts(p) == [("Interview", "own"), ("Interview-2", "colleague")]
+    # the same text under the same name is the same transcript: codings land on it
+    same = write_qdpx(tmp_path / "s.qdpx", project_xml(
+        [(G.format(21), "Interview", mine.text, [(own, own + 3, USER)])]))
+    with Project.open(project) as p:
+        report = import_qdpx(p, same)
+        assert report.unchanged == ["Interview"] and report.new == []
+        assert coded_texts(p) == [("Interview", "own"), ("Interview", "own"),
+                                  ("Interview-2", "colleague")]
+
+
+def test_a_changed_source_with_a_persons_codings_is_refused(tmp_path, run_cli):
+    project = tmp_path / "p.qc"
+    first = write_qdpx(tmp_path / "1.qdpx", project_xml(
+        [(G.format(30), "Interview", "Version one of the text.", [(0, 7, USER)])]))
+    changed = write_qdpx(tmp_path / "2.qdpx", project_xml(
+        [(G.format(30), "Interview", "Version two, edited later.", [(0, 7, USER)])]))
+    assert run_cli("import", "qdpx", first, "--project", project).exit_code == 0
+    result = run_cli("import", "qdpx", changed, "--project", project)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {changed}: source 'Interview' changed since it was"
+                                    " imported as document 'Interview', which has 1 coding(s)")
+    with Project.open(project) as p:
+        assert [d.text for d in p.documents()] == ["Version one of the text."]
+
+
+def test_twenty_thousand_sources_with_one_name_import_in_linear_time(tmp_path):
+    import time
+
+    n = 20_000
+    sources = [(G.format(100_000 + i), "same", f"Text number {i}.", [(5, 11, USER)])
+               for i in range(n)]
+    archive = write_qdpx(tmp_path / "many.qdpx", project_xml(sources))
+    with Project.open(tmp_path / "p.qc", create=True) as p:
+        began = time.perf_counter()
+        report = import_qdpx(p, archive)
+        elapsed = time.perf_counter() - began
+        assert len(p.document_ids()) == n and report.codings == n
+        assert report.documents[:3] == ["same", "same-2", "same-3"]
+        assert report.documents[-1] == f"same-{n}"
+    assert elapsed < 30, elapsed
+
+
+def test_unique_ids_are_linear_and_skip_taken_ones():
+    import time
+
+    from qualcode.ids import UniqueIds
+
+    ids = UniqueIds(["a", "a-3"])
+    assert [ids("a") for _ in range(3)] == ["a-2", "a-4", "a-5"]
+    ids = UniqueIds()
+    began = time.perf_counter()
+    made = [ids("same") for _ in range(100_000)]
+    assert len(set(made)) == 100_000 and time.perf_counter() - began < 1.0
