@@ -164,3 +164,29 @@ def test_gold_coding_imports_cleanly_into_the_sample(tmp_path, run_cli):
                      "--codebook", LSCB)
     assert result.exit_code == 0, result.output
     assert "437 codings imported" in result.output
+
+
+def test_agreement_per_character(project, tmp_path, run_cli):
+    a0, a1 = turn(project, "a", 0), turn(project, "a", 1)
+    b0 = turn(project, "b", 0)
+    ann = write_rows(tmp_path, [f"a,{a0[0]},{a0[1]},partner,ann",
+                                f"b,{b0[0]},{b0[1]},partner,ann"], "ann.csv")
+    # bob marks the first four characters of ann's excerpt, in document a only
+    bob = write_rows(tmp_path, [f"a,{a0[0]},{a0[0] + 4},partner,bob",
+                                f"a,{a1[0]},{a1[1]},budget,bob"], "bob.csv")
+    with Project.open(project) as p:
+        import_codings(p, ann)
+        import_codings(p, bob)
+        speech = sum(e - s for s, e in (turn(project, "a", n) for n in range(3)))
+        result = agreement(p, ["ann", "bob"], unit="character")
+    per = result.per_code.set_index("code_id")
+    assert result.unit == "character" and result.disagreements.empty
+    assert per.loc["partner", "units"] == speech  # document b is missing for bob
+    differ = (a0[1] - a0[0]) - 4
+    assert per.loc["partner", "agreement"] == pytest.approx(1 - differ / speech)
+    assert per.loc["budget", "agreement"] == pytest.approx(1 - (a1[1] - a1[0]) / speech)
+    assert per.loc["partner", "coded by bob"] == 4
+    result = run_cli("agree", "--project", project, "--coders", "ann", "bob", "--unit",
+                     "character")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].split()[:3] == ["code", "characters", "agreement"]

@@ -148,6 +148,7 @@ def test_cp1252_and_utf16_files_are_decoded(tmp_path, project, run_cli):
     assert docs["win"].turns[1].text == "£20 – yes."
 
 
+@pytest.mark.slow
 def test_a_50_megabyte_transcript_is_handled(tmp_path, run_cli):
     answer = ("Well, you know, the partnership with health and police is strong, " * 12).strip()
     block = f"Interviewer: And then what happened?\n\nP01: {answer}\n\n"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 from conftest import ROOT, SAMPLE
 
 from qualcode.analysis import load_coded, theme_frequencies
+from qualcode.cli import main
 from qualcode.codebook import load_codebook
 from qualcode.coding.engine import code_project
 from qualcode.errors import InputError, ProjectError
@@ -232,3 +234,52 @@ def test_empty_texts_and_a_code_on_one_unit_do_not_break_the_suggester():
         [set(), {"budget"}, {"budget"}, set(), {"partners"}])
     assert model.codes_ == ["budget", "partners"]
     assert model.predict(["budget", ""])[1] == set()
+
+
+def test_cli_suggest_then_review_by_sheet_and_on_the_terminal(coded, run_cli, tmp_path):
+    result = run_cli("suggest", "--project", coded, "--min-examples", "4", "--quiet")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("model ml-") and "codes trained;" in lines[0]
+    assert any(line.startswith("skipped ") and "more needed" in line for line in lines)
+    assert lines[-1] == "review them with: qualcode review --project ... --coder NAME"
+    with Project.open(coded) as p:
+        waiting = len(pending(p))
+    assert waiting >= 3
+
+    result = run_cli("review", "--project", coded)
+    assert result.exit_code == 2 and "give --coder NAME" in result.stderr
+    sheet = tmp_path / "decide.xlsx"
+    result = run_cli("review", "--project", coded, "--export", sheet)
+    assert result.exit_code == 0 and result.output.startswith(f"{sheet}: {waiting} suggestions")
+    result = run_cli("review", "--project", coded, "--export", tmp_path / "decide.csv")
+    assert result.exit_code == 0
+    import pandas as pd
+
+    frame = pd.read_csv(tmp_path / "decide.csv").iloc[:2]
+    frame["decision"] = ["accept", "reject"]
+    frame.to_csv(tmp_path / "decided.csv", index=False)
+    result = run_cli("review", "--project", coded, "--import", tmp_path / "decided.csv",
+                     "--coder", "ann")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"{tmp_path / 'decided.csv'}: 1 accepted, 1 rejected"
+
+    # on the terminal: accept, reject, skip, then quit
+    runner = CliRunner()
+    result = runner.invoke(main, ["review", "--project", str(coded), "--coder", "bob"],
+                           input="a\nr\ns\nq\n", catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"[1/{waiting - 2}]" in result.output and "because:" in result.output
+    assert result.output.rstrip().endswith("2 decisions saved")
+    with Project.open(coded) as p:
+        mine = [c for c in p.codings() if c.coder == "bob"]
+        assert sorted(c.status for c in mine) == ["accepted", "rejected"]
+        assert len(pending(p)) == waiting - 4
+
+
+def test_cli_review_with_nothing_pending(tmp_path, run_cli):
+    project = tmp_path / "p.qc"
+    run_cli("ingest", SAMPLE / "lscb09.txt", "--project", project, "-q")
+    result = run_cli("review", "--project", project, "--coder", "ann")
+    assert result.exit_code == 0
+    assert result.output.strip() == "no suggestions waiting (run qualcode suggest first)"

@@ -53,3 +53,23 @@ def test_a_spawned_worker_works_too(monkeypatch):
         worker.submit([2, 1])
         assert worker.result() == [1, 2]
         assert worker._process is not None and worker._remote
+
+
+def test_calls_run_in_the_child_process():
+    import os
+
+    with Worker(os.getpid) as worker:
+        worker.submit()
+        worker.submit()
+        child = worker.result()
+        assert child != os.getpid() and worker.result() == child
+        assert worker._remote
+
+
+def test_a_failed_preload_in_the_child_falls_back_to_this_process():
+    with Worker(sorted, ["qualcode_no_such_module"]) as worker:
+        worker.submit([2, 1])
+        assert worker.result() == [1, 2]
+        assert not worker._remote  # the child said why it stopped; later calls stay here
+        worker.submit([4, 3])
+        assert worker.result() == [3, 4]
