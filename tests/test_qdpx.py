@@ -310,3 +310,129 @@ def test_unique_ids_are_linear_and_skip_taken_ones():
     began = time.perf_counter()
     made = [ids("same") for _ in range(100_000)]
     assert len(set(made)) == 100_000 and time.perf_counter() - began < 1.0
+
+
+# -- offsets: UTF-16 code units (NVivo) or code points, detected and converted exactly --------
+def utf16(text: str, i: int) -> int:
+    return len(text[:i].encode("utf-16-le")) // 2
+
+
+EMOJI_TEXT = "😀 Start. We like the café 🎉 culture 🎉\nAnd 👍 money matters."
+EMOJI_SPANS = ["café 🎉 culture 🎉", "money", "Start"]  # emoji inside/at the end, after, before
+
+
+@pytest.mark.parametrize("origin", ["NVivo 12", None])
+def test_utf16_offsets_are_detected_and_converted(tmp_path, origin):
+    spans = [(EMOJI_TEXT.index(w), EMOJI_TEXT.index(w) + len(w)) for w in EMOJI_SPANS]
+    selections = [(utf16(EMOJI_TEXT, s), utf16(EMOJI_TEXT, e), USER) for s, e in spans]
+    archive = write_qdpx(tmp_path / "nvivo.qdpx", project_xml(
+        [(G.format(40), "Emoji", None, selections)], origin=origin),
+        {f"sources/{G.format(40)}.txt": EMOJI_TEXT.encode()})
+    with Project.open(tmp_path / "p.qc", create=True) as p:
+        report = import_qdpx(p, archive)
+        assert report.offsets == "UTF-16 code units" and report.skipped_selections == []
+        assert sorted(t for _, t in coded_texts(p)) == sorted(EMOJI_SPANS)
+
+
+def test_code_point_offsets_stay_code_points_even_from_nvivo_when_they_fit(tmp_path, run_cli):
+    spans = [(EMOJI_TEXT.index(w), EMOJI_TEXT.index(w) + len(w), USER) for w in EMOJI_SPANS]
+    archive = write_qdpx(tmp_path / "cp.qdpx", project_xml(
+        [(G.format(41), "Emoji", EMOJI_TEXT, spans)], origin="NVivo 14"))
+    result = run_cli("import", "qdpx", archive, "--project", tmp_path / "p.qc")
+    assert result.exit_code == 0 and "offsets read as code points" in result.stdout
+    with Project.open(tmp_path / "p.qc") as p:
+        assert sorted(t for _, t in coded_texts(p)) == sorted(EMOJI_SPANS)
+
+
+def test_export_with_utf16_offsets_validates_and_reads_back(tmp_path):
+    from lxml import etree
+
+    archive = write_qdpx(tmp_path / "in.qdpx", project_xml(
+        [(G.format(42), "Emoji", EMOJI_TEXT,
+          [(EMOJI_TEXT.index(w), EMOJI_TEXT.index(w) + len(w), USER) for w in EMOJI_SPANS])]))
+    with Project.open(tmp_path / "p.qc", create=True) as p:
+        import_qdpx(p, archive)
+        xml, _ = project_qde(p, offsets="utf16")
+        (tmp_path / "out.qdpx").write_bytes(export_qdpx(p, offsets="utf16"))
+    schema = etree.XMLSchema(etree.parse(str(DATA / "refi-qda" / "Project.xsd")))
+    root = etree.fromstring(xml)
+    assert schema.validate(root), schema.error_log
+    positions = sorted((int(s.get("startPosition")), int(s.get("endPosition")))
+                       for s in root.iter("{urn:QDA-XML:project:1.0}PlainTextSelection"))
+    assert positions == sorted((utf16(EMOJI_TEXT, EMOJI_TEXT.index(w)),
+                                utf16(EMOJI_TEXT, EMOJI_TEXT.index(w) + len(w)))
+                               for w in EMOJI_SPANS)
+    with Project.open(tmp_path / "q.qc", create=True) as q:
+        report = import_qdpx(q, tmp_path / "out.qdpx")
+        assert report.offsets == "UTF-16 code units"
+        assert sorted(t for _, t in coded_texts(q)) == sorted(EMOJI_SPANS)
+
+
+def test_the_offset_unit_can_be_forced(tmp_path):
+    text = "😀 ab cd"
+    archive = write_qdpx(tmp_path / "x.qdpx", project_xml(
+        [(G.format(43), "Tiny", text, [(3, 5, USER)])]))  # "ab" in UTF-16, "b " in code points
+    with Project.open(tmp_path / "p.qc", create=True) as p:
+        assert import_qdpx(p, archive).offsets == "UTF-16 code units"
+        assert coded_texts(p) == [("Tiny", "ab")]
+    with Project.open(tmp_path / "q.qc", create=True) as q:
+        assert import_qdpx(q, archive, offsets="codepoints").offsets == "code points"
+        assert coded_texts(q) == [("Tiny", "b ")]
+
+
+BAD_SELECTIONS = [(4, 4, USER), (5, 500, USER), (0, 4, USER), (-1, 2, USER)]
+
+
+def test_empty_and_out_of_range_selections_are_skipped_and_listed(tmp_path, run_cli):
+    archive = write_qdpx(tmp_path / "atlas.qdpx", project_xml(
+        [(G.format(50), "Talk", "Some text here.", BAD_SELECTIONS)], origin="ATLAS.ti 23"))
+    result = run_cli("import", "qdpx", archive, "--project", tmp_path / "p.qc")
+    assert result.exit_code == 0, result.output
+    skipped = [line for line in result.stdout.splitlines() if line.startswith("skipped")]
+    assert len(skipped) == 3
+    assert "4-4 is empty" in skipped[0] and "'Talk'" in skipped[0]
+    assert "5-500 lies outside the text (15 characters)" in skipped[1]
+    assert "-1-2 lies outside" in skipped[2]
+    with Project.open(tmp_path / "p.qc") as p:
+        assert coded_texts(p) == [("Talk", "Some")]
+    strict = run_cli("import", "qdpx", archive, "--project", tmp_path / "s.qc", "--strict")
+    assert strict.exit_code == 2
+    assert strict.stderr.startswith(f"error: {archive}: 3 selection(s) would be skipped")
+    assert len(strict.stderr.strip().splitlines()) == 1
+
+
+def test_a_project_file_with_another_name_is_accepted(tmp_path):
+    archive = write_qdpx(tmp_path / "atlas26.qdpx", project_xml(
+        [(G.format(51), "Talk", "Some text here.", [(0, 4, USER)])]),
+        qde_name="My study.qde")
+    with Project.open(tmp_path / "p.qc", create=True) as p:
+        assert import_qdpx(p, archive).codings == 1
+    two = write_qdpx(tmp_path / "two.qdpx", "<x/>", {"b.qde": b"<x/>"}, qde_name="a.qde")
+    with Project.open(tmp_path / "p.qc") as p, pytest.raises(InputError, match="2 project files"):
+        import_qdpx(p, two)
+
+
+def test_the_draft_codebook_namespace_is_read(tmp_path):
+    qdc = tmp_path / "maxqda.qdc"
+    qdc.write_text('<?xml version="1.0" encoding="utf-8"?>'
+                   '<CodeBook xmlns="urn:QDA-XML:codebook:0:4" origin="MAXQDA 24"><Codes>'
+                   f'<Code guid="{G.format(60)}" name="Money" isCodable="true">'
+                   f'<Code guid="{G.format(61)}" name="Rent" isCodable="true"/></Code>'
+                   '</Codes></CodeBook>')
+    book = load_codebook(qdc)
+    assert [(c.id, c.parent) for c in book.codes] == [("money", None), ("rent", "money")]
+
+
+def test_codes_with_one_name_get_unique_ids_in_linear_time(tmp_path):
+    import time
+
+    codes = "".join(f'<Code guid="{G.format(70_000 + i)}" name="Same" isCodable="true"/>'
+                    for i in range(20_000))
+    qdc = tmp_path / "same.qdc"
+    qdc.write_text(f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>{codes}</Codes>'
+                   '</CodeBook>')
+    began = time.perf_counter()
+    book = load_codebook(qdc)
+    assert [c.id for c in book.codes[:3]] == ["same", "same-2", "same-3"]
+    assert len({c.id for c in book.codes}) == 20_000
+    assert time.perf_counter() - began < 10
