@@ -41,10 +41,9 @@ def project_qde(project, offsets: str = "codepoints") -> tuple[bytes, dict[str, 
         return node
 
     book = project.codebook()
-    codings = project.db.execute(
-        "SELECT document_id, char_start, char_end, code_id, coder, created_at FROM codings"
-        " WHERE status IN ('applied', 'accepted')"
-        " ORDER BY document_id, char_start, char_end, coder, code_id").fetchall()
+    codings = sorted([(c.document_id, c.start, c.end, c.code_id, c.coder, c.created_at)
+                      for c in project.codings() if c.status in ("applied", "accepted")],
+                     key=lambda row: row[:5])
     coders = sorted({row[4] for row in codings})
     root = etree.Element(f"{{{NAMESPACE}}}Project", nsmap={None: NAMESPACE})
     root.set("name", project.path.stem)
@@ -79,10 +78,9 @@ def project_qde(project, offsets: str = "codepoints") -> tuple[bytes, dict[str, 
         for name in names:
             element(variables, "Variable", guid=guid("variable", name), name=name,
                     typeOfVariable="Text")
-    documents = dict(project.db.execute("SELECT id, text FROM documents ORDER BY id"))
-    source_guids = {doc_id: recorded or guid("source", doc_id) for doc_id, recorded in
-                    project.db.execute("SELECT id, json_extract(metadata, '$.source_guid')"
-                                       " FROM documents")}
+    documents = project.document_texts()
+    source_guids = {doc_id: recorded or guid("source", doc_id)
+                    for doc_id, recorded in project.source_guids().items()}
     if attributes:
         cases = element(root, "Cases")
         for doc_id in documents:

@@ -469,7 +469,7 @@ def import_qdpx(project, path: str | Path, limit: int = MAX_MEMBER_BYTES, *,
             project.put_document(document)
         if contents.codebook.codes:
             project.set_codes(contents.codebook)
-        known = _stored_coding_keys(project, set(report.unchanged))
+        known = project.coding_keys(report.unchanged)
         fresh = []
         for placed in contents.codings:
             coding = Coding(doc_ids[placed.source_guid], placed.start, placed.end,
@@ -497,20 +497,8 @@ def _stored_source_guids(project) -> dict[str, str]:
     own export gives the document (so a round trip lands on the same documents)."""
     from qualcode.codebook.qdc import guid
 
-    result = {}
-    for doc_id, recorded in project.db.execute(
-            "SELECT id, json_extract(metadata, '$.source_guid') FROM documents"):
-        result[recorded or guid("source", doc_id)] = doc_id
-    return result
-
-
-def _stored_coding_keys(project, document_ids: set[str]) -> set[tuple]:
-    keys: set[tuple] = set()
-    for doc_id in sorted(document_ids):
-        keys.update(project.db.execute(
-            "SELECT document_id, char_start, char_end, code_id, coder FROM codings"
-            " WHERE document_id = ?", (doc_id,)))
-    return keys
+    return {recorded or guid("source", doc_id): doc_id
+            for doc_id, recorded in project.source_guids().items()}
 
 
 def _sha256(path: Path) -> str:

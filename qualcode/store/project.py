@@ -11,10 +11,11 @@ from pathlib import Path
 from qualcode.store import schema
 from qualcode.store.codings import CodingsMixin
 from qualcode.store.documents import DocumentsMixin
+from qualcode.store.exchange import ExchangeMixin
 from qualcode.store.runs import RunsMixin
 
 
-class Project(DocumentsMixin, CodingsMixin, RunsMixin):
+class Project(DocumentsMixin, CodingsMixin, RunsMixin, ExchangeMixin):
     """An open qualcode project file.
 
     >>> with Project.open("sample.qc", create=True) as project:  # doctest: +SKIP

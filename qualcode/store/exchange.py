@@ -1,0 +1,34 @@
+"""What REFI-QDA exchange (QDPX import and export) reads from a project beyond the usual.
+
+A source keeps the GUID it had in the tool it came from (in the document's metadata), so that
+a re-import recognises it and an export gives it back: NVivo -> qualcode -> NVivo merges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from qualcode.store.base import StoreBase
+
+
+class ExchangeMixin(StoreBase):
+    """The Project's look-ups for QDPX import and export."""
+
+    def source_guids(self) -> dict[str, str | None]:
+        """The source GUID each document was imported with (None if it was not), by id."""
+        return dict(self.db.execute(
+            "SELECT id, json_extract(metadata, '$.source_guid') FROM documents ORDER BY id"))
+
+    def document_texts(self) -> dict[str, str]:
+        """Every document's text by id, in id order, without its segments."""
+        return dict(self.db.execute("SELECT id, text FROM documents ORDER BY id"))
+
+    def coding_keys(self, document_ids: Iterable[str]) -> set[tuple[str, int, int, str, str]]:
+        """(document, start, end, code, coder) of every coding of these documents: what an
+        import checks so that importing a file twice adds nothing."""
+        keys: set[tuple[str, int, int, str, str]] = set()
+        for doc_id in sorted(set(document_ids)):
+            keys.update(self.db.execute(
+                "SELECT document_id, char_start, char_end, code_id, coder FROM codings"
+                " WHERE document_id = ?", (doc_id,)))
+        return keys
