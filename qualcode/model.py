@@ -12,6 +12,30 @@ from typing import Any
 SEGMENT_KINDS = ("turn", "sentence", "paragraph")
 ORIGINS = ("rule", "manual", "ml", "import")
 STATUSES = ("applied", "accepted", "suggested", "rejected")
+# Which codings count in tables, agreement and training unless asked otherwise: applied (by a
+# rule or a person) and accepted suggestions; suggested and rejected ones never count.
+COUNTED_STATUSES = ("applied", "accepted")
+# A person's codings: made by hand or imported, or suggestions a person accepted. A document
+# with any of them is not replaced silently when its source changes.
+PERSON_ORIGINS = ("manual", "import")
+PERSON_STATUSES = ("accepted",)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which codings count: by origin, status and coder (None = any)."""
+
+    origins: tuple[str, ...] | None = None
+    statuses: tuple[str, ...] = COUNTED_STATUSES
+    coders: tuple[str, ...] | None = None
+
+    def describe(self) -> str:
+        parts = [f"status {'/'.join(self.statuses)}"]
+        if self.origins:
+            parts.append(f"origin {'/'.join(self.origins)}")
+        if self.coders:
+            parts.append(f"coder {'/'.join(self.coders)}")
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,21 @@
 """Segments as units of coding: turns, paragraphs (made at ingest) and sentences.
 
 Sentences come from spaCy's rule-based sentencizer, run paragraph by paragraph so that a
-sentence never crosses a paragraph or a turn. Every segment satisfies
+sentence never crosses a paragraph or a turn. In a project they are made once, by the explicit
+step ``ensure_sentences`` (the store only records them), and read back like any segment;
+``project_units`` does both for a caller that may be asked for any unit. Every segment satisfies
 ``document.text[s.start:s.end] == s.text``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from qualcode.model import Document, Segment
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
 
 
 def sentences(document: Document) -> list[Segment]:
@@ -60,3 +66,22 @@ def segments(document: Document, unit: str) -> list[Segment]:
     if unit == "sentence":
         return sentences(document)
     raise ValueError(f"unknown unit {unit!r}: use turn, sentence or paragraph")
+
+
+def ensure_sentences(project: Project, document_ids: Iterable[str] | None = None) -> int:
+    """Make and store the sentences of the (given) documents that have none yet; returns for
+    how many documents they were made."""
+    todo = project.documents_without_sentences(document_ids)
+    if todo:
+        project.record_sentences({d.id: sentences(d) for d in project.documents(todo)})
+    return len(todo)
+
+
+def project_units(project: Project, unit: str, document_ids: Iterable[str] | None = None,
+                  participants_only: bool = False) -> list[Segment]:
+    """A project's segments of one unit (turn, sentence, paragraph), making sentences first
+    when they are asked for and not made yet."""
+    if unit == "sentence":
+        document_ids = list(document_ids) if document_ids is not None else None
+        ensure_sentences(project, document_ids)
+    return project.segments(unit, document_ids, participants_only)

@@ -97,8 +97,13 @@ def test_a_project_from_a_newer_qualcode_is_refused(tmp_path):
 
 
 def test_sentences_are_made_once_and_stored(tmp_path, transcript):
+    from qualcode.segment import ensure_sentences
+
     with Project.open(tmp_path / "p.qc", create=True) as project:
         ingest(project, [transcript])
+        with pytest.raises(ProjectError, match="ensure_sentences"):
+            project.segments("sentence")  # the store records sentences, it does not make them
+        assert ensure_sentences(project) == 1
         first = project.segments("sentence")
         assert [s.text for s in first if not s.is_interviewer] == [
             "I’ve been business manager for five years – café meetings 😀 and all.",
@@ -107,6 +112,7 @@ def test_sentences_are_made_once_and_stored(tmp_path, transcript):
         ]
         (doc,) = project.documents()
         assert all(doc.text[s.start:s.end] == s.text for s in first)
+        assert ensure_sentences(project) == 0
         assert project.segments("sentence") == first
 
 

@@ -16,12 +16,17 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from qualcode.errors import QualcodeError
-from qualcode.model import ORIGINS
+from qualcode.model import COUNTED_STATUSES, ORIGINS, Selection
+from qualcode.segment import project_units
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
 
 UNITS = ("segment", "sentence", "paragraph", "document", "character")
 
@@ -74,32 +79,31 @@ def _figures(matrix: np.ndarray) -> dict:
             **{f"coded_{i}": int(np.nansum(matrix[i] == 1)) for i in range(matrix.shape[0])}}
 
 
-def _coder_codings(project, coder: str, statuses) -> pd.DataFrame:
-    field = "origin" if coder in ORIGINS else "coder"
-    rows = project.db.execute(
-        "SELECT document_id, char_start, char_end, code_id FROM codings WHERE "
-        f"{field} = ? AND status IN ({', '.join('?' * len(statuses))})",
-        (coder, *statuses)).fetchall()
+def _coder_codings(project: Project, coder: str, statuses) -> pd.DataFrame:
+    statuses = tuple(statuses)
+    selection = (Selection(origins=(coder,), statuses=statuses) if coder in ORIGINS
+                 else Selection(coders=(coder,), statuses=statuses))
+    rows = project.coding_spans(selection)
     if not rows:
         raise QualcodeError(f"no codings by {coder!r} (a coder's name, or an origin: "
                             f"{', '.join(ORIGINS)})")
     return pd.DataFrame(rows, columns=["document", "start", "end", "code_id"])
 
 
-def _units(project, unit: str) -> pd.DataFrame:
+def _units(project: Project, unit: str) -> pd.DataFrame:
     """document, start, end of every unit (participants' speech, or whole documents)."""
     if unit == "document":
-        rows = project.db.execute("SELECT id, 0, length(text) FROM documents").fetchall()
+        rows = [(doc, 0, length) for doc, length in project.text_lengths().items()]
     else:
         kind = {"segment": "turn", "character": "turn"}.get(unit, unit)
         rows = [(s.document_id, s.start, s.end)
-                for s in project.segments(kind, participants_only=True)]
+                for s in project_units(project, kind, participants_only=True)]
     return pd.DataFrame(rows, columns=["document", "start", "end"]).sort_values(
         ["document", "start"], kind="stable").reset_index(drop=True)
 
 
-def agreement(project, coders: list[str], unit: str = "segment", codes=None,
-              level: str = "codes", statuses=("applied", "accepted")) -> Agreement:
+def agreement(project: Project, coders: list[str], unit: str = "segment", codes=None,
+              level: str = "codes", statuses=COUNTED_STATUSES) -> Agreement:
     """Agreement between two or more coders (or origins) over a project's units."""
     if len(coders) < 2:
         raise QualcodeError("agreement needs at least two coders")
@@ -120,7 +124,7 @@ def agreement(project, coders: list[str], unit: str = "segment", codes=None,
     wanted = [c for c in all_codes if codes is None or c in set(codes)]
     units = _units(project, unit)
     covered_docs = [set(f["document"]) for f in frames]
-    texts = dict(project.db.execute("SELECT id, text FROM documents"))
+    texts = project.texts()
     if unit == "character":
         return _character_agreement(units, frames, coders, wanted, covered_docs, book, unit)
     rows, disagreements = [], []

@@ -8,33 +8,20 @@ codes are.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from qualcode.model import Codebook
+from qualcode.model import COUNTED_STATUSES, Codebook, Selection
 from qualcode.text import count_words
 
-DEFAULT_STATUSES = ("applied", "accepted")
+if TYPE_CHECKING:
+    from qualcode.store import Project
+
+DEFAULT_STATUSES = COUNTED_STATUSES  # the name the analysis modules and CLI know
 MISSING = "(missing)"
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which codings count: by origin, status and coder (None = any)."""
-
-    origins: tuple[str, ...] | None = None
-    statuses: tuple[str, ...] = DEFAULT_STATUSES
-    coders: tuple[str, ...] | None = None
-
-    def describe(self) -> str:
-        parts = [f"status {'/'.join(self.statuses)}"]
-        if self.origins:
-            parts.append(f"origin {'/'.join(self.origins)}")
-        if self.coders:
-            parts.append(f"coder {'/'.join(self.coders)}")
-        return ", ".join(parts)
+COUNTED = Selection()  # the codings that count by default: applied and accepted, any coder
 
 
 @dataclass
@@ -68,29 +55,15 @@ class CodedData:
         return self.texts[document][start:end]
 
 
-def load_coded(project, selection: Selection = Selection(), case_attribute: str | None = None
-               ) -> CodedData:
+def load_coded(project: Project, selection: Selection = COUNTED,
+               case_attribute: str | None = None) -> CodedData:
     """Read the counted codings of a project, with speakers, words and cases attached."""
     from qualcode.errors import ProjectError
+    from qualcode.store import CountedCoding
 
-    where, args = [f"status IN ({', '.join('?' * len(selection.statuses))})"], list(
-        selection.statuses)
-    if selection.origins:
-        where.append(f"origin IN ({', '.join('?' * len(selection.origins))})")
-        args.extend(selection.origins)
-    if selection.coders:
-        where.append(f"coder IN ({', '.join('?' * len(selection.coders))})")
-        args.extend(selection.coders)
-    rows = project.db.execute(
-        "SELECT document_id, char_start, char_end, code_id, origin, coder, matched, status,"
-        f" rule, confidence FROM codings WHERE {' AND '.join(where)}"
-        " ORDER BY document_id, char_start, char_end, code_id, coder", args,
-    ).fetchall()
-    codings = pd.DataFrame(rows, columns=["document", "start", "end", "code_id", "origin",
-                                          "coder", "matched", "status", "rule", "confidence"])
-    codings["matched"] = codings["matched"].map(
-        lambda m: [(int(start), int(end)) for start, end, *_ in json.loads(m)])
-    texts = dict(project.db.execute("SELECT id, text FROM documents ORDER BY id"))
+    codings = pd.DataFrame(project.counted_codings(selection),
+                           columns=list(CountedCoding._fields))
+    texts = project.texts()
     attributes = project.attributes()
     if case_attribute is None:
         cases = pd.Series({doc: doc for doc in texts}, dtype=object)
@@ -111,7 +84,7 @@ def load_coded(project, selection: Selection = Selection(), case_attribute: str 
     return CodedData(codings, cases, book, texts, attributes, label)
 
 
-def _speakers(project, codings: pd.DataFrame) -> list[str | None]:
+def _speakers(project: Project, codings: pd.DataFrame) -> list[str | None]:
     """The speaker of the turn each coding starts in (None outside turns or unlabelled)."""
     lookup = project.turn_lookup("speaker")
     return [lookup.at(doc, start)

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from qualcode.analysis.data import DEFAULT_STATUSES
 from qualcode.errors import ProjectError
 
+if TYPE_CHECKING:
+    from qualcode.store import Project
 
-def code_and_descendants(project, code_id: str) -> list[str]:
+
+def code_and_descendants(project: Project, code_id: str) -> list[str]:
     """The code and every code under it in the project's codebook."""
     book = project.codebook()
     known = {c.id for c in book.codes}
-    stored = {row[0] for row in project.db.execute("SELECT DISTINCT code_id FROM codings")}
+    stored = project.coded_code_ids()
     if code_id not in known and code_id not in stored:
         raise ProjectError(f"no code {code_id!r} in this project (known: "
                            f"{', '.join(sorted(known | stored)) or 'none yet'})", project.path)
     return book.with_descendants([code_id])
 
 
-def keyword_in_context(project, code_id: str, context: int = 60) -> list[str]:
+def keyword_in_context(project: Project, code_id: str, context: int = 60) -> list[str]:
     """One header line per coding, then one line per matched term with ``[[term]]`` marked.
 
     Codings without matched terms (a person's) show the start of the excerpt instead.

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from qualcode.cli.common import project_option
 
+if TYPE_CHECKING:
+    from qualcode.store import Project
 
-def _load_codebook_into(project, codebook_path) -> None:
+
+def _load_codebook_into(project: Project, codebook_path) -> None:
     if codebook_path:
         from qualcode.codebook import load_codebook
 
@@ -15,7 +20,7 @@ def _load_codebook_into(project, codebook_path) -> None:
             project.set_codes(load_codebook(codebook_path))
 
 
-def _span(project, doc, start, end, segment):
+def _span(project: Project, doc, start, end, segment):
     from qualcode.coding.manual import segment_span
     from qualcode.errors import QualcodeError
 

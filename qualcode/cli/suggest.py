@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from qualcode.cli.common import (
@@ -11,6 +13,9 @@ from qualcode.cli.common import (
     project_option,
     quiet_option,
 )
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
 
 
 @click.command()
@@ -109,7 +114,7 @@ def review(project_path, coder, export_path, import_path, context_turns):
         _interactive(project, coder, context_turns)
 
 
-def _interactive(project, coder: str, context_turns: int) -> None:
+def _interactive(project: Project, coder: str, context_turns: int) -> None:
     from qualcode.suggest import review as reviewing
 
     suggestions = reviewing.pending(project)
@@ -118,7 +123,7 @@ def _interactive(project, coder: str, context_turns: int) -> None:
         return
     book = {c.id: c for c in project.codebook().codes}
     turns = project.segments("turn")
-    texts = dict(project.db.execute("SELECT id, text FROM documents"))
+    texts = project.texts()
     decided = 0
     for number, s in enumerate(suggestions, start=1):
         code = book.get(s.code_id)

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from qualcode.coding.rules import Match, RuleMatcher
 from qualcode.model import SEGMENT_KINDS, Codebook, Coding, Document, Segment
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
 
 UNITS = SEGMENT_KINDS
 SPEAKERS = ("participants", "all")
@@ -97,7 +101,7 @@ class CodeReport:
 
 
 def code_project(
-    project,
+    project: Project,
     codebook: Codebook,
     *,
     unit: str = "turn",
@@ -110,22 +114,20 @@ def code_project(
     Earlier rule codings of the same codebook are replaced; codings made by a person or a
     model are kept.
     """
+    from qualcode.segment import project_units
     from qualcode.timeutil import now
 
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
     started = now()
     units = select_units(
-        project.segments(unit, participants_only=speakers == "participants"), speakers)
+        project_units(project, unit, participants_only=speakers == "participants"), speakers)
     codings = code_units(units, codebook, matcher=build_matcher(codebook, prefilter),
                          progress=progress)
     report = CodeReport(codings=codings, units=len(units),
                         words=project.segment_words(unit, speakers == "participants"))
     with project.transaction():
-        report.replaced = project.db.execute(
-            "SELECT count(*) FROM codings WHERE origin = 'rule' AND codebook = ?",
-            (codebook.name,),
-        ).fetchone()[0]
+        report.replaced = project.count_rule_codings(codebook.name)
         project.replace_rule_codings(codebook, codings)
         project.log_run("code", started,
                         {"codebook": codebook.name, "unit": unit, "speakers": speakers},

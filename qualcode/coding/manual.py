@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qualcode.errors import InputError, ProjectError, QualcodeError
-from qualcode.model import SEGMENT_KINDS, Coding
+from qualcode.model import PERSON_ORIGINS, SEGMENT_KINDS, Coding
+from qualcode.segment import ensure_sentences
 
-MANUAL_ORIGINS = ("manual", "import")
+if TYPE_CHECKING:
+    from qualcode.store import Project
+
+MANUAL_ORIGINS = PERSON_ORIGINS
 
 
-def _known_codes(project) -> set[str]:
-    return {row[0] for row in project.db.execute("SELECT id FROM codes")}
-
-
-def check_coding(project, coding: Coding, lengths: dict[str, int], codes: set[str]) -> str | None:
+def check_coding(project: Project, coding: Coding, lengths: dict[str, int],
+                 codes: set[str]) -> str | None:
     """Why this coding cannot be stored, or None."""
     if coding.document_id not in lengths:
         return f"no document {coding.document_id!r} in the project"
@@ -35,55 +37,38 @@ def check_coding(project, coding: Coding, lengths: dict[str, int], codes: set[st
     return None
 
 
-def _lengths(project) -> dict[str, int]:
-    return dict(project.db.execute("SELECT id, length(text) FROM documents"))
-
-
-def segment_span(project, document_id: str, segment: str) -> tuple[int, int]:
+def segment_span(project: Project, document_id: str, segment: str) -> tuple[int, int]:
     """Offsets of ``turn:12`` (or ``sentence:3``, ``paragraph:7``) in a document."""
     kind, _, position = segment.partition(":")
     if kind not in SEGMENT_KINDS or not position.isdigit():
         raise QualcodeError(f"a segment is KIND:NUMBER such as turn:12, not {segment!r}")
     if kind == "sentence":
-        project.segments("sentence", [document_id])
-    row = project.db.execute(
-        "SELECT char_start, char_end FROM segments WHERE document_id = ? AND kind = ?"
-        " AND position = ?", (document_id, kind, int(position))).fetchone()
+        ensure_sentences(project, [document_id])
+    row = project.segment_span(document_id, kind, int(position))
     if row is None:
         raise ProjectError(f"document {document_id!r} has no {kind} {position}", project.path)
     return row
 
 
-def apply_coding(project, coding: Coding) -> None:
+def apply_coding(project: Project, coding: Coding) -> None:
     """Store one manual coding (checked first); an identical one already stored is kept."""
-    problem = check_coding(project, coding, _lengths(project), _known_codes(project))
+    problem = check_coding(project, coding, project.text_lengths(), project.code_ids())
     if problem:
         raise ProjectError(problem, project.path)
     with project.transaction():
-        if not _exists(project, coding):
+        if not project.has_coding(coding):
             project.add_codings([coding])
 
 
-def unapply_coding(project, document_id: str, start: int, end: int, code_id: str,
+def unapply_coding(project: Project, document_id: str, start: int, end: int, code_id: str,
                    coder: str) -> int:
     """Remove a person's coding (manual or imported); returns how many were removed."""
     with project.transaction():
-        cursor = project.db.execute(
-            "DELETE FROM codings WHERE document_id = ? AND char_start = ? AND char_end = ?"
-            " AND code_id = ? AND coder = ? AND origin IN ('manual', 'import')",
-            (document_id, start, end, code_id, coder))
-    if not cursor.rowcount:
+        removed = project.remove_person_coding(document_id, start, end, code_id, coder)
+    if not removed:
         raise ProjectError(f"no manual coding of {code_id!r} by {coder!r} at "
                            f"{document_id} {start}-{end}", project.path)
-    return cursor.rowcount
-
-
-def _exists(project, c: Coding) -> bool:
-    return project.db.execute(
-        "SELECT 1 FROM codings WHERE document_id = ? AND char_start = ? AND char_end = ?"
-        " AND code_id = ? AND coder = ? AND origin = ? AND status = ?",
-        (c.document_id, c.start, c.end, c.code_id, c.coder, c.origin, c.status),
-    ).fetchone() is not None
+    return removed
 
 
 @dataclass
@@ -103,7 +88,7 @@ _COLUMN_NAMES = {
 }
 
 
-def import_codings(project, path: str | Path, *, coder: str | None = None,
+def import_codings(project: Project, path: str | Path, *, coder: str | None = None,
                    origin: str = "import") -> ImportReport:
     """Import a coder's work: rows of document, start and end (or segment such as turn:12),
     code, coder. Every row is checked; any bad row stops the import with a message per row."""
@@ -125,7 +110,7 @@ def import_codings(project, path: str | Path, *, coder: str | None = None,
     if missing:
         raise InputError(f"missing column(s): {', '.join(missing)} (found: "
                          f"{', '.join(frame.columns)})", path, 1)
-    lengths, codes = _lengths(project), _known_codes(project)
+    lengths, codes = project.text_lengths(), project.code_ids()
     codings, problems = [], []
     for line, values in table_rows(frame):
 
@@ -162,7 +147,7 @@ def import_codings(project, path: str | Path, *, coder: str | None = None,
         seen = set()
         for coding in codings:
             key = (coding.document_id, coding.start, coding.end, coding.code_id, coding.coder)
-            if key in seen or _exists(project, coding):
+            if key in seen or project.has_coding(coding):
                 report.already += 1
                 continue
             seen.add(key)

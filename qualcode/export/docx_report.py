@@ -12,12 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from qualcode.analysis.data import CodedData
 from qualcode.export.excerpts import excerpt_rows, selected_codes
 from qualcode.export.word import WordDocument, clean, run_xml
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
 
 
 @dataclass
@@ -33,7 +37,7 @@ class ReportOptions:
     appendix: bool = True
 
 
-def build_report(project, data: CodedData, options: ReportOptions | None = None, *,
+def build_report(project: Project, data: CodedData, options: ReportOptions | None = None, *,
                  themes: pd.DataFrame | None = None, excerpts: pd.DataFrame | None = None,
                  chart_png: bytes | None = None) -> bytes:
     """The .docx as bytes (the caller writes it atomically). ``themes`` and ``excerpts``
@@ -55,7 +59,7 @@ def build_report(project, data: CodedData, options: ReportOptions | None = None,
     return document.save()
 
 
-def _fill(document: WordDocument, project, data, options, book, excerpts, themes, keep,
+def _fill(document: WordDocument, project: Project, data, options, book, excerpts, themes, keep,
           chart_png: bytes | None) -> None:
     """Everything that goes into the report, in order."""
     from qualcode.analysis.crosstab import crosstab

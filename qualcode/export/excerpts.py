@@ -6,9 +6,14 @@ code name, text, origin, coder, status, rule. Offsets are code points into the d
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from qualcode.analysis.data import CodedData, ordered_codes
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
 
 BASE_COLUMNS = ["document", "speaker", "start", "end", "time", "code_id", "code_path", "code",
                 "text", "origin", "coder", "status", "rule", "confidence"]
@@ -25,7 +30,7 @@ def selected_codes(codebook, codes) -> list[str] | None:
     return codebook.with_descendants(codes) if codes else None
 
 
-def excerpt_rows(project, data: CodedData, codes=None) -> pd.DataFrame:
+def excerpt_rows(project: Project, data: CodedData, codes=None) -> pd.DataFrame:
     """The excerpt table for the codings in ``data`` (optionally only some codes)."""
     book = data.codebook
     keep = selected_codes(book, codes)

@@ -6,16 +6,18 @@ transaction. The schema is a list of numbered migrations, recorded in the file, 
 project opens in a new qualcode.
 
 Modules: ``schema`` (the file format, migrations, opening), ``base`` (connection and
-transaction), ``documents``, ``codings``, ``runs`` (the Project's parts, one mixin each) and
-``project`` (the Project class that puts them together).
+transaction), ``segments``, ``documents``, ``codes``, ``codings``, ``suggestions``, ``runs``
+(the Project's parts, one mixin each) and ``project`` (the Project class that puts them
+together).
 """
 
 from __future__ import annotations
 
-from qualcode.store.codings import PERSON_CODING
-from qualcode.store.documents import DocumentSummary, TurnLookup
+from qualcode.store.codings import PERSON_CODING, CountedCoding, Span
+from qualcode.store.documents import DocumentSummary
 from qualcode.store.project import Project
 from qualcode.store.schema import APPLICATION_ID, BUSY_TIMEOUT_MS, MIGRATIONS
+from qualcode.store.segments import TurnLookup
 from qualcode.timeutil import now
 
 __all__ = [
@@ -23,8 +25,10 @@ __all__ = [
     "BUSY_TIMEOUT_MS",
     "MIGRATIONS",
     "PERSON_CODING",
+    "CountedCoding",
     "DocumentSummary",
     "Project",
+    "Span",
     "TurnLookup",
     "now",
 ]

@@ -1,19 +1,69 @@
-"""Codings and the codes they refer to."""
+"""Codings: storing them, reading them back, and the spans of those that count.
+
+Which codings count (``COUNTED_STATUSES``) and which are a person's (``PERSON_ORIGINS``,
+``PERSON_STATUSES``) are defined once, in ``qualcode.model``; the SQL here is built from them.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import NamedTuple
 
-from qualcode.model import Codebook, Coding
-from qualcode.store.base import StoreBase
+from qualcode.model import (
+    COUNTED_STATUSES,
+    PERSON_ORIGINS,
+    PERSON_STATUSES,
+    Codebook,
+    Coding,
+    Selection,
+)
+from qualcode.store.codes import CodesMixin
 from qualcode.timeutil import now
 
-PERSON_CODING = "(origin IN ('manual', 'import') OR status = 'accepted')"
+
+def _quoted(values: Iterable[str]) -> str:
+    """``('a', 'b')``: a list of our own constants (never user input) as an SQL tuple."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class CodingsMixin(StoreBase):
-    """The Project's codings and codes."""
+PERSON_CODING = f"(origin IN {_quoted(PERSON_ORIGINS)} OR status IN {_quoted(PERSON_STATUSES)})"
+COUNTED_CODING = f"status IN {_quoted(COUNTED_STATUSES)}"
+
+# (document, start, end, code_id): where a code was put, all that overlap tests need
+Span = tuple[str, int, int, str]
+
+
+class CountedCoding(NamedTuple):
+    """One coding as the analysis tables read it (``matched``: the (start, end) of each term)."""
+
+    document: str
+    start: int
+    end: int
+    code_id: str
+    origin: str
+    coder: str
+    matched: list[tuple[int, int]]
+    status: str
+    rule: str | None
+    confidence: float | None
+
+
+def _where(selection: Selection) -> tuple[str, list]:
+    """The WHERE clause (and its arguments) for the codings a selection counts."""
+    where = [f"status IN ({', '.join('?' * len(selection.statuses))})"]
+    args: list = list(selection.statuses)
+    if selection.origins:
+        where.append(f"origin IN ({', '.join('?' * len(selection.origins))})")
+        args.extend(selection.origins)
+    if selection.coders:
+        where.append(f"coder IN ({', '.join('?' * len(selection.coders))})")
+        args.extend(selection.coders)
+    return " AND ".join(where), args
+
+
+class CodingsMixin(CodesMixin):
+    """The Project's codings: add, read, find, remove."""
 
     def add_codings(self, codings: Iterable[Coding]) -> int:
         """Insert codings (inside the caller's transaction); returns how many."""
@@ -80,42 +130,61 @@ class CodingsMixin(StoreBase):
         self.set_codes(codebook)
         return self.add_codings(codings)
 
-    def set_codes(self, codebook: Codebook) -> None:
-        """Store the codebook's codes; drop stored codes it no longer has, unless coded."""
-        keep = {c.id for c in codebook.codes}
-        coded = {row[0] for row in self.db.execute("SELECT DISTINCT code_id FROM codings")}
-        for (code_id,) in self.db.execute("SELECT id FROM codes").fetchall():
-            if code_id not in keep and code_id not in coded:
-                self.db.execute("DELETE FROM codes WHERE id = ?", (code_id,))
-        from qualcode.codebook.fields import code_to_fields
+    def count_rule_codings(self, codebook_name: str) -> int:
+        """How many rule codings this codebook has stored (what a new run replaces)."""
+        return self.db.execute(
+            "SELECT count(*) FROM codings WHERE origin = 'rule' AND codebook = ?",
+            (codebook_name,),
+        ).fetchone()[0]
 
-        self.db.executemany(
-            "INSERT INTO codes (id, parent_id, name, description, color, position, definition)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
-            " parent_id = excluded.parent_id, name = excluded.name,"
-            " description = excluded.description, color = excluded.color,"
-            " position = excluded.position, definition = excluded.definition",
-            ((c.id, c.parent, c.name, c.description, c.color, position,
-              json.dumps(code_to_fields(c), ensure_ascii=False))
-             for position, c in enumerate(codebook.codes)),
+    def person_codings(self, document_id: str) -> int:
+        """How many codings of this document a person made (manual, imported or accepted)."""
+        query = f"SELECT count(*) FROM codings WHERE document_id = ? AND {PERSON_CODING}"
+        return self.db.execute(query, (document_id,)).fetchone()[0]
+
+    def counted_codings(self, selection: Selection) -> list[CountedCoding]:
+        """The codings a selection counts, by document and position: what tables are made of."""
+        where, args = _where(selection)
+        rows = self.db.execute(
+            "SELECT document_id, char_start, char_end, code_id, origin, coder, matched, status,"
+            f" rule, confidence FROM codings WHERE {where}"
+            " ORDER BY document_id, char_start, char_end, code_id, coder", args,
         )
+        return [
+            CountedCoding(doc, start, end, code, origin, coder,
+                          [(int(a), int(b)) for a, b, *_ in json.loads(matched)],
+                          status, rule, confidence)
+            for doc, start, end, code, origin, coder, matched, status, rule, confidence in rows
+        ]
 
-    def codebook(self) -> Codebook:
-        """The codes stored in the project (from the codebooks used), as a Codebook."""
-        from qualcode.codebook.fields import Problems, code_from_fields
+    def coding_spans(self, selection: Selection) -> list[Span]:
+        """(document, start, end, code_id) of the codings a selection counts, in stored order."""
+        where, args = _where(selection)
+        return self.db.execute(
+            f"SELECT document_id, char_start, char_end, code_id FROM codings WHERE {where}", args,
+        ).fetchall()
 
-        codes = []
-        problems = Problems()
-        for definition, parent in self.db.execute(
-            "SELECT definition, parent_id FROM codes ORDER BY position, id"
-        ):
-            code = code_from_fields(json.loads(definition), None, None, problems)
-            if code is not None:
-                code.parent = parent
-                codes.append(code)
-        name = self.path.stem
-        for (parameters,) in self.db.execute(
-            "SELECT parameters FROM runs WHERE command = 'code' ORDER BY id DESC LIMIT 1"
-        ):
-            name = json.loads(parameters).get("codebook", name)
-        return Codebook(name=name, codes=codes)
+    def decided_spans(self) -> list[Span]:
+        """(document, start, end, code_id) of every coding but pending suggestions: a person's,
+        the rules', accepted and rejected suggestions (what a new suggestion must not repeat)."""
+        return self.db.execute(
+            "SELECT document_id, char_start, char_end, code_id FROM codings"
+            " WHERE NOT (origin = 'ml' AND status = 'suggested')").fetchall()
+
+    def has_coding(self, coding: Coding) -> bool:
+        """Whether an identical coding (place, code, coder, origin, status) is stored."""
+        c = coding
+        return self.db.execute(
+            "SELECT 1 FROM codings WHERE document_id = ? AND char_start = ? AND char_end = ?"
+            " AND code_id = ? AND coder = ? AND origin = ? AND status = ?",
+            (c.document_id, c.start, c.end, c.code_id, c.coder, c.origin, c.status),
+        ).fetchone() is not None
+
+    def remove_person_coding(self, document_id: str, start: int, end: int, code_id: str,
+                             coder: str) -> int:
+        """Delete a person's (manual or imported) coding, inside the caller's transaction;
+        returns how many were removed."""
+        return self.db.execute(
+            "DELETE FROM codings WHERE document_id = ? AND char_start = ? AND char_end = ?"
+            f" AND code_id = ? AND coder = ? AND origin IN {_quoted(PERSON_ORIGINS)}",
+            (document_id, start, end, code_id, coder)).rowcount

@@ -1,4 +1,4 @@
-"""Documents, their segments (turns, sentences, paragraphs) and case attributes."""
+"""Documents (their text, source and fingerprint) and their case attributes."""
 
 from __future__ import annotations
 
@@ -7,34 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qualcode.errors import ProjectError
-from qualcode.model import SEGMENT_KINDS, Document, Segment
-from qualcode.store.base import StoreBase
-from qualcode.store.codings import PERSON_CODING
+from qualcode.model import Document
+from qualcode.store.codings import CodingsMixin
+from qualcode.store.segments import SegmentsMixin
 from qualcode.text import count_words
 from qualcode.timeutil import now
-
-
-class TurnLookup:
-    """Which turn a position falls in, per document: its speaker or its time.
-
-    Codings of any unit (a sentence, a span a person marked) are attributed to the speaker and
-    timestamp of the turn they start in.
-    """
-
-    def __init__(self, rows) -> None:
-        self._turns: dict[str, tuple[list[int], list]] = {}
-        for doc, start, value in rows:
-            starts, values = self._turns.setdefault(doc, ([], []))
-            starts.append(start)
-            values.append(value)
-
-    def at(self, document_id: str, position: int):
-        """The value for the turn containing ``position`` (None before the first turn)."""
-        import bisect
-
-        starts, values = self._turns.get(document_id, ([], []))
-        index = bisect.bisect_right(starts, position) - 1
-        return values[index] if index >= 0 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +28,8 @@ class DocumentSummary:
     words: int
 
 
-class DocumentsMixin(StoreBase):
-    """The Project's documents: storing, reading, segments, attributes, summaries."""
+class DocumentsMixin(SegmentsMixin, CodingsMixin):
+    """The Project's documents: storing and reading them, case attributes, summaries."""
 
     def document_ids(self) -> dict[str, str]:
         """Every document id with its source file name, in id order."""
@@ -64,11 +41,6 @@ class DocumentsMixin(StoreBase):
         row = self.db.execute("SELECT sha256, metadata FROM documents WHERE id = ?",
                               (document_id,)).fetchone()
         return (row[0], json.loads(row[1])) if row else None
-
-    def person_codings(self, document_id: str) -> int:
-        """How many codings of this document a person made (manual, imported or accepted)."""
-        query = f"SELECT count(*) FROM codings WHERE document_id = ? AND {PERSON_CODING}"
-        return self.db.execute(query, (document_id,)).fetchone()[0]
 
     def put_document(self, document: Document) -> str:
         """Store a document inside the caller's transaction: ``new``, ``updated`` or ``unchanged``.
@@ -114,17 +86,6 @@ class DocumentsMixin(StoreBase):
             self.set_attributes(document.id, document.attributes)
         return status
 
-    def _insert_segments(self, segments: Iterable[Segment]) -> None:
-        self.db.executemany(
-            "INSERT INTO segments (document_id, kind, position, char_start, char_end, speaker,"
-            " is_interviewer, time_start, time_end, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                (s.document_id, s.kind, s.position, s.start, s.end, s.speaker,
-                 int(s.is_interviewer), s.time_start, s.time_end, count_words(s.text))
-                for s in segments
-            ),
-        )
-
     def set_attributes(self, document_id: str, values: dict[str, str]) -> None:
         """Set case attributes of one document (inside the caller's transaction)."""
         self.db.executemany(
@@ -163,72 +124,6 @@ class DocumentsMixin(StoreBase):
             result.append(doc)
         return result
 
-    def _segments_of(self, document: Document, kind: str) -> list[Segment]:
-        rows = self.db.execute(
-            "SELECT position, char_start, char_end, speaker, is_interviewer, time_start, time_end"
-            " FROM segments WHERE document_id = ? AND kind = ? ORDER BY position",
-            (document.id, kind),
-        )
-        text = document.text
-        return [
-            Segment(document.id, kind, pos, start, end, text[start:end], speaker, bool(iv), t0, t1)
-            for pos, start, end, speaker, iv, t0, t1 in rows
-        ]
-
-    def segments(
-        self, kind: str, document_ids: Iterable[str] | None = None,
-        participants_only: bool = False,
-    ) -> list[Segment]:
-        """Segments of one kind across documents (only participants' if asked), in document
-        order; sentences are made and stored on first use."""
-        if kind not in SEGMENT_KINDS:
-            raise ValueError(f"unknown segment kind {kind!r}")
-        wanted = json.dumps(list(document_ids)) if document_ids is not None else None
-        only = " AND document_id IN (SELECT value FROM json_each(?))" if wanted else ""
-        if kind == "sentence":
-            self._ensure_sentences(wanted)
-        texts = dict(self.db.execute(
-            "SELECT id, text FROM documents"
-            + (" WHERE id IN (SELECT value FROM json_each(?))" if wanted else ""),
-            (wanted,) if wanted else ()))
-        rows = self.db.execute(
-            "SELECT document_id, position, char_start, char_end, speaker, is_interviewer,"
-            " time_start, time_end FROM segments WHERE kind = ?" + only
-            + (" AND is_interviewer = 0" if participants_only else "")
-            + " ORDER BY document_id, position", (kind, wanted) if wanted else (kind,),
-        )
-        return [
-            Segment(doc_id, kind, pos, start, end, texts[doc_id][start:end], speaker, bool(iv),
-                    t0, t1)
-            for doc_id, pos, start, end, speaker, iv, t0, t1 in rows
-        ]
-
-    def segment_words(self, kind: str, participants_only: bool) -> int:
-        """Words in all segments of one kind (participants' only, if asked)."""
-        query = "SELECT coalesce(sum(words), 0) FROM segments WHERE kind = ?"
-        if participants_only:
-            query += " AND is_interviewer = 0"
-        return self.db.execute(query, (kind,)).fetchone()[0]
-
-    def _ensure_sentences(self, wanted_json: str | None) -> None:
-        """Make and store the sentences of the (wanted) documents that have none yet."""
-        from qualcode.segment import sentences
-
-        query = "SELECT id FROM documents WHERE has_sentences = 0"
-        if wanted_json:
-            query += " AND id IN (SELECT value FROM json_each(?))"
-        todo = [row[0] for row in self.db.execute(query, (wanted_json,) if wanted_json else ())]
-        if not todo:
-            return
-        made = [(d.id, sentences(d)) for d in self.documents(todo)]
-        with self.transaction():
-            for doc_id, segs in made:
-                self.db.execute(
-                    "DELETE FROM segments WHERE document_id = ? AND kind = 'sentence'", (doc_id,)
-                )
-                self._insert_segments(segs)
-                self.db.execute("UPDATE documents SET has_sentences = 1 WHERE id = ?", (doc_id,))
-
     def summaries(self) -> list[DocumentSummary]:
         """Per document: speakers (with whether they interview), turns and words."""
         speakers: dict[str, list[tuple[str, bool]]] = {}
@@ -253,10 +148,14 @@ class DocumentsMixin(StoreBase):
             for doc_id, name, fmt, words in rows
         ]
 
-    def turn_lookup(self, column: str) -> TurnLookup:
-        """Speaker (``"speaker"``) or start time (``"time_start"``) of the turn at a position."""
-        if column not in ("speaker", "time_start"):
-            raise ValueError(f"no turn lookup for {column!r}")
-        return TurnLookup(self.db.execute(
-            f"SELECT document_id, char_start, {column} FROM segments WHERE kind = 'turn'"
-            " ORDER BY document_id, char_start"))
+    def texts(self, ids: Iterable[str] | None = None) -> dict[str, str]:
+        """The text of every (given) document, by id, in id order."""
+        if ids is None:
+            return dict(self.db.execute("SELECT id, text FROM documents ORDER BY id"))
+        return dict(self.db.execute(
+            "SELECT id, text FROM documents WHERE id IN (SELECT value FROM json_each(?))"
+            " ORDER BY id", (json.dumps(list(ids)),)))
+
+    def text_lengths(self) -> dict[str, int]:
+        """The length of every document's text (in code points), by id, in id order."""
+        return dict(self.db.execute("SELECT id, length(text) FROM documents ORDER BY id"))

@@ -1,7 +1,10 @@
 """The Project class: one open project file, put together from its parts.
 
-Each part is a mixin with one job (``documents``, ``codings``, ``runs``); the file's format and
-migrations are in ``schema``. A new group of methods goes in its own mixin module.
+Each part is a mixin with one job, in its own module: ``segments``, ``documents`` (which builds
+on segments and on codings, to refuse replacing a document a person coded), ``codes``,
+``codings``, ``suggestions``, ``runs`` and ``exchange`` (QDPX look-ups); the file's format
+and migrations are in ``schema``. A new group of methods goes in its own mixin module, added
+to the bases below.
 """
 
 from __future__ import annotations
@@ -9,13 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from qualcode.store import schema
-from qualcode.store.codings import CodingsMixin
 from qualcode.store.documents import DocumentsMixin
 from qualcode.store.exchange import ExchangeMixin
 from qualcode.store.runs import RunsMixin
+from qualcode.store.suggestions import SuggestionsMixin
 
 
-class Project(DocumentsMixin, CodingsMixin, RunsMixin, ExchangeMixin):
+class Project(DocumentsMixin, SuggestionsMixin, RunsMixin, ExchangeMixin):
     """An open qualcode project file.
 
     >>> with Project.open("sample.qc", create=True) as project:  # doctest: +SKIP

@@ -9,11 +9,16 @@ the model ``cold-start`` so nobody takes them for a trained model's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qualcode.errors import ProjectError
 from qualcode.model import Coding
+from qualcode.segment import project_units
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
 
 COLD_MODEL = "cold-start"
 
@@ -30,7 +35,7 @@ def profile(code) -> str:
     return " ".join([code.name, code.description, *code.include, *code.examples])
 
 
-def suggest_cold(project, *, unit: str = "turn", top: int = 2,
+def suggest_cold(project: Project, *, unit: str = "turn", top: int = 2,
                  min_similarity: float = 0.08) -> ColdReport:
     """Suggest each participant unit's ``top`` most similar codes (similarity >= floor)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -43,7 +48,7 @@ def suggest_cold(project, *, unit: str = "turn", top: int = 2,
     if not codes:
         raise ProjectError("no codes with definitions in this project: load a codebook first "
                            "(qualcode code, or apply/import with --codebook)", project.path)
-    units = project.segments(unit, participants_only=True)
+    units = project_units(project, unit, participants_only=True)
     if not units:
         raise ProjectError("no participant units to suggest codes for", project.path)
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english")
@@ -69,9 +74,7 @@ def suggest_cold(project, *, unit: str = "turn", top: int = 2,
                                       rule=f"reason: cold start, shares {terms}"))
     report = ColdReport(codes=len(codes))
     with project.transaction():
-        report.replaced = project.db.execute(
-            "DELETE FROM codings WHERE origin = 'ml' AND status = 'suggested'").rowcount
-        report.suggestions = project.add_codings(suggestions)
+        report.replaced, report.suggestions = project.replace_suggestions(suggestions)
         project.log_run("suggest --cold", started,
                         {"unit": unit, "top": top, "min_similarity": min_similarity}, [])
     return report

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import yaml
 
 from qualcode.errors import ProjectError
+from qualcode.model import COUNTED_STATUSES, Selection
+from qualcode.segment import project_units
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
 
 # Talk that says nothing about a theme: fillers, transcription marks, contraction halves.
 SPOKEN = frozenset("""
@@ -32,20 +38,17 @@ class Cluster:
     typical: list[tuple[str, int, int, str]]  # document, start, end, text
 
 
-def uncovered_units(project, unit: str = "turn") -> list:
+def uncovered_units(project: Project, unit: str = "turn") -> list:
     """Participant units no coding that counts overlaps."""
-    segments = project.segments(unit, participants_only=True)
+    segments = project_units(project, unit, participants_only=True)
     spans: dict[str, list[tuple[int, int]]] = {}
-    for doc, start, end in project.db.execute(
-        "SELECT document_id, char_start, char_end FROM codings"
-        " WHERE status IN ('applied', 'accepted')"
-    ):
+    for doc, start, end, _code in project.coding_spans(Selection(statuses=COUNTED_STATUSES)):
         spans.setdefault(doc, []).append((start, end))
     return [s for s in segments
             if not any(a < s.end and b > s.start for a, b in spans.get(s.document_id, ()))]
 
 
-def discover(project, *, k: int | None = None, unit: str = "turn", typical: int = 3,
+def discover(project: Project, *, k: int | None = None, unit: str = "turn", typical: int = 3,
              random_state: int = 0) -> list[Cluster]:
     """Cluster the uncovered units into ``k`` candidate themes (default: about one per 15)."""
     from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder

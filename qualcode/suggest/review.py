@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from qualcode.errors import InputError, ProjectError, QualcodeError
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
 
 SHEET_COLUMNS = ["id", "document", "start", "end", "code_id", "code", "confidence", "reason",
                  "text", "decision"]
@@ -32,17 +36,14 @@ class Suggestion:
     reason: str
 
 
-def pending(project) -> list[Suggestion]:
+def pending(project: Project) -> list[Suggestion]:
     """Suggestions waiting for a decision, most confident first."""
-    rows = project.db.execute(
-        "SELECT id, document_id, char_start, char_end, code_id, confidence, rule FROM codings"
-        " WHERE origin = 'ml' AND status = 'suggested'"
-        " ORDER BY confidence DESC, document_id, char_start, code_id").fetchall()
-    return [Suggestion(r[0], r[1], r[2], r[3], r[4], r[5] or 0.0,
-                       (r[6] or "").removeprefix("reason: ")) for r in rows]
+    return [Suggestion(c.id or 0, c.document_id, c.start, c.end, c.code_id, c.confidence or 0.0,
+                       (c.rule or "").removeprefix("reason: "))
+            for c in project.pending_suggestions()]
 
 
-def decide(project, suggestion_id: int, decision: str, reviewer: str) -> None:
+def decide(project: Project, suggestion_id: int, decision: str, reviewer: str) -> None:
     """Accept or reject one suggestion, saved at once."""
     status = DECISIONS.get(decision.strip().lower())
     if status is None:
@@ -50,17 +51,15 @@ def decide(project, suggestion_id: int, decision: str, reviewer: str) -> None:
     if not reviewer.strip():
         raise QualcodeError("a decision needs the reviewer's name (--coder)")
     with project.transaction():
-        cursor = project.db.execute(
-            "UPDATE codings SET status = ?, coder = ? WHERE id = ? AND origin = 'ml'"
-            " AND status = 'suggested'", (status, reviewer, suggestion_id))
-    if not cursor.rowcount:
+        decided = project.decide_suggestion(suggestion_id, status, reviewer)
+    if not decided:
         raise ProjectError(f"no pending suggestion {suggestion_id}", project.path)
 
 
-def export_sheet(project) -> pd.DataFrame:
+def export_sheet(project: Project) -> pd.DataFrame:
     """The pending suggestions as a sheet to fill in (decision: accept / reject / blank)."""
     names = {c.id: c.name for c in project.codebook().codes}
-    texts = dict(project.db.execute("SELECT id, text FROM documents"))
+    texts = project.texts()
     rows = [{"id": s.id, "document": s.document, "start": s.start, "end": s.end,
              "code_id": s.code_id, "code": names.get(s.code_id, s.code_id),
              "confidence": s.confidence, "reason": s.reason,
@@ -68,7 +67,7 @@ def export_sheet(project) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SHEET_COLUMNS)
 
 
-def import_sheet(project, path: str | Path, reviewer: str) -> dict[str, int]:
+def import_sheet(project: Project, path: str | Path, reviewer: str) -> dict[str, int]:
     """Apply the decisions in a filled-in sheet. Every row with a decision is checked first
     (the suggestion still pending, the same document, offsets, code and text); any bad row
     stops the import with a line per bad row, and nothing is applied."""
@@ -81,7 +80,7 @@ def import_sheet(project, path: str | Path, reviewer: str) -> dict[str, int]:
     if missing:
         raise InputError(f"missing column(s): {', '.join(missing)}", path, 1)
     current = {s.id: s for s in pending(project)}
-    texts = dict(project.db.execute("SELECT id, text FROM documents"))
+    texts = project.texts()
     decisions, problems = [], []
     for line, values in table_rows(frame):
         decision = str(values["decision"]).strip().lower()
@@ -116,7 +115,6 @@ def import_sheet(project, path: str | Path, reviewer: str) -> dict[str, int]:
         raise InputError.many(problems)
     with project.transaction():
         for ident, status in decisions:
-            project.db.execute("UPDATE codings SET status = ?, coder = ? WHERE id = ?",
-                               (status, reviewer, ident))
+            project.set_status(ident, status, reviewer)
     return {"accepted": sum(s == "accepted" for _, s in decisions),
             "rejected": sum(s == "rejected" for _, s in decisions)}

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qualcode.errors import ProjectError
-from qualcode.model import Coding
+from qualcode.model import COUNTED_STATUSES, PERSON_ORIGINS, Coding, Selection
+from qualcode.segment import project_units
 from qualcode.suggest.classifier import CodeSuggester
 
 if TYPE_CHECKING:
     import pandas
+
+    from qualcode.store import Project, Span
 
 SUGGESTER = "model"
 
@@ -35,23 +39,19 @@ class Units:
     labels: list[set[str]]
 
 
-def labelled_units(project, unit: str = "turn", rules: bool = True, coder: str | None = None,
-                   context: bool = True) -> Units:
+def labelled_units(project: Project, unit: str = "turn", rules: bool = True,
+                   coder: str | None = None, context: bool = True) -> Units:
     """Every participant unit of the project with the codes that count on it."""
     turns = project.segments("turn") if context or unit == "turn" else []
     segments = ([t for t in turns if not t.is_interviewer] if unit == "turn"
-                else project.segments(unit, participants_only=True))
+                else project_units(project, unit, participants_only=True))
     questions = _questions(turns) if context else {}
-    where = "status IN ('applied', 'accepted')"
-    args: list = []
     if coder is not None:
-        where += " AND coder = ?"
-        args.append(coder)
+        selection = Selection(statuses=COUNTED_STATUSES, coders=(coder,))
     else:
-        origins = "('manual', 'import', 'ml', 'rule')" if rules else "('manual', 'import', 'ml')"
-        where += f" AND origin IN {origins}"
-    labels = _overlapping_codes(segments, project.db.execute(
-        f"SELECT document_id, char_start, char_end, code_id FROM codings WHERE {where}", args))
+        origins = (*PERSON_ORIGINS, "ml", "rule") if rules else (*PERSON_ORIGINS, "ml")
+        selection = Selection(statuses=COUNTED_STATUSES, origins=origins)
+    labels = _overlapping_codes(segments, project.coding_spans(selection))
     texts = []
     for segment in segments:
         question = questions.get((segment.document_id, segment.start))
@@ -59,7 +59,7 @@ def labelled_units(project, unit: str = "turn", rules: bool = True, coder: str |
     return Units(segments, texts, [s.document_id for s in segments], labels)
 
 
-def _overlapping_codes(segments, codings) -> list[set[str]]:
+def _overlapping_codes(segments, codings: Iterable[Span]) -> list[set[str]]:
     """For each segment, the codes of the codings that overlap it. Segments of one kind do
     not overlap each other, so each coding's segments are found by bisection."""
     from bisect import bisect_left, bisect_right
@@ -102,7 +102,7 @@ class SuggestReport:
     min_examples: int = 5
 
 
-def suggest_project(project, *, unit: str = "turn", min_examples: int = 5,
+def suggest_project(project: Project, *, unit: str = "turn", min_examples: int = 5,
                     threshold: float | None = None, rules: bool = True,
                     context: bool = True, progress=None) -> SuggestReport:
     """Train on the project's codings and store suggestions (origin ml, status suggested).
@@ -138,21 +138,17 @@ def suggest_project(project, *, unit: str = "turn", min_examples: int = 5,
             origin="ml", status="suggested", model=report.model_id,
             confidence=round(p, 4), rule=f"reason: {reason}"))
     with project.transaction():
-        report.replaced = project.db.execute(
-            "DELETE FROM codings WHERE origin = 'ml' AND status = 'suggested'").rowcount
-        report.suggestions = project.add_codings(suggestions)
+        report.replaced, report.suggestions = project.replace_suggestions(suggestions)
         project.log_run("suggest", started,
                         {"unit": unit, "min_examples": min_examples, "threshold": threshold,
                          "rules": rules, "context": context, "model": report.model_id}, [])
     return report
 
 
-def blocked_codes(project, segments) -> list[set[str]]:
+def blocked_codes(project: Project, segments) -> list[set[str]]:
     """For each segment, the codes it must not be suggested: those of every coding on it but
     pending suggestions (a person's, the rules', accepted and rejected suggestions)."""
-    return _overlapping_codes(segments, project.db.execute(
-        "SELECT document_id, char_start, char_end, code_id FROM codings"
-        " WHERE NOT (origin = 'ml' AND status = 'suggested')"))
+    return _overlapping_codes(segments, project.decided_spans())
 
 
 def _model_id(units: Units, model: CodeSuggester) -> str:
@@ -163,7 +159,7 @@ def _model_id(units: Units, model: CodeSuggester) -> str:
     return "ml-" + digest.hexdigest()[:12]
 
 
-def evaluate_project(project, *, unit: str = "turn", min_examples: int = 5,
+def evaluate_project(project: Project, *, unit: str = "turn", min_examples: int = 5,
                      rules: bool = True, coder: str | None = None, context: bool = True,
                      folds: int = 5, progress=None) -> pandas.DataFrame:
     """Cross-validated accuracy per code, folds grouped by document (no document's units on
