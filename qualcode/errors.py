@@ -6,7 +6,41 @@ exit status 2; the library itself never prints and never exits.
 
 from __future__ import annotations
 
+import reprlib
 from pathlib import Path
+from typing import Any
+
+QUOTE_LIMIT = 80
+
+
+class _Short(reprlib.Repr):
+    """reprlib's bounded repr, also for subclasses of dict/list (reprlib goes by type name)."""
+
+    def repr1(self, x: Any, level: int) -> str:
+        if isinstance(x, dict) and type(x) is not dict:
+            return self.repr_dict(x, level)
+        if isinstance(x, list) and type(x) is not list:
+            return self.repr_list(x, level)
+        if isinstance(x, str) and type(x) is not str:
+            x = str(x)
+        return super().repr1(x, level)
+
+
+_SHORT = _Short()
+_SHORT.maxstring = _SHORT.maxother = QUOTE_LIMIT
+_SHORT.maxlevel = 3
+
+
+def quoted(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(value)`` for a message, cut to about ``limit`` characters without ever building
+    the whole repr: a value from a hostile file (a YAML alias bomb expands to gigabytes) must
+    not become a gigabyte error line.
+
+    >>> quoted("x" * 500)[:12], len(quoted("x" * 500)) <= 80
+    ("'xxxxxxxxxxx", True)
+    """
+    text = _SHORT.repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 class QualcodeError(Exception):

@@ -139,3 +139,92 @@ def test_codebook_sheet_round_trips_formula_like_text_and_new_exact_marker(tmp_p
     keywords = load_codebook(old).codes[0].keywords
     assert [(k.term, k.exact) for k in keywords] == [("RI", True), ("run", False),
                                                       ("plain", None)]
+
+
+def test_a_runaway_regex_is_reported_and_the_run_completes(tmp_path, run_cli):
+    import time
+
+    transcript = tmp_path / "int.txt"
+    transcript.write_text("Interviewer: Tell me.\n\nP1: " + "a" * 40 + "b and partnership "
+                          "working.\n\nInterviewer: More?\n\nP1: Partnership working again.\n",
+                          encoding="utf-8")
+    codebook = tmp_path / "book.yaml"
+    codebook.write_text("name: b\ncodes:\n  - id: slow\n    name: Slow\n"
+                        "    regex: ['(a|aa)+$']\n  - id: pw\n    name: PW\n"
+                        "    keywords: [partnership working]\n", encoding="utf-8")
+    project = tmp_path / "p.qc"
+    assert run_cli("ingest", transcript, "--project", project).exit_code == 0
+    started = time.monotonic()
+    result = run_cli("code", "--project", project, "--codebook", codebook)
+    assert time.monotonic() - started < 5
+    assert result.exit_code == 0, result.output
+    warning = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1
+    assert "'slow'" in warning[0] and "(a|aa)+$" in warning[0] and "int [" in warning[0]
+    assert "2 codings on 2 turns" in result.stdout  # pw in both turns; slow dropped in one
+
+
+def test_a_matcher_stops_running_a_regex_after_repeated_overruns():
+    from qualcode.coding.rules import MAX_OVERRUNS, RuleMatcher
+    from qualcode.model import Code
+
+    matcher = RuleMatcher(regex_budget=0.05)
+    matcher.add(Code("slow", "Slow", regex=["(a|aa)+$"]))
+    overruns = []
+    for _ in range(MAX_OVERRUNS + 2):
+        assert matcher("a" * 40 + "b") == []
+        overruns += matcher.overruns
+    assert len(overruns) == MAX_OVERRUNS and overruns[-1].dropped
+    assert matcher("aaa") == []  # not run again, even where it would be fast
+
+
+def test_codebook_validate_warns_about_nested_quantifiers(tmp_path, run_cli):
+    codebook = tmp_path / "book.yaml"
+    codebook.write_text("name: b\ncodes:\n  - id: label\n    name: Label\n"
+                        "    regex: ['(\\w+\\s?)+:', '\\bjoint(ly)? (audit|review)s?\\b']\n",
+                        encoding="utf-8")
+    result = run_cli("codebook", "validate", codebook)
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "nested quantifiers" in warnings[0]
+    assert "(\\\\w+\\\\s?)+:" in warnings[0]
+
+
+def _one_line_error(result) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1, result.stderr[:2000]
+    return lines[0]
+
+
+def test_a_yaml_alias_bomb_codebook_is_refused_at_once(tmp_path, run_cli):
+    import time
+
+    levels = ["    name: &a0 [" + ", ".join(['"lol"'] * 9) + "]"]
+    keys = ["description", "include", "exclude", "examples", "keywords", "regex", "not"]
+    for level, key in enumerate(keys, start=1):
+        refs = ", ".join([f"*a{level - 1}"] * 9)
+        levels.append(f"    {key}: &a{level} [{refs}]")
+    levels.append("    children: [" + ", ".join(["*a7"] * 9) + "]")
+    codebook = tmp_path / "bomb.yaml"
+    codebook.write_text("name: bomb\ncodes:\n  - id: a\n" + "\n".join(levels) + "\n",
+                        encoding="utf-8")
+    project = tmp_path / "p.qc"
+    transcript = tmp_path / "t.txt"
+    transcript.write_text("P1: hello there.\n", encoding="utf-8")
+    assert run_cli("ingest", transcript, "--project", project).exit_code == 0
+    before = project.read_bytes()
+    for args in (["codebook", "validate", codebook],
+                 ["code", "--project", project, "--codebook", codebook]):
+        started = time.monotonic()
+        line = _one_line_error(run_cli(*args))
+        assert time.monotonic() - started < 5
+        assert "bomb.yaml:4:" in line and "anchors and aliases" in line
+    assert project.read_bytes() == before
+
+
+def test_a_huge_value_is_quoted_short_in_a_codebook_message(tmp_path, run_cli):
+    codebook = tmp_path / "book.yaml"
+    codebook.write_text("name: b\ncodes:\n  - id: a\n    name: A\n    keywords: "
+                        + "x" * 1_000_000 + "\n", encoding="utf-8")
+    line = _one_line_error(run_cli("codebook", "validate", codebook))
+    assert "'keywords' must be a list" in line and len(line) < 300

@@ -33,6 +33,8 @@ def code(project_path, codebook_path, unit, speakers, quiet):
     with Project.open(project_path) as project:
         report = code_project(project, book, unit=unit, speakers=speakers,
                               progress=progress_bar(quiet, "code", unit))
+    for line in report.warnings:
+        click.echo(f"warning: {line}", err=True)
     if quiet:
         return
     theme_of = {c.id: ([c.id, *book.ancestors(c.id)])[-1] for c in book.codes}

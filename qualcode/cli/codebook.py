@@ -28,8 +28,11 @@ def validate(file):
     Example: qualcode codebook validate codebooks/lscb_learning_improvement.yaml
     """
     from qualcode.codebook import load_codebook
+    from qualcode.codebook.validate import regex_warnings
 
     book = load_codebook(file)
+    for line in regex_warnings(book.codes):
+        click.echo(f"warning: {file}: {line}", err=True)
     top = len(book.children(None))
     totals = {
         "keywords": sum(len(c.keywords) for c in book.codes),

@@ -43,6 +43,8 @@ def run(inputs, codebook, out, attributes, by, unit, speakers, interviewers, qua
         interviewers=interviewers, quantifiers=quantifiers, text_column=text_column,
         id_column=id_column, progress=lambda label: progress_bar(quiet, label),
     )
+    for line in report.code.warnings:
+        click.echo(f"warning: {line}", err=True)
     if quiet:
         return
     ingested = report.ingest

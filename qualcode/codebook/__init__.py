@@ -12,7 +12,7 @@ from pathlib import Path
 
 from qualcode.codebook.fields import Problems
 from qualcode.codebook.validate import validate_codes
-from qualcode.errors import CodebookError
+from qualcode.errors import CodebookError, quoted
 from qualcode.model import Codebook
 from qualcode.text import decode_bytes, normalise, read_bytes
 
@@ -63,7 +63,7 @@ def load_codebook(path: str | Path, format: str | None = None) -> Codebook:
 
 def _error(path: Path, problems: Problems) -> CodebookError:
     errors = [
-        CodebookError(f"code {code_id!r}: {message}" if code_id else message, path, line)
+        CodebookError(f"code {quoted(code_id)}: {message}" if code_id else message, path, line)
         for line, code_id, message in sorted(
             problems.items, key=lambda p: (p[0] if p[0] is not None else 0))
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from qualcode.errors import quoted
 from qualcode.model import Code, Keyword, Near
 
 CODE_KEYS = (
@@ -35,27 +36,27 @@ class Problems:
 
 
 def unknown_key_message(key: Any, allowed: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown key {key!r}{hint}; allowed: {', '.join(allowed)}"
+    close = difflib.get_close_matches(str(key)[:80], allowed, n=1, cutoff=0.6)
+    hint = f" (did you mean {quoted(close[0])}?)" if close else ""
+    return f"unknown key {quoted(key)}{hint}; allowed: {', '.join(allowed)}"
 
 
 def _strings(value: Any, key: str, line, code_id, problems: Problems) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        problems.add(line, code_id, f"{key!r} must be a list (write it as [{value!r}] or a "
-                                    "'- item' list)")
+        problems.add(line, code_id, f"{quoted(key)} must be a list (write it as "
+                                    f"[{quoted(value)}] or a '- item' list)")
         return []
     if not isinstance(value, list):
-        problems.add(line, code_id, f"{key!r} must be a list of text")
+        problems.add(line, code_id, f"{quoted(key)} must be a list of text")
         return []
     result = []
     for item in value:
         if isinstance(item, bool) or not isinstance(item, str | int | float):
-            problems.add(line, code_id, f"{key!r} holds {item!r}, which is not text")
+            problems.add(line, code_id, f"{quoted(key)} holds {quoted(item)}, which is not text")
         elif not str(item).strip():
-            problems.add(line, code_id, f"{key!r} holds an empty entry")
+            problems.add(line, code_id, f"{quoted(key)} holds an empty entry")
         else:
             result.append(str(item).strip())
     return result
@@ -79,14 +80,15 @@ def _keywords(value: Any, line, code_id, problems: Problems) -> list[Keyword]:
                 problems.add(line, code_id, "a keyword written as a mapping needs 'term: <text>'")
                 continue
             if exact is not None and not isinstance(exact, bool):
-                problems.add(line, code_id, f"keyword {term!r}: 'exact' must be true or false")
+                problems.add(line, code_id,
+                             f"keyword {quoted(term)}: 'exact' must be true or false")
                 exact = None
             result.append(Keyword(term.strip(), exact))
         elif (isinstance(item, str | int | float) and not isinstance(item, bool)
               and str(item).strip()):
             result.append(Keyword(str(item).strip()))
         else:
-            problems.add(line, code_id, f"'keywords' holds {item!r}, which is not a term")
+            problems.add(line, code_id, f"'keywords' holds {quoted(item)}, which is not a term")
     return result
 
 
@@ -108,7 +110,7 @@ def _near(value: Any, line, code_id, problems: Problems) -> list[Near]:
         if not a or not b:
             problems.add(line, code_id, "'near' needs non-empty lists 'a' and 'b'")
         if isinstance(within, bool) or not isinstance(within, int) or within < 1:
-            given = "missing" if within is None else f"not {within!r}"
+            given = "missing" if within is None else f"not {quoted(within)}"
             problems.add(line, code_id, f"'near.within' must be a whole number of tokens >= 1 "
                                         f"({given})")
             continue
@@ -130,7 +132,7 @@ def _text(value: Any, key: str, line, code_id, problems: Problems) -> str:
     if value is None:
         return ""
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        problems.add(line, code_id, f"{key!r} must be text")
+        problems.add(line, code_id, f"{quoted(key)} must be text")
         return ""
     return str(value).strip()
 
@@ -148,7 +150,7 @@ def code_from_fields(
             problems.add(key_lines.get(key, line), label, unknown_key_message(key, CODE_KEYS))
     if not isinstance(code_id, str) or not code_id.strip():
         problems.add(line, None, "a code without an 'id'" if code_id is None
-                     else f"'id' must be text, not {code_id!r}")
+                     else f"'id' must be text, not {quoted(code_id)}")
         return None
 
     def at(key: str) -> int | None:
@@ -159,8 +161,8 @@ def code_from_fields(
         problems.add(at("parent"), label, "'parent' must be a code id")
         explicit_parent = None
     if parent is not None and explicit_parent not in (None, parent):
-        problems.add(at("parent"), label, f"nested under {parent!r} but says parent: "
-                                          f"{explicit_parent!r}")
+        problems.add(at("parent"), label, f"nested under {quoted(parent)} but says parent: "
+                                          f"{quoted(explicit_parent)}")
     exact = raw.get("exact", False)
     if not isinstance(exact, bool):
         problems.add(at("exact"), label, "'exact' must be true or false")
@@ -175,7 +177,8 @@ def code_from_fields(
         patterns = []
     color = raw.get("color")
     if color is not None and not isinstance(color, str):
-        problems.add(at("color"), label, f"'color' must be text like '#1F77B4', not {color!r}")
+        problems.add(at("color"), label,
+                     f"'color' must be text like '#1F77B4', not {quoted(color)}")
         color = None
     return Code(
         id=code_id.strip(),

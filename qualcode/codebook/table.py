@@ -22,6 +22,7 @@ from pathlib import Path
 from qualcode.cells import neutralise, restore
 from qualcode.codebook.fields import Problems, code_from_fields, code_to_fields
 from qualcode.codebook.qdc import slug
+from qualcode.errors import quoted
 from qualcode.ingest.tables import read_table_file, table_rows
 from qualcode.model import Code, Codebook
 
@@ -102,7 +103,7 @@ def parse_table(path: Path, problems: Problems) -> Codebook:
         columns["color"] = columns.pop("colour")
     for name in frame.columns:
         if name.casefold() not in COLUMNS and name.casefold() != "colour":
-            problems.add(1, None, f"unknown column {name!r}; allowed: {', '.join(COLUMNS)}")
+            problems.add(1, None, f"unknown column {quoted(name)}; allowed: {', '.join(COLUMNS)}")
     codes = []
     for line, values in table_rows(frame):
 
@@ -135,7 +136,8 @@ def parse_table(path: Path, problems: Problems) -> Codebook:
                 try:
                     fields[key] = json.loads(get(key))
                 except json.JSONDecodeError as exc:
-                    problems.add(line, fields["id"] or None, f"{key!r} is not valid JSON: {exc}")
+                    problems.add(line, fields["id"] or None,
+                                 f"{quoted(key)} is not valid JSON: {exc}")
         parent = get("parent") or None
         if parent:
             fields["parent"] = parent

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 
+import regex
+
 from qualcode.codebook.fields import Problems
+from qualcode.errors import quoted
 from qualcode.model import Code
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -32,15 +35,16 @@ def validate_codes(codes: list[Code], problems: Problems) -> None:
         if not code.name:
             problems.add(code.line, code.id, "empty name")
         if code.color is not None and not COLOR_PATTERN.match(code.color):
-            problems.add(code.line, code.id, f"color {code.color!r} is not #RRGGBB")
+            problems.add(code.line, code.id, f"color {quoted(code.color)} is not #RRGGBB")
         for pattern in code.regex:
-            try:
+            try:  # re's messages point at the problem best; regex is what coding runs
                 re.compile(pattern, re.IGNORECASE)
-            except re.error as exc:
-                problems.add(code.line, code.id, f"invalid regex {pattern!r}: {exc}")
+                regex.compile(pattern, regex.IGNORECASE)
+            except (re.error, regex.error) as exc:
+                problems.add(code.line, code.id, f"invalid regex {quoted(pattern)}: {exc}")
     for code in codes:
         if code.parent is not None and code.parent not in first_seen:
-            problems.add(code.line, code.id, f"parent {code.parent!r} does not exist")
+            problems.add(code.line, code.id, f"parent {quoted(code.parent)} does not exist")
     _check_cycles(codes, first_seen, problems)
     _check_patterns(codes, problems)
 
@@ -82,3 +86,61 @@ def _check_patterns(codes: list[Code], problems: Problems) -> None:
             except Exception as exc:  # spaCy raises MatchPatternError or ValueError
                 detail = " ".join(str(exc).split())
                 problems.add(code.line, code.id, f"invalid token pattern {number}: {detail}")
+
+
+_UNBOUNDED = re.compile(r"[+*]|\{\d*,\}")
+
+
+def has_nested_quantifiers(pattern: str) -> bool:
+    r"""True when a repeated group holds a repeat itself, as in ``(\\w+\\s?)+:`` or ``(a+)+$``:
+    the shape that can backtrack for ever on a line that almost matches.
+
+    >>> has_nested_quantifiers(r"(\w+\s?)+:"), has_nested_quantifiers(r"\bjoint(ly)? (audit)s?")
+    (True, False)
+    """
+    inner = [False]  # per open group: does it contain an unbounded repeat?
+    closed: bool | None = None  # the group just closed, if the previous item was one
+    i, n = 0, len(pattern)
+    while i < n:
+        char = pattern[i]
+        if char == "\\":
+            i, closed = i + 2, None
+            continue
+        if char == "[":
+            i += 2 if pattern[i + 1:i + 2] == "]" else 3 if pattern[i + 1:i + 3] == "^]" else 1
+            while i < n and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+            i, closed = i + 1, None
+            continue
+        if char == "(":
+            inner.append(False)
+            i, closed = i + 1, None
+            continue
+        if char == ")" and len(inner) > 1:
+            closed = inner.pop()
+            inner[-1] = inner[-1] or closed
+            i += 1
+            continue
+        repeat = _UNBOUNDED.match(pattern, i)
+        if repeat:
+            if closed:
+                return True
+            inner[-1] = True
+            i, closed = repeat.end(), None
+            continue
+        i, closed = i + 1, None
+    return False
+
+
+def regex_warnings(codes: list[Code]) -> list[str]:
+    """One line per codebook regex that may backtrack for ever (nested quantifiers). Coding
+    still runs it, with a time budget per unit; the line says how to rewrite it."""
+    from qualcode.coding.rules import REGEX_BUDGET
+
+    return [
+        f"code {quoted(code.id)}: regex {quoted(pattern)} repeats a group that itself repeats "
+        "(nested quantifiers), which can take hours on a line that almost matches; coding "
+        f"gives it {REGEX_BUDGET:g} s per unit. Rewrite it without the outer repeat "
+        "(e.g. (\\w+\\s?)+: -> \\w[\\w\\s]*:)"
+        for code in codes for pattern in code.regex if has_nested_quantifiers(pattern)
+    ]

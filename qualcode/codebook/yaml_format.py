@@ -1,7 +1,9 @@
 """The YAML codebook, the source of truth: read with line numbers, written back in order.
 
 A custom PyYAML loader records the line of every mapping and key, so each problem can name the
-line a researcher has to fix.
+line a researcher has to fix. Anchors and aliases (``&name``, ``*name``, ``<<: *name``) are
+refused: a codebook has no need for them, and a few lines of nested aliases expand to
+gigabytes ("billion laughs") once anything walks or prints the value.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from qualcode.codebook.fields import (
     code_to_fields,
     unknown_key_message,
 )
+from qualcode.errors import quoted
 from qualcode.model import Code, Codebook
 
 
@@ -43,7 +46,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in mapping:
-            loader.duplicate_keys.append((key_node.start_mark.line + 1, str(key)))
+            loader.duplicate_keys.append((key_node.start_mark.line + 1, key))
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[key] = key_node.start_mark.line + 1
     return mapping
@@ -57,7 +60,13 @@ def parse_yaml(text: str, problems: Problems) -> tuple[dict, list[Code]]:
     loader = _LineLoader(text)
     loader.duplicate_keys = []
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        shared = _shared_node_line(node)
+        if shared is not None:
+            problems.add(shared, None, "YAML anchors and aliases (&name, *name) are not allowed "
+                                       "in a codebook: write each value out")
+            return {}, []
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problems.add(mark.line + 1 if mark else None, None,
@@ -66,7 +75,7 @@ def parse_yaml(text: str, problems: Problems) -> tuple[dict, list[Code]]:
     finally:
         loader.dispose()
     for line, key in loader.duplicate_keys:
-        problems.add(line, None, f"key {key!r} appears twice in one mapping")
+        problems.add(line, None, f"key {quoted(key)} appears twice in one mapping")
     if not isinstance(data, dict):
         problems.add(1, None, "a codebook is a mapping with 'name' and 'codes'")
         return {}, []
@@ -85,10 +94,28 @@ def parse_yaml(text: str, problems: Problems) -> tuple[dict, list[Code]]:
     return data, codes
 
 
+def _shared_node_line(root: yaml.Node | None) -> int | None:
+    """The line of the first node reached twice (what an alias makes), else None; a walk of
+    the composed, not yet expanded, document: linear in the size of the file."""
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return node.start_mark.line + 1
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
 def _walk(items: Any, parent: str | None, out: list[Code], problems: Problems, line) -> None:
     for item in items:
         if not isinstance(item, _LineDict):
-            problems.add(line, parent, f"a code must be a mapping with id and name, not {item!r}")
+            problems.add(line, parent,
+                         f"a code must be a mapping with id and name, not {quoted(item)}")
             continue
         code = code_from_fields(item, item.line, parent, problems, item.key_lines)
         if code is None:

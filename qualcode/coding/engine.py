@@ -44,13 +44,21 @@ def code_units(
     *,
     matcher: RuleMatcher | None = None,
     progress: Callable[[Iterable], Iterable] | None = None,
+    warnings: list[str] | None = None,
 ) -> list[Coding]:
-    """Code each unit; one Coding per (unit, code) with all of that code's matches."""
+    """Code each unit; one Coding per (unit, code) with all of that code's matches.
+
+    A regex that runs out of its time budget in a unit adds one line to ``warnings`` naming
+    the code, the document and the unit; the other rules' codings of that unit are kept.
+    """
     matcher = matcher or build_matcher(codebook)
     codings: list[Coding] = []
     items = units if progress is None else progress(units)
     for unit in items:
         matches = matcher(unit.text)
+        for overrun in matcher.overruns:
+            if warnings is not None:
+                warnings.append(_overrun_line(overrun, unit, matcher.regex_budget))
         if not matches:
             continue
         by_code: dict[str, list[Match]] = {}
@@ -66,6 +74,13 @@ def code_units(
                 matched=[(unit.start + m.start, unit.start + m.end, m.rule) for m in found],
             ))
     return codings
+
+
+def _overrun_line(overrun, unit: Segment, budget: float) -> str:
+    then = "; it is not run again" if overrun.dropped else ""
+    return (f"code {overrun.code_id!r}: regex {overrun.pattern[:80]!r} ran past its {budget:g} s "
+            f"budget in {unit.document_id} [{unit.start}:{unit.end}] (its matches there are "
+            f"left out{then}); rewrite it without nested repeats")
 
 
 def code_documents(
@@ -98,6 +113,7 @@ class CodeReport:
     units: int = 0
     words: int = 0
     replaced: int = 0
+    warnings: list[str] = field(default_factory=list)  # regexes over their time budget
 
 
 def code_project(
@@ -122,9 +138,10 @@ def code_project(
     started = now()
     units = select_units(
         project_units(project, unit, participants_only=speakers == "participants"), speakers)
+    warnings: list[str] = []
     codings = code_units(units, codebook, matcher=build_matcher(codebook, prefilter),
-                         progress=progress)
-    report = CodeReport(codings=codings, units=len(units),
+                         progress=progress, warnings=warnings)
+    report = CodeReport(codings=codings, units=len(units), warnings=warnings,
                         words=project.segment_words(unit, speakers == "participants"))
     with project.transaction():
         report.replaced = project.count_rule_codings(codebook.name)

@@ -15,6 +15,12 @@ those words are tokenised exactly as in the whole unit: the matches are the ones
 (tokenise everything, compare lemmas) finds, which ``prefilter=False`` runs and a test
 compares. ``near`` rules and token patterns need the unit's whole token stream, so a unit with
 one of their anchors is tokenised whole.
+
+Codebook regexes run on the ``regex`` module (``re``'s syntax and semantics, and a timeout):
+a backtracking pattern such as ``(a|aa)+$`` gets ``regex_budget`` seconds per unit, then its
+matches in that unit are dropped and the overrun is recorded in ``overruns`` (the caller names
+the document and unit); after ``MAX_OVERRUNS`` overruns the pattern is not run again, so a
+bad regex costs seconds, not hours, and the run completes.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from math import prod
 from typing import NamedTuple
+
+import regex
 
 from qualcode.coding.lemmas import Lemmatizer, get_lemmatizer
 from qualcode.coding.tokenizer import Tokenizer, get_spacy_tokenizer, get_tokenizer
@@ -35,9 +43,19 @@ _TRAILING = ")]\"'”’.,;:!?…"
 _SIMPLE_PUNCTUATION = frozenset(_LEADING + _TRAILING)
 _CHUNK = re.compile(r"\S+")
 _MAX_PHRASE_VARIANTS = 256
+REGEX_BUDGET = 1.0  # seconds one regex may spend on one unit
+MAX_OVERRUNS = 3  # overruns after which a regex is no longer run
 _PLAIN_WORD = re.compile(
     rf"([{re.escape(_LEADING)}]*)([^\W\d_]+)([{re.escape(_TRAILING)}]*)"
 )
+
+
+class Overrun(NamedTuple):
+    """A codebook regex that ran out of its time budget on one unit."""
+
+    code_id: str
+    pattern: str
+    dropped: bool  # True on the overrun after which the regex is no longer run
 
 
 class Match(NamedTuple):
@@ -76,8 +94,11 @@ class RuleMatcher:
     [Match(code_id='pw', start=4, end=20, rule='keyword: partner agency')]
     """
 
-    def __init__(self, prefilter: bool = True, lemmatizer: Lemmatizer | None = None) -> None:
+    def __init__(self, prefilter: bool = True, lemmatizer: Lemmatizer | None = None,
+                 regex_budget: float = REGEX_BUDGET) -> None:
         self.prefilter = prefilter
+        self.regex_budget = regex_budget
+        self.overruns: list[Overrun] = []  # the last call's, for the caller to report
         self.lemmatizer = lemmatizer or get_lemmatizer()
         self.tokenizer = get_tokenizer()
         self._codes: dict[str, Code] = {}
@@ -110,13 +131,22 @@ class RuleMatcher:
             lowered = None
         if self._terms_by_first or self._exact_by_first or self._spacy_matcher is not None:
             matches.extend(self._term_matches(text, lowered))
+        self.overruns = []
         for code_id, pattern, label, needs in self._regexes:
             # A regex runs only where one of the literals it cannot match without is present.
             if (needs and self.prefilter and lowered is not None
                     and not any(n in lowered for n in needs)):
                 continue
-            matches.extend(Match(code_id, m.start(), m.end(), label)
-                           for m in pattern.finditer(text) if m.end() > m.start())
+            if self._overrun_count.get((code_id, label), 0) >= MAX_OVERRUNS:
+                continue
+            try:
+                matches.extend(Match(code_id, m.start(), m.end(), label)
+                               for m in pattern.finditer(text, timeout=self.regex_budget)
+                               if m.end() > m.start())
+            except TimeoutError:
+                key = (code_id, label)
+                count = self._overrun_count[key] = self._overrun_count.get(key, 0) + 1
+                self.overruns.append(Overrun(code_id, pattern.pattern, count >= MAX_OVERRUNS))
         vetoed = {m.code_id for m in matches if m.rule.startswith("not: ")}
         return sorted(
             (m for m in matches
@@ -128,7 +158,8 @@ class RuleMatcher:
     def _compile(self) -> None:
         self._terms_by_first: dict[str, list[Term]] = defaultdict(list)
         self._exact_by_first: dict[str, list[Term]] = defaultdict(list)
-        self._regexes: list[tuple[str, re.Pattern, str, tuple[str, ...]]] = []
+        self._regexes: list[tuple[str, regex.Pattern, str, tuple[str, ...]]] = []
+        self._overrun_count: dict[tuple[str, str], int] = {}
         self._near: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         self._pattern_codes: list[str] = []
         self._patterns_everywhere = False
@@ -186,7 +217,7 @@ class RuleMatcher:
                     for variant in variants:
                         add(phrases, variant, 0, 0, False)
             for pattern in code.regex:
-                self._regexes.append((code.id, re.compile(pattern, re.IGNORECASE),
+                self._regexes.append((code.id, regex.compile(pattern, regex.IGNORECASE),
                                       f"regex: {pattern}", required_literals(pattern)))
             if code.patterns:
                 self._pattern_codes.append(code.id)

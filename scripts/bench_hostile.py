@@ -1,0 +1,62 @@
+"""The hostile-input corners of issue 20, timed (prints figures; asserts nothing).
+
+- ``regex``: matching the 12 sample transcripts against the LSCB codebook (keywords and 20-odd
+  regexes, in-process, matcher only; median of 7), the number to compare when the regex engine
+  changes;
+- ``near``: one unit of N words full of a near rule's both sides (was quadratic);
+- ``ids``: N codes with the same name made unique on QDC import.
+
+    python scripts/bench_hostile.py [regex] [near] [ids]
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def median_time(work, repeat: int = 7) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def bench_regex() -> None:
+    from qualcode.codebook import load_codebook
+    from qualcode.coding.engine import build_matcher, select_units
+    from qualcode.ingest import read_document
+    from qualcode.segment import segments
+
+    book = load_codebook(ROOT / "codebooks" / "lscb_learning_improvement.yaml")
+    documents = [read_document(p) for p in sorted((ROOT / "transcripts_sample").iterdir())
+                 if p.name.startswith("lscb")]
+    units = [s for d in documents for s in select_units(segments(d, "turn"), "participants")]
+    matcher = build_matcher(book)
+    matcher("warm up")
+
+    def work() -> None:
+        for unit in units:
+            matcher(unit.text)
+
+    regexes = sum(len(c.regex) for c in book.codes)
+    print(f"regex: {len(units)} sample turns, {regexes} regexes: "
+          f"{median_time(work) * 1000:.0f} ms (median of 7)")
+
+
+def main(argv: list[str]) -> None:
+    corners = {"regex": bench_regex}
+    chosen = argv or list(corners)
+    for name in chosen:
+        corners[name]()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
