@@ -436,3 +436,52 @@ def test_codes_with_one_name_get_unique_ids_in_linear_time(tmp_path):
     assert [c.id for c in book.codes[:3]] == ["same", "same-2", "same-3"]
     assert len({c.id for c in book.codes}) == 20_000
     assert time.perf_counter() - began < 10
+
+
+# -- coders survive; what has no place is said ------------------------------------------------
+def selections_by_coder(xml: bytes) -> list[tuple[int, int, str, str]]:
+    """Read a project.qde as a reader that takes the coder from the selection does."""
+    from lxml import etree
+
+    q = "{urn:QDA-XML:project:1.0}"
+    root = etree.fromstring(xml)
+    users = {u.get("guid"): u.get("name") for u in root.iter(f"{q}User")}
+    codes = {c.get("guid"): c.get("name") for c in root.iter(f"{q}Code")}
+    return sorted((int(s.get("startPosition")), int(s.get("endPosition")),
+                   users[s.get("creatingUser")], codes[r.get("targetGUID")])
+                  for s in root.iter(f"{q}PlainTextSelection") for r in s.iter(f"{q}CodeRef"))
+
+
+def test_two_coders_of_one_span_get_a_selection_each(tmp_path):
+    from lxml import etree
+
+    other = G.format(902)
+    archive = write_qdpx(tmp_path / "two.qdpx", project_xml(
+        [(G.format(80), "Talk", "Money talks here.", [(0, 5, USER), (0, 5, other)])],
+        users=(("Maria", USER), ("Tom", other))))
+    with Project.open(tmp_path / "p.qc", create=True) as p:
+        import_qdpx(p, archive)
+        assert sorted(c.coder for c in p.codings()) == ["Maria", "Tom"]
+        xml, _ = project_qde(p)
+    schema = etree.XMLSchema(etree.parse(str(DATA / "refi-qda" / "Project.xsd")))
+    root = etree.fromstring(xml)
+    assert schema.validate(root), schema.error_log
+    assert selections_by_coder(xml) == [(0, 5, "Maria", "Theme"), (0, 5, "Tom", "Theme")]
+    for selection in root.iter("{urn:QDA-XML:project:1.0}PlainTextSelection"):
+        (coding,) = selection.iter("{urn:QDA-XML:project:1.0}Coding")
+        assert selection.get("creationDateTime") == coding.get("creationDateTime")
+        assert selection.get("creationDateTime") is not None
+
+
+def test_what_qualcode_has_no_place_for_is_counted(tmp_path, run_cli):
+    extra = (f'<Notes><Note guid="{G.format(90)}" name="memo"/>'
+             f'<Note guid="{G.format(91)}" name="memo 2"/></Notes>'
+             f'<Sets><Set guid="{G.format(92)}" name="group"/></Sets>')
+    qde = project_xml([(G.format(93), "Talk", "Some text.", [(0, 4, USER)])], extra=extra)
+    qde = qde.replace("</Sources>", f'<PictureSource guid="{G.format(94)}" name="photo"'
+                                    ' path="internal://photo.png"/></Sources>')
+    archive = write_qdpx(tmp_path / "maxqda.qdpx", qde)
+    result = run_cli("import", "qdpx", archive, "--project", tmp_path / "p.qc")
+    assert result.exit_code == 0
+    assert ("not imported (qualcode has no place for them): 1 sets (code groups), "
+            "2 notes (memos), 1 picture sources") in result.stdout
