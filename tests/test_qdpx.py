@@ -485,3 +485,36 @@ def test_what_qualcode_has_no_place_for_is_counted(tmp_path, run_cli):
     assert result.exit_code == 0
     assert ("not imported (qualcode has no place for them): 1 sets (code groups), "
             "2 notes (memos), 1 picture sources") in result.stdout
+
+
+# -- identity: GUIDs of sources, codes, coders and cases travel back --------------------------
+def test_guids_of_imported_sources_codes_coders_and_cases_are_written_back(tmp_path):
+    from lxml import etree
+
+    source, case = "{A1B2C3D4-0000-4000-8000-00000000000A}", "C0C0C0C0-0000-4000-8000-00000000000B"
+    qde = project_xml([(source, "Talk", "Some text here.", [(0, 4, USER)])])
+    variable = G.format(95)
+    cases = (f'<Variables><Variable guid="{variable}" name="nation" typeOfVariable="Text"/>'
+             f'</Variables><Cases><Case guid="{case}" name="P1"><VariableValue>'
+             f'<VariableRef targetGUID="{variable}"/><TextValue>Wales</TextValue>'
+             f'</VariableValue><SourceRef targetGUID="{source}"/></Case></Cases>')
+    qde = qde.replace("</Project>", cases + "</Project>")
+    archive = write_qdpx(tmp_path / "nvivo.qdpx", qde)
+    with Project.open(tmp_path / "p.qc", create=True) as p:
+        import_qdpx(p, archive)
+        assert p.attributes() == {"Talk": {"nation": "Wales"}}
+        xml, texts = project_qde(p)
+    schema = etree.XMLSchema(etree.parse(str(DATA / "refi-qda" / "Project.xsd")))
+    root = etree.fromstring(xml)
+    assert schema.validate(root), schema.error_log
+    q = "{urn:QDA-XML:project:1.0}"
+    assert [s.get("guid") for s in root.iter(f"{q}TextSource")] == [source]
+    assert [c.get("guid") for c in root.iter(f"{q}Code")] == [CODE]
+    assert [u.get("guid") for u in root.iter(f"{q}User")] == [USER]
+    (exported_case,) = root.iter(f"{q}Case")
+    assert exported_case.get("guid") == case and exported_case.get("name") is None
+    assert [r.get("targetGUID") for r in exported_case.iter(f"{q}SourceRef")] == [source]
+    (coding,) = root.iter(f"{q}Coding")
+    assert coding.get("creatingUser") == USER
+    assert coding.find(f"{q}CodeRef").get("targetGUID") == CODE
+    assert list(texts) == [source]

@@ -17,10 +17,12 @@ import io
 import re
 import zipfile
 
-from qualcode.codebook.qdc import code_guid, description_with_extras, guid
+from qualcode.codebook.qdc import description_with_extras, guid
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+_GUID = re.compile(r"(?P<b>\{)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                   r"[0-9a-fA-F]{12}(?(b)\})")
 _DATETIME = re.compile(r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
 
 
@@ -50,10 +52,17 @@ def project_qde(project, offsets: str = "codepoints") -> tuple[bytes, dict[str, 
     from qualcode import __version__
 
     root.set("origin", f"qualcode {__version__}")
+    kept = {kind: project.kept_guids(kind) for kind in ("code", "user", "case")}
+
+    def identity(kind: str, key: str) -> str:
+        """The GUID a thing had where it was imported from, else the one derived from its id."""
+        value = kept[kind].get(key)
+        return value if value and _GUID.fullmatch(value) else guid(kind, key)
+
     if coders:
         users = element(root, "Users")
         for coder in coders:
-            element(users, "User", guid=guid("user", coder), name=coder)
+            element(users, "User", guid=identity("user", coder), name=coder)
     known = {c.id for c in book.codes}
     unknown = sorted({row[3] for row in codings} - known)
     if book.codes or unknown:
@@ -61,7 +70,7 @@ def project_qde(project, offsets: str = "codepoints") -> tuple[bytes, dict[str, 
 
         def add(parent, parent_id):
             for code in book.children(parent_id):
-                node = element(parent, "Code", guid=code_guid(code.id), name=code.name,
+                node = element(parent, "Code", guid=identity("code", code.id), name=code.name,
                                isCodable="true" if code.codable else "false")
                 if code.color:
                     node.set("color", code.color.upper())
@@ -70,7 +79,8 @@ def project_qde(project, offsets: str = "codepoints") -> tuple[bytes, dict[str, 
 
         add(codes, None)
         for code_id in unknown:
-            element(codes, "Code", guid=code_guid(code_id), name=code_id, isCodable="true")
+            element(codes, "Code", guid=identity("code", code_id), name=code_id,
+                    isCodable="true")
     attributes = project.attributes()
     names = sorted({n for values in attributes.values() for n in values})
     if names:
@@ -79,14 +89,18 @@ def project_qde(project, offsets: str = "codepoints") -> tuple[bytes, dict[str, 
             element(variables, "Variable", guid=guid("variable", name), name=name,
                     typeOfVariable="Text")
     documents = project.document_texts()
-    source_guids = {doc_id: recorded or guid("source", doc_id)
+    source_guids = {doc_id: recorded if recorded and _GUID.fullmatch(recorded)
+                    else guid("source", doc_id)
                     for doc_id, recorded in project.source_guids().items()}
     if attributes:
+        # one Case per document, without a name, holding its attributes and one SourceRef: the
+        # form MAXQDA writes and QualCoder reads as the source's own variables (QualCoder skips
+        # the SourceRef of a named Case)
         cases = element(root, "Cases")
         for doc_id in documents:
             if doc_id not in attributes:
                 continue
-            case = element(cases, "Case", guid=guid("case", doc_id), name=doc_id)
+            case = element(cases, "Case", guid=identity("case", doc_id))
             for name, value in sorted(attributes[doc_id].items()):
                 holder = element(case, "VariableValue")
                 element(holder, "VariableRef", targetGUID=guid("variable", name))
@@ -117,17 +131,17 @@ def project_qde(project, offsets: str = "codepoints") -> tuple[bytes, dict[str, 
                                     guid=guid("selection", f"{doc_id}:{rows[0][1]}:"
                                                            f"{rows[0][2]}:{coder}"),
                                     startPosition=str(start), endPosition=str(end),
-                                    creatingUser=guid("user", coder))
+                                    creatingUser=identity("user", coder))
                 if stamps:
                     selection.set("creationDateTime", stamps[0])
                 for _, s_, e_, code_id, _, created in rows:
                     coding = element(selection, "Coding",
                                      guid=guid("coding", f"{doc_id}:{s_}:{e_}:{code_id}:"
                                                          f"{coder}"),
-                                     creatingUser=guid("user", coder))
+                                     creatingUser=identity("user", coder))
                     if _is_datetime(created):
                         coding.set("creationDateTime", created)
-                    element(coding, "CodeRef", targetGUID=code_guid(code_id))
+                    element(coding, "CodeRef", targetGUID=identity("code", code_id))
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return xml, texts
 

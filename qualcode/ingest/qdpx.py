@@ -45,7 +45,9 @@ _DROPPED = {
 @dataclass
 class QdpxSource:
     """A text source as the archive holds it: ``raw`` is its decoded text before normalising
-    (what the exporting tool counted offsets on); ``text`` is qualcode's normalised text."""
+    (what the exporting tool counted offsets on); ``text`` is qualcode's normalised text;
+    ``guid`` is the GUID lowercased without braces (for matching), ``written_guid`` as the file
+    wrote it (to give back on export)."""
 
     guid: str
     name: str
@@ -53,6 +55,7 @@ class QdpxSource:
     data: bytes
     text: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
+    written_guid: str = ""
 
 
 @dataclass
@@ -80,6 +83,9 @@ class QdpxContents:
     skipped_sources: list[str] = field(default_factory=list)
     skipped_selections: list[str] = field(default_factory=list)
     dropped: dict[str, int] = field(default_factory=dict)
+    code_guids: dict[str, str] = field(default_factory=dict)  # code id -> GUID as written
+    user_guids: dict[str, str] = field(default_factory=dict)  # coder -> GUID as written
+    case_guids: dict[str, str] = field(default_factory=dict)  # source guid -> its case's GUID
 
 
 @dataclass
@@ -176,7 +182,8 @@ def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES,
                 skipped.append(name)
                 continue
             source = QdpxSource(guid, name, decode_bytes(data, f"{path}:{name}"), data,
-                                attributes=attributes_by_source.get(guid, {}))
+                                attributes=attributes_by_source.get(guid, {}),
+                                written_guid=element.get("guid").strip())
             sources.append(source)
             for selection in element.iterfind("q:PlainTextSelection", ns):
                 found = []
@@ -195,6 +202,17 @@ def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES,
                                              selection.sourceline, found))
         dropped = {label: n for where, label in _DROPPED.items()
                    if (n := len(root.findall(where, ns)))}
+        code_guids = {code_ids[_key(node.get("guid"))]: node.get("guid").strip()
+                      for node in root.iterfind("q:CodeBook/q:Codes//q:Code", ns)
+                      if _key(node.get("guid")) in code_ids}
+        user_guids: dict[str, str] = {}
+        for user in root.iterfind("q:Users/q:User", ns):
+            user_guids.setdefault(users[_key(user.get("guid"))], user.get("guid", "").strip())
+        case_guids = {}
+        for case in root.iterfind("q:Cases/q:Case", ns):
+            refs = case.findall("q:SourceRef", ns)
+            if len(refs) == 1 and case.get("guid"):  # a case of several sources: no one owner
+                case_guids[_key(refs[0].get("targetGUID"))] = case.get("guid").strip()
     origin = root.get("origin") or ""
     unit = _unit(offsets) if offsets else choose_offset_unit(
         [(s.source.raw, s.start, s.end) for s in selections], origin)
@@ -205,7 +223,8 @@ def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES,
     return QdpxContents(
         sources=sources, codebook=Codebook(name=path.stem, codes=codes), codings=codings,
         coders=sorted(set(users.values())), origin=origin, offsets=unit,
-        skipped_sources=skipped, skipped_selections=skipped_selections, dropped=dropped)
+        skipped_sources=skipped, skipped_selections=skipped_selections, dropped=dropped,
+        code_guids=code_guids, user_guids=user_guids, case_guids=case_guids)
 
 
 def _unit(name: str) -> str:
@@ -432,7 +451,7 @@ def import_qdpx(project, path: str | Path, limit: int = MAX_MEMBER_BYTES, *,
         document.attributes = source.attributes
         document.source_path = f"{path}#{source.name}"
         document.sha256 = hashlib.sha256(source.data).hexdigest()
-        document.metadata["source_guid"] = source.guid
+        document.metadata["source_guid"] = source.written_guid
         return document
 
     for source in contents.sources:
@@ -469,6 +488,7 @@ def import_qdpx(project, path: str | Path, limit: int = MAX_MEMBER_BYTES, *,
             project.put_document(document)
         if contents.codebook.codes:
             project.set_codes(contents.codebook)
+        _keep_guids(project, contents, doc_ids)
         known = project.coding_keys(report.unchanged)
         fresh = []
         for placed in contents.codings:
@@ -492,12 +512,23 @@ def _base_id(name: str) -> str:
     return re.sub(r"\.(txt|docx?|rtf|pdf)$", "", name.strip(), flags=re.I) or "source"
 
 
+def _keep_guids(project, contents: QdpxContents, doc_ids: dict[str, str]) -> None:
+    """Remember the GUIDs that differ from the ones qualcode would make, for export."""
+    from qualcode.codebook.qdc import guid
+
+    for kind, kept in (("code", contents.code_guids), ("user", contents.user_guids)):
+        project.keep_guids(kind, {key: value for key, value in kept.items()
+                                  if _key(value) != guid(kind, key)})
+    project.keep_guids("case", {doc_ids[source]: value for source, value in
+                                contents.case_guids.items() if source in doc_ids})
+
+
 def _stored_source_guids(project) -> dict[str, str]:
     """Document id by source GUID: the one a QDPX import recorded, else the one qualcode's
     own export gives the document (so a round trip lands on the same documents)."""
     from qualcode.codebook.qdc import guid
 
-    return {recorded or guid("source", doc_id): doc_id
+    return {_key(recorded or guid("source", doc_id)): doc_id
             for doc_id, recorded in project.source_guids().items()}
 
 

@@ -1,7 +1,8 @@
 """What REFI-QDA exchange (QDPX import and export) reads from a project beyond the usual.
 
-A source keeps the GUID it had in the tool it came from (in the document's metadata), so that
-a re-import recognises it and an export gives it back: NVivo -> qualcode -> NVivo merges.
+A source keeps the GUID it had in the tool it came from (in the document's metadata), and codes,
+coders and cases keep theirs (in ``exchange_guids``), so that a re-import recognises them and an
+export gives them back: NVivo -> qualcode -> NVivo merges instead of duplicating.
 """
 
 from __future__ import annotations
@@ -32,3 +33,16 @@ class ExchangeMixin(StoreBase):
                 "SELECT document_id, char_start, char_end, code_id, coder FROM codings"
                 " WHERE document_id = ?", (doc_id,)))
         return keys
+
+    def keep_guids(self, kind: str, guids: dict[str, str]) -> None:
+        """Remember the GUID a code id, coder or case (by document id) had in the project it
+        was imported from (inside the caller's transaction; the latest import wins)."""
+        self.db.executemany(
+            "INSERT INTO exchange_guids (kind, key, guid) VALUES (?, ?, ?)"
+            " ON CONFLICT (kind, key) DO UPDATE SET guid = excluded.guid",
+            ((kind, key, guid) for key, guid in sorted(guids.items())))
+
+    def kept_guids(self, kind: str) -> dict[str, str]:
+        """The GUIDs kept for codes (``"code"``), coders (``"user"``) or cases (``"case"``)."""
+        return dict(self.db.execute(
+            "SELECT key, guid FROM exchange_guids WHERE kind = ? ORDER BY key", (kind,)))

@@ -101,6 +101,16 @@ MIGRATIONS: list[str] = [
         applied_at TEXT NOT NULL
     );
     """,
+    # 2: the GUIDs codes, coders and cases had in a REFI-QDA project they were imported from,
+    #    written back on export so that NVivo -> qualcode -> NVivo merges, not duplicates
+    """
+    CREATE TABLE exchange_guids (
+        kind TEXT NOT NULL CHECK (kind IN ('code', 'user', 'case')),
+        key TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        PRIMARY KEY (kind, key)
+    );
+    """,
 ]
 
 
