@@ -8,6 +8,7 @@ import csv
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -228,3 +229,118 @@ def test_a_huge_value_is_quoted_short_in_a_codebook_message(tmp_path, run_cli):
                         + "x" * 1_000_000 + "\n", encoding="utf-8")
     line = _one_line_error(run_cli("codebook", "validate", codebook))
     assert "'keywords' must be a list" in line and len(line) < 300
+
+
+MIB = 1024 * 1024
+
+
+def _zip_bytes(members: list[tuple[str, bytes | None]], bomb_mib: int = 2000) -> bytes:
+    """A zip written by hand, so that a member (data None) can be a bomb of ``bomb_mib`` MiB
+    of zeros in about 1 KB per MiB, built in milliseconds, with a wrong CRC."""
+    import io
+    import struct
+    import zlib
+
+    out, central = io.BytesIO(), []
+    for name, data in members:
+        if data is None:
+            packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+            block = packer.compress(b"\0" * MIB) + packer.flush(zlib.Z_FULL_FLUSH)
+            payload, crc, size = block * bomb_mib + packer.flush(), 0, bomb_mib * MIB
+        else:
+            packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+            payload, crc, size = packer.compress(data) + packer.flush(), zlib.crc32(data), len(data)
+        raw, offset = name.encode(), out.tell()
+        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, len(payload),
+                              size, len(raw), 0) + raw + payload)
+        central.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0x21, crc,
+                                   len(payload), size, len(raw), 0, 0, 0, 0, 0, offset) + raw)
+    directory, start = b"".join(central), out.tell()
+    out.write(directory + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members),
+                                      len(members), len(directory), start, 0))
+    return out.getvalue()
+
+
+def _with_bomb(path: Path, member: str) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = [(i.filename, archive.read(i)) for i in archive.infolist()]
+    path.write_bytes(_zip_bytes([*members, (member, None)]))
+    return path
+
+
+def test_the_bomb_helper_makes_a_real_bomb():
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(_zip_bytes([("a", b"x"), ("b", None)], 3))) as archive:
+        assert archive.read("a") == b"x"
+        produced = 0
+        with pytest.raises(zipfile.BadZipFile, match="CRC"), archive.open("b") as stream:
+            while piece := stream.read(MIB // 2):
+                produced += len(piece)
+        assert produced >= 5 * MIB // 2  # all of it inflated, then the CRC is wrong
+
+
+def _refused_fast(run_cli, project: Path, *args) -> str:
+    import time
+
+    before = project.read_bytes()
+    started = time.monotonic()
+    result = run_cli(*args)
+    elapsed = time.monotonic() - started
+    line = _one_line_error(result)
+    assert elapsed < 2, elapsed
+    assert project.read_bytes() == before
+    return line
+
+
+def _small_project(tmp_path: Path, run_cli) -> Path:
+    project = tmp_path / "p.qc"
+    transcript = tmp_path / "first.txt"
+    transcript.write_text("P1: hello there.\n", encoding="utf-8")
+    assert run_cli("ingest", transcript, "--project", project).exit_code == 0
+    return project
+
+
+def test_a_docx_decompression_bomb_is_refused_in_well_under_a_second(tmp_path, run_cli):
+    from tests.conftest import write_docx
+
+    project = _small_project(tmp_path, run_cli)
+    bomb = _with_bomb(write_docx(tmp_path / "bomb.docx", ["P1: hello."]), "word/media/a.bin")
+    line = _refused_fast(run_cli, project, "ingest", bomb, "--project", project)
+    assert "bomb.docx" in line and "decompression bomb" in line
+
+
+def test_an_xlsx_decompression_bomb_is_refused_in_well_under_a_second(tmp_path, run_cli):
+    import openpyxl
+
+    project = _small_project(tmp_path, run_cli)
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["id", "text"])
+    workbook.active.append(["r1", "An answer."])
+    sheet = tmp_path / "answers.xlsx"
+    workbook.save(sheet)
+    _with_bomb(sheet, "xl/media/a.bin")
+    line = _refused_fast(run_cli, project, "ingest", sheet, "--project", project,
+                         "--text-column", "text")
+    assert "answers.xlsx" in line and "decompression bomb" in line
+    line = _refused_fast(run_cli, project, "ingest", tmp_path / "first.txt", "--project",
+                         project, "--attributes", sheet)
+    assert "answers.xlsx" in line and "decompression bomb" in line
+
+
+def test_a_docx_member_with_a_bad_crc_is_one_line(tmp_path, run_cli):
+    import zipfile
+
+    from tests.conftest import write_docx
+
+    project = _small_project(tmp_path, run_cli)
+    path = write_docx(tmp_path / "bad.docx", ["P1: hello."])
+    with zipfile.ZipFile(path) as archive:
+        members = [(i.filename, archive.read(i)) for i in archive.infolist()]
+    small = _zip_bytes([*members, ("word/media/a.bin", None)], bomb_mib=1)
+    path.write_bytes(small)
+    line = _refused_fast(run_cli, project, "ingest", path, "--project", project)
+    assert "bad.docx" in line and "damaged archive member 'word/media/a.bin'" in line

@@ -14,6 +14,7 @@ from qualcode.errors import InputError
 from qualcode.ingest.builder import ReadOptions, make_document
 from qualcode.ingest.transcript import has_blank_line_paragraphs, labelled_lines
 from qualcode.model import Document
+from qualcode.safezip import check_archive
 from qualcode.text import decode_bytes, normalise, read_bytes
 
 
@@ -26,6 +27,7 @@ def read_table_file(path: Path, encoding: str | None = None):
         raise InputError("empty file", path)
     try:
         if path.suffix.lower() == ".xlsx":
+            check_archive(data, path)  # a decompression bomb stops here
             frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
         else:
             text = decode_bytes(data, path, encoding)

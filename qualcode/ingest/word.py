@@ -21,6 +21,7 @@ from qualcode.ingest.speakers import (
     speaker_key,
 )
 from qualcode.model import Document
+from qualcode.safezip import check_archive
 from qualcode.text import normalise, read_bytes
 
 _SPEAKER_HEADER = re.compile(r"^(speaker|name|who|participant)s?$", re.I)
@@ -39,6 +40,7 @@ def _open_docx(path: Path, data: bytes):
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise InputError("not a Word document (.docx is a zip archive; this file is not one)", path)
+    check_archive(data, path)  # a decompression bomb stops here, in well under a second
     try:
         return docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
