@@ -518,3 +518,38 @@ def test_guids_of_imported_sources_codes_coders_and_cases_are_written_back(tmp_p
     assert coding.get("creatingUser") == USER
     assert coding.find(f"{q}CodeRef").get("targetGUID") == CODE
     assert list(texts) == [source]
+
+
+# -- speakers survive a round trip as `Name: ` labels -----------------------------------------
+def test_bold_word_labels_travel_as_name_colon_and_come_back_as_speakers(tmp_path):
+    from conftest import write_docx
+
+    from qualcode.model import Coding
+
+    write_docx(tmp_path / "lscb04.docx", [
+        ("Interviewer", "\tHow do partners work together? 😀"),
+        ("Anna", "\tPartnership working is strong here."),
+        ("Interviewer", "\tAnd the board?"),
+        ("Anna", "\tThe board meets monthly."),
+    ])
+    with Project.open(tmp_path / "p.qc", create=True) as p:
+        ingest(p, [tmp_path / "lscb04.docx"])
+        (doc,) = p.documents()
+        assert "Anna\tPartnership" in doc.text
+        start = doc.text.index("Partnership working")
+        board = doc.text.index("board meets")
+        with p.transaction():
+            p.add_codings([Coding("lscb04", start, start + 19, "partners", "Maria"),
+                           Coding("lscb04", board, board + 5, "board", "Maria")])
+        xml, texts = project_qde(p, offsets="utf16")
+        (tmp_path / "out.qdpx").write_bytes(export_qdpx(p))
+        again = import_qdpx(p, tmp_path / "out.qdpx")  # its own export: nothing new
+        assert again.unchanged == ["lscb04"] and again.codings == 0 and again.already == 2
+    (text,) = texts.values()
+    assert text.splitlines()[1] == "Anna: Partnership working is strong here."
+    with Project.open(tmp_path / "q.qc", create=True) as q:
+        import_qdpx(q, tmp_path / "out.qdpx")
+        (back,) = q.documents()
+        assert [(t.speaker, t.text) for t in back.turns] == [
+            (t.speaker, t.text) for t in doc.turns]
+        assert coded_texts(q) == [("lscb04", "Partnership working"), ("lscb04", "board")]

@@ -31,7 +31,7 @@ def project_qde(project, offsets: str = "codepoints") -> tuple[bytes, dict[str, 
     positions in UTF-16 code units, as NVivo reads them."""
     from lxml import etree
 
-    from qualcode.ingest.qdpx import Utf16Offsets
+    from qualcode.ingest.qdpx import LabelRendering, Utf16Offsets
 
     if offsets not in ("codepoints", "utf16"):
         raise ValueError(f"offsets must be 'codepoints' or 'utf16', not {offsets!r}")
@@ -88,7 +88,7 @@ def project_qde(project, offsets: str = "codepoints") -> tuple[bytes, dict[str, 
         for name in names:
             element(variables, "Variable", guid=guid("variable", name), name=name,
                     typeOfVariable="Text")
-    documents = project.document_texts()
+    documents = {document.id: document for document in project.documents()}
     source_guids = {doc_id: recorded if recorded and _GUID.fullmatch(recorded)
                     else guid("source", doc_id)
                     for doc_id, recorded in project.source_guids().items()}
@@ -112,12 +112,14 @@ def project_qde(project, offsets: str = "codepoints") -> tuple[bytes, dict[str, 
         by_document: dict[str, list] = {}
         for row in codings:
             by_document.setdefault(row[0], []).append(row)
-        for doc_id, text in documents.items():
+        for doc_id, document in documents.items():
             source_guid = source_guids[doc_id]
-            texts[source_guid] = text
+            # labels as `Name: `, so that qualcode and other tools read the speakers back
+            rendering = LabelRendering(document.text, document.turns)
+            texts[source_guid] = rendering.text
             source = element(sources, "TextSource", guid=source_guid, name=doc_id,
                              plainTextPath=f"internal://{source_guid}.txt")
-            units = Utf16Offsets(text) if offsets == "utf16" else None
+            units = Utf16Offsets(rendering.text) if offsets == "utf16" else None
             # one selection per span and coder, the coder on the selection too: readers that
             # take the coder from the selection (QualCoder) keep both coders of a span
             spans: dict[tuple[int, int, str], list] = {}
@@ -125,6 +127,7 @@ def project_qde(project, offsets: str = "codepoints") -> tuple[bytes, dict[str, 
                 spans.setdefault((row[1], row[2], row[4]), []).append(row)
             for (start, end, coder), rows in spans.items():
                 stamps = sorted(row[5] for row in rows if _is_datetime(row[5]))
+                start, end = rendering.forward(start), rendering.forward(end)
                 if units is not None:
                     start, end = units.to_utf16(start), units.to_utf16(end)
                 selection = element(source, "PlainTextSelection",

@@ -442,8 +442,18 @@ def import_qdpx(project, path: str | Path, limit: int = MAX_MEMBER_BYTES, *,
     doc_ids: dict[str, str] = {}
     built = []
 
-    def text_of(doc_id: str) -> str:
-        return project.documents([doc_id])[0].text
+    back: dict[str, LabelRendering] = {}  # documents that came back with labels rewritten
+
+    def same_text(doc_id: str, text: str) -> bool:
+        """The stored text, or the text qualcode's own export made of it (``Name: ``)."""
+        (document,) = project.documents([doc_id])
+        if document.text == text:
+            return True
+        rendering = LabelRendering(document.text, document.turns)
+        if rendering.changed and rendering.text == text:
+            back[doc_id] = rendering
+            return True
+        return False
 
     def build(source: QdpxSource, doc_id: str):
         document = document_from_text(source.text, Path(source.name), source.data, "qdpx",
@@ -457,7 +467,7 @@ def import_qdpx(project, path: str | Path, limit: int = MAX_MEMBER_BYTES, *,
     for source in contents.sources:
         doc_id = by_guid.get(source.guid)
         if doc_id is not None and doc_id not in claimed:
-            if text_of(doc_id) == source.text:
+            if same_text(doc_id, source.text):
                 report.unchanged.append(doc_id)
             else:
                 kept = project.person_codings(doc_id)
@@ -470,7 +480,7 @@ def import_qdpx(project, path: str | Path, limit: int = MAX_MEMBER_BYTES, *,
                 report.updated.append(doc_id)
         else:
             base = _base_id(source.name)
-            if base in existing and base not in claimed and text_of(base) == source.text:
+            if base in existing and base not in claimed and same_text(base, source.text):
                 doc_id = base
                 report.unchanged.append(doc_id)
             else:
@@ -492,8 +502,11 @@ def import_qdpx(project, path: str | Path, limit: int = MAX_MEMBER_BYTES, *,
         known = project.coding_keys(report.unchanged)
         fresh = []
         for placed in contents.codings:
-            coding = Coding(doc_ids[placed.source_guid], placed.start, placed.end,
-                            placed.code_id, placed.coder, origin="import",
+            doc_id = doc_ids[placed.source_guid]
+            start, end = placed.start, placed.end
+            if doc_id in back:
+                start, end = back[doc_id].backward(start), back[doc_id].backward(end)
+            coding = Coding(doc_id, start, end, placed.code_id, placed.coder, origin="import",
                             created_at=placed.created_at)
             key = (coding.document_id, coding.start, coding.end, coding.code_id, coding.coder)
             if key in known:
@@ -536,3 +549,66 @@ def _sha256(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# -- speaker labels as qualcode writes and reads them -----------------------------------------
+class LabelRendering:
+    """A document's text with every speaker label in the ``Name: `` form that qualcode and
+    other tools read back as a label, and exact offset maps between the two texts.
+
+    A Word transcript with bold labels is stored as ``Anna<TAB>Fine thanks.``; exported as it
+    is, the label would be lost on the way back. Only labels qualcode would not recognise are
+    rewritten; a text without them comes back unchanged (``changed`` is False).
+
+    >>> from qualcode.model import Segment
+    >>> r = LabelRendering("Anna\\tFine.", [Segment("d", "turn", 0, 5, 10, "Fine.", "Anna")])
+    >>> r.text, r.forward(5), r.backward(6)
+    ('Anna: Fine.', 6, 5)
+    """
+
+    def __init__(self, text: str, turns) -> None:
+        from qualcode.ingest.speakers import label_at_line_start
+
+        edits: list[tuple[int, int, str]] = []
+        for turn in turns:
+            if not turn.speaker:
+                continue
+            line_start = text.rfind("\n", 0, turn.start) + 1
+            region = text[line_start:turn.start]
+            if not region.strip() or turn.speaker.casefold() not in region.casefold():
+                continue
+            line_end = text.find("\n", turn.start)
+            label = label_at_line_start(text[line_start:line_end if line_end >= 0 else None])
+            if label is not None and label.name == turn.speaker:
+                continue
+            edits.append((line_start, turn.start, f"{turn.speaker}: "))
+        edits.sort()
+        self.changed = bool(edits)
+        self._old = [(s, e) for s, e, _ in edits]
+        self._new: list[tuple[int, int]] = []
+        parts, shift, previous = [], 0, 0
+        for start, end, replacement in edits:
+            parts += [text[previous:start], replacement]
+            self._new.append((start + shift, start + shift + len(replacement)))
+            shift += len(replacement) - (end - start)
+            previous = end
+        parts.append(text[previous:])
+        self.text = "".join(parts)
+
+    @staticmethod
+    def _map(position: int, source: list[tuple[int, int]], target: list[tuple[int, int]]) -> int:
+        i = bisect_left(source, (position + 1,)) - 1  # the last label starting at or before
+        if i < 0:
+            return position
+        start, end = source[i]
+        if position >= end:
+            return target[i][1] + position - end
+        return target[i][0] if position == start else target[i][1]
+
+    def forward(self, position: int) -> int:
+        """Stored text -> rendered text (a position inside a label goes to its speech)."""
+        return self._map(position, self._old, self._new)
+
+    def backward(self, position: int) -> int:
+        """Rendered text -> stored text."""
+        return self._map(position, self._new, self._old)

@@ -20,10 +20,6 @@ class ExchangeMixin(StoreBase):
         return dict(self.db.execute(
             "SELECT id, json_extract(metadata, '$.source_guid') FROM documents ORDER BY id"))
 
-    def document_texts(self) -> dict[str, str]:
-        """Every document's text by id, in id order, without its segments."""
-        return dict(self.db.execute("SELECT id, text FROM documents ORDER BY id"))
-
     def coding_keys(self, document_ids: Iterable[str]) -> set[tuple[str, int, int, str, str]]:
         """(document, start, end, code, coder) of every coding of these documents: what an
         import checks so that importing a file twice adds nothing."""
