@@ -547,6 +547,9 @@ def test_bold_word_labels_travel_as_name_colon_and_come_back_as_speakers(tmp_pat
         assert again.unchanged == ["lscb04"] and again.codings == 0 and again.already == 2
     (text,) = texts.values()
     assert text.splitlines()[1] == "Anna: Partnership working is strong here."
+    units = text.encode("utf-16-le")  # NVivo's reading of the UTF-16 offsets, after the emoji
+    assert sorted(units[2 * s:2 * e].decode("utf-16-le") for s, e, _, _ in
+                  selections_by_coder(xml)) == ["Partnership working", "board"]
     with Project.open(tmp_path / "q.qc", create=True) as q:
         import_qdpx(q, tmp_path / "out.qdpx")
         (back,) = q.documents()
