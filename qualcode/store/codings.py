@@ -95,10 +95,16 @@ class CodingsMixin(CodesMixin):
         return cursor.rowcount
 
     def codings(
-        self, document_id: str | None = None, code_ids: Iterable[str] | None = None
+        self, document_id: str | None = None, code_ids: Iterable[str] | None = None,
+        coding_ids: Iterable[int] | None = None,
     ) -> list[Coding]:
-        """Stored codings, by document and position; optionally of one document or some codes."""
-        clauses, args = [], []
+        """Stored codings, by document and position; optionally of one document, some codes
+        or some coding ids."""
+        clauses: list[str] = []
+        args: list = []
+        if coding_ids is not None:
+            clauses.append("id IN (SELECT value FROM json_each(?))")
+            args.append(json.dumps(list(coding_ids)))
         if document_id is not None:
             clauses.append("document_id = ?")
             args.append(document_id)

@@ -2,7 +2,8 @@
 
 Each part is a mixin with one job, in its own module: ``segments``, ``documents`` (which builds
 on segments and on codings, to refuse replacing a document a person coded), ``codes``,
-``codings``, ``suggestions``, ``runs`` and ``exchange`` (QDPX look-ups); the file's format
+``codings``, ``suggestions``, ``runs``, ``exchange`` (QDPX look-ups),
+``edits`` (a person's single edits in the workspace) and ``memos``; the file's format
 and migrations are in ``schema``. A new group of methods goes in its own mixin module, added
 to the bases below.
 """
@@ -13,12 +14,15 @@ from pathlib import Path
 
 from qualcode.store import schema
 from qualcode.store.documents import DocumentsMixin
+from qualcode.store.edits import EditsMixin
 from qualcode.store.exchange import ExchangeMixin
+from qualcode.store.memos import MemosMixin
 from qualcode.store.runs import RunsMixin
 from qualcode.store.suggestions import SuggestionsMixin
 
 
-class Project(DocumentsMixin, SuggestionsMixin, RunsMixin, ExchangeMixin):
+class Project(DocumentsMixin, SuggestionsMixin, RunsMixin, ExchangeMixin, EditsMixin,
+              MemosMixin):
     """An open qualcode project file.
 
     >>> with Project.open("sample.qc", create=True) as project:  # doctest: +SKIP

@@ -111,6 +111,26 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (kind, key)
     );
     """,
+    # 3: memos, a researcher's notes on a document, a code or a coded passage. A memo on a
+    # coding keeps the passage (document, offsets, code) as well as the coding's id, so it
+    # still points at the right words after a rule coding is replaced by a new run.
+    """
+    CREATE TABLE memos (
+        id INTEGER PRIMARY KEY,
+        target TEXT NOT NULL CHECK (target IN ('document', 'code', 'coding')),
+        document_id TEXT REFERENCES documents(id) ON DELETE CASCADE,
+        code_id TEXT,
+        coding_id INTEGER,
+        char_start INTEGER,
+        char_end INTEGER,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX memos_by_document ON memos (document_id);
+    CREATE INDEX memos_by_code ON memos (code_id);
+    """,
 ]
 
 

@@ -4,7 +4,7 @@
 // units (what the DOM counts); the server converts them to code points.
 "use strict";
 
-const QC = window.QC;
+const QC = JSON.parse(document.getElementById("boot").textContent);
 const CSRF = document.querySelector('meta[name="csrf-token"]').content;
 const state = {
   coder: localStorage.getItem("qc.coder") || QC.coder || "",

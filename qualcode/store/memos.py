@@ -1,0 +1,83 @@
+"""Memos: a researcher's notes on a document, a code or a coded passage, with author and time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qualcode.store.base import StoreBase
+from qualcode.timeutil import now
+
+MEMO_TARGETS = ("document", "code", "coding")
+_COLUMNS = ("id, target, document_id, code_id, coding_id, char_start, char_end, author, text,"
+            " created_at, updated_at")
+
+
+@dataclass(frozen=True, slots=True)
+class Memo:
+    """One memo; ``start``/``end`` (code points) are the passage of a memo on a coding."""
+
+    id: int
+    target: str
+    document_id: str | None
+    code_id: str | None
+    coding_id: int | None
+    start: int | None
+    end: int | None
+    author: str
+    text: str
+    created_at: str
+    updated_at: str
+
+
+class MemosMixin(StoreBase):
+    """Storing, listing and searching memos."""
+
+    def add_memo(self, target: str, author: str, text: str, *, document_id: str | None = None,
+                 code_id: str | None = None, coding_id: int | None = None,
+                 start: int | None = None, end: int | None = None) -> Memo:
+        """Store a memo in its own transaction and return it."""
+        stamp = now()
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO memos (target, document_id, code_id, coding_id, char_start,"
+                " char_end, author, text, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (target, document_id, code_id, coding_id, start, end, author, text, stamp, stamp))
+        memo = self.memo(cursor.lastrowid)
+        assert memo is not None
+        return memo
+
+    def memo(self, memo_id: int) -> Memo | None:
+        row = self.db.execute(f"SELECT {_COLUMNS} FROM memos WHERE id = ?", (memo_id,)).fetchone()
+        return Memo(*row) if row else None
+
+    def memos(self, *, document_id: str | None = None, code_id: str | None = None,
+              containing: str | None = None) -> list[Memo]:
+        """Memos, oldest first: all, or of one document / one code, or containing some text
+        (case-insensitive, in the memo or its author)."""
+        clauses, args = [], []
+        if document_id is not None:
+            clauses.append("document_id = ?")
+            args.append(document_id)
+        if code_id is not None:
+            clauses.append("code_id = ?")
+            args.append(code_id)
+        if containing:
+            clauses.append("(instr(lower(text), lower(?)) OR instr(lower(author), lower(?)))")
+            args.extend([containing, containing])
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM memos{where} ORDER BY created_at, id",
+                               args)
+        return [Memo(*row) for row in rows]
+
+    def update_memo(self, memo_id: int, text: str) -> bool:
+        """Change a memo's text; False if there is no such memo."""
+        with self.transaction():
+            cursor = self.db.execute("UPDATE memos SET text = ?, updated_at = ? WHERE id = ?",
+                                     (text, now(), memo_id))
+        return bool(cursor.rowcount)
+
+    def delete_memo(self, memo_id: int) -> bool:
+        with self.transaction():
+            cursor = self.db.execute("DELETE FROM memos WHERE id = ?", (memo_id,))
+        return bool(cursor.rowcount)

@@ -1,0 +1,87 @@
+"""Running the workspace: bind the port, then serve until Ctrl-C (uvicorn, one process).
+
+The socket is bound before uvicorn starts, so a port in use is a one-line error, ``--port 0``
+picks a free port, and the printed address is the real one.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.errors import QualcodeError
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass
+class Server:
+    """A bound socket and the app to serve on it; ``url`` carries the token."""
+
+    app: object
+    sock: socket.socket
+    host: str
+    port: int
+    token: str
+
+    @property
+    def url(self) -> str:
+        shown = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        if ":" in shown:
+            shown = f"[{shown}]"
+        return f"http://{shown}:{self.port}/?token={self.token}"
+
+    def run(self) -> None:
+        """Serve until interrupted."""
+        import uvicorn
+
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False,
+                                lifespan="off")
+        uvicorn.Server(config).run(sockets=[self.sock])
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise QualcodeError(f"port {port} is in use; pass --port with another number "
+                                "(or --port 0 for any free one)") from None
+        raise QualcodeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def make_server(project_path: str | Path, *, codebook_path: str | Path | None = None,
+                coder: str | None = None, host: str = "127.0.0.1", port: int = 8765,
+                token: str | None = None) -> Server:
+    """Load the codebook (if given) into the project, bind the port, build the app."""
+    from qualcode.store import Project
+    from qualcode.web.app import create_app
+    from qualcode.web.security import new_token
+
+    if codebook_path:
+        from qualcode.codebook import load_codebook
+
+        book = load_codebook(codebook_path)
+        with Project.open(project_path) as project, project.transaction():
+            project.set_codes(book)
+    sock = bind(host, port)
+    actual = sock.getsockname()[1]
+    allowed = None
+    if host in LOCAL_HOSTS:
+        allowed = {f"{name}:{actual}" for name in ("127.0.0.1", "localhost", "[::1]")}
+    token = token or new_token()
+    try:
+        app = create_app(project_path, coder=coder, token=token, allowed_hosts=allowed)
+    except BaseException:
+        sock.close()
+        raise
+    return Server(app, sock, host, actual, token)
