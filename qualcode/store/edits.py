@@ -50,6 +50,12 @@ class EditsMixin(CodingsMixin):
         self.db.execute("DELETE FROM codes WHERE id = ?", (source,))
         return moved
 
+    def code_document_counts(self) -> list[tuple[str, str, int]]:
+        """(code id, document id, codings that count) for every pair that has any."""
+        return self.db.execute(
+            f"SELECT code_id, document_id, count(*) FROM codings WHERE {_COUNTED}"
+            " GROUP BY code_id, document_id").fetchall()
+
     def code_counts(self) -> dict[str, tuple[int, int]]:
         """Per code id: (codings that count, documents they are in), the code alone."""
         rows = self.db.execute(

@@ -86,8 +86,10 @@ def code_json(code, counts: dict[str, tuple[int, int]]) -> dict:
 
 
 def list_codes(request: Request) -> JSONResponse:
+    from qualcode.workspace.codetree import tree_counts
+
     with _workspace(request).project() as project:
-        counts = project.code_counts()
+        counts = tree_counts(project)
         book = project.codebook()
         return JSONResponse({"codes": [code_json(c, counts) for c in book.codes],
                              "pending": project.pending_count()})

@@ -34,12 +34,22 @@ class Server:
         return f"http://{shown}:{self.port}/?token={self.token}"
 
     def run(self) -> None:
-        """Serve until interrupted."""
+        """Serve until interrupted (or until ``stop`` is called from another thread)."""
         import uvicorn
 
         config = uvicorn.Config(self.app, log_level="warning", access_log=False,
                                 lifespan="off")
-        uvicorn.Server(config).run(sockets=[self.sock])
+        self._uvicorn = uvicorn.Server(config)
+        try:
+            self._uvicorn.run(sockets=[self.sock])
+        finally:
+            self.sock.close()
+
+    def stop(self) -> None:
+        """Ask a running server to finish its requests and return from ``run``."""
+        running = getattr(self, "_uvicorn", None)
+        if running is not None:
+            running.should_exit = True
 
 
 def bind(host: str, port: int) -> socket.socket:

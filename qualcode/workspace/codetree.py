@@ -14,6 +14,21 @@ from qualcode.model import Code
 from qualcode.store import Project
 
 
+def tree_counts(project: Project) -> dict[str, tuple[int, int]]:
+    """Per code: (codings, documents) of the code and every code under it, a document counted
+    once however many of its sub-codes it has (as the theme table counts)."""
+    book = project.codebook()
+    known = {c.id for c in book.codes}
+    codings: dict[str, int] = {}
+    documents: dict[str, set[str]] = {}
+    for code_id, document_id, n in project.code_document_counts():
+        chain = [code_id, *(book.ancestors(code_id) if code_id in known else [])]
+        for theme in chain:
+            codings[theme] = codings.get(theme, 0) + n
+            documents.setdefault(theme, set()).add(document_id)
+    return {code: (codings[code], len(documents[code])) for code in codings}
+
+
 def add_code(project: Project, name: str, *, parent: str | None = None,
              color: str | None = None, description: str = "") -> Code:
     """Add a code to the project's codebook."""

@@ -1,0 +1,60 @@
+"""Screenshots of the coding workspace on the sample project, for the README.
+
+    python scripts/workspace_screenshots.py PROJECT.qc docs/images
+
+Needs Playwright and Chromium (Debian's ``chromium``). Serves PROJECT on a free local port,
+codes nothing, and saves one PNG per main view.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from qualcode.web.server import make_server
+
+VIEWS = [
+    ("documents", "#/documents", "#documents tbody tr"),
+    ("document", "#/doc/lscb01", ".stripe"),
+    ("retrieve", "#/retrieve/partnership-working", ".excerpt"),
+    ("review", "#/review", "#review-card .card"),
+    ("search", "#/search?q=challenge&mode=lemma&speakers=all", "#search-results table"),
+    ("tables", "#/tables?by=nation", "#themes-table"),
+]
+
+
+def main(project: str, folder: str) -> None:
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    server = make_server(project, coder="ann", port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium,
+                                                 args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.goto(server.url)
+            page.wait_for_selector("body[data-ready]")
+            for name, hash_, ready in VIEWS:
+                page.evaluate(f"location.hash = {hash_!r}")
+                page.wait_for_selector(ready)
+                page.wait_for_timeout(300)
+                if name == "document":
+                    page.locator(".seg.coded").nth(3).click()
+                    page.wait_for_selector("#info")
+                page.screenshot(path=str(out / f"workspace-{name}.png"))
+                print(out / f"workspace-{name}.png")
+            browser.close()
+    finally:
+        server.stop()
+        thread.join(10)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
