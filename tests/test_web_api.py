@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("starlette")
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient
+from web_fixtures import build_project
 
-from qualcode.offsets import Utf16Offsets  # noqa: E402
-from qualcode.store import Project  # noqa: E402
-from qualcode.web.app import create_app  # noqa: E402
-from web_fixtures import build_project  # noqa: E402
+from qualcode.offsets import Utf16Offsets
+from qualcode.store import Project
+from qualcode.web.app import create_app
 
 HOSTS = {"127.0.0.1:8765", "localhost:8765"}
 CSRF = {"X-CSRF-Token": "C"}

@@ -11,9 +11,9 @@ import shutil
 import threading
 
 import pytest
+from web_fixtures import build_project
 
 from qualcode.store import Project
-from web_fixtures import build_project
 
 playwright_api = pytest.importorskip("playwright.sync_api",
                                      reason="Playwright is not installed (pip install playwright)")
@@ -77,7 +77,8 @@ def select_text(page, needle: str, occurrence: int = 0) -> dict:
     on-screen box of the text."""
     box = page.evaluate(
         """([needle, occurrence]) => {
-          const walker = document.createTreeWalker(document.querySelector('#turns'), NodeFilter.SHOW_TEXT);
+          const turns = document.querySelector('#turns');
+          const walker = document.createTreeWalker(turns, NodeFilter.SHOW_TEXT);
           let node, seen = 0;
           while ((node = walker.nextNode())) {
             let at = node.data.indexOf(needle);

@@ -64,7 +64,7 @@ def _field(body: dict, name: str, kind: type | tuple = str, required: bool = Tru
         if required:
             raise BadRequest(f"missing field {name!r}")
         return None
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         raise BadRequest(f"field {name!r} has the wrong type")
     return value
 

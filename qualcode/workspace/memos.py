@@ -18,7 +18,8 @@ def write_memo(project: Project, target: str, author: str, text: str, *,
                coding_id: int | None = None) -> Memo:
     """Store a memo on a document, a code or a coding.
 
-    >>> write_memo(project, "document", "ann", "Strong on audits.", document_id="lscb01")  # doctest: +SKIP
+    >>> write_memo(project, "document", "ann", "Strong on audits.",
+    ...            document_id="lscb01")  # doctest: +SKIP
     """
     if target not in MEMO_TARGETS:
         raise QualcodeError(f"a memo is on a {', '.join(MEMO_TARGETS)}, not {target!r}")

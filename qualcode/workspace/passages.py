@@ -32,6 +32,10 @@ def snap_span(project: Project, document_id: str, start: int, end: int,
         return snap_to_words(text, start, end)
     if mode == "exact":
         return keep_characters_whole(text, start, end)
+    if mode == "sentence":
+        from qualcode.segment import ensure_sentences
+
+        ensure_sentences(project, [document_id])
     segments = project.segments(mode, [document_id])
     return snap_to_segments([(s.start, s.end) for s in segments], start, end)
 
