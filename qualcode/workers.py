@@ -23,7 +23,9 @@ class Worker:
     ``function`` must be importable by name (a module-level function). Calls are queued:
     ``submit`` several times and the worker starts on the first while the caller prepares the
     next; ``result`` returns them in order. Processes are forked where that is safe (Linux,
-    this process has one thread), else spawned.
+    this process has one thread, no other start method set), else spawned. Start one in a
+    program's entry point only: a process started while a module is imported (a script
+    without a ``__main__`` guard) fails under spawn.
 
     >>> with Worker(len, ["json"]) as worker:
     ...     worker.submit([1, 2, 3])
@@ -43,9 +45,13 @@ class Worker:
         if self.here:
             return self
         # fork is quick, but safe only on Linux (macOS's system libraries are not) and in a
-        # process with one thread; otherwise a fresh interpreter is spawned.
-        fork = sys.platform.startswith("linux") and threading.active_count() == 1
-        context = multiprocessing.get_context("fork" if fork else "spawn")
+        # process with one thread; otherwise a fresh interpreter is spawned, or started the
+        # way the program asked (multiprocessing.set_start_method).
+        asked = multiprocessing.get_start_method(allow_none=True)
+        fork = (asked in (None, "fork") and sys.platform.startswith("linux")
+                and threading.active_count() == 1)
+        context = multiprocessing.get_context(
+            "fork" if fork else asked if asked not in (None, "fork") else "spawn")
         self._connection, child = context.Pipe()
         self._process = context.Process(target=_serve, daemon=True,
                                         args=(child, self.function, self.preload))

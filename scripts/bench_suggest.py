@@ -42,6 +42,7 @@ def zipf_words() -> list[str]:
 def steps(project_path: Path) -> None:
     """Each step of ``suggest_project`` timed on its own, in this process."""
     from qualcode.suggest.classifier import CodeSuggester
+    from qualcode.suggest.fitting import fitting_worker
     from qualcode.suggest.training import labelled_units, suggest_project
 
     with Project.open(project_path) as project:
@@ -49,10 +50,13 @@ def steps(project_path: Path) -> None:
         units = labelled_units(project)
         read = time.perf_counter() - start
         start = time.perf_counter()
-        model = CodeSuggester().fit(units.texts, units.labels, units.groups)
+        model = CodeSuggester()
+        with fitting_worker() as worker:  # as the command does
+            features = model.fit_transform(units.texts, units.labels, units.groups,
+                                           worker=worker)
         fit = time.perf_counter() - start
         start = time.perf_counter()
-        model.predict_proba(model.training_features_)
+        model.predict_proba(features)
         proba = time.perf_counter() - start
         start = time.perf_counter()
         report = suggest_project(project)

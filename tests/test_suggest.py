@@ -192,8 +192,8 @@ def test_ngram_features_equal_scikit_learns_tfidf():
 
 
 def test_fits_in_a_worker_process_equal_fits_here(coded):
-    """``CodeSuggester`` fits in a second process when scikit-learn is not yet imported
-    (it imports it meanwhile); the results are the same as fitting here."""
+    """The CLI fits in a second process (it imports scikit-learn meanwhile); the results
+    are the same as fitting here."""
     import numpy as np
 
     from qualcode.suggest.classifier import _log_count_ratios, _top, _truth
@@ -220,6 +220,14 @@ def test_fits_in_a_worker_process_equal_fits_here(coded):
             here, there, strict=True):
         assert np.allclose(coef, coef2) and intercept == intercept2
         assert threshold == threshold2
+    # the suggester given a worker (as the CLI does) learns what it learns alone
+    alone = CodeSuggester(min_examples=3).fit(units.texts, units.labels, units.groups)
+    with Worker(fit_codes, SKLEARN) as worker:
+        helped = CodeSuggester(min_examples=3).fit(units.texts, units.labels, units.groups,
+                                                   worker=worker)
+        assert worker._remote  # the fits were made in the second process
+    assert helped.codes_ == alone.codes_ and helped.thresholds_ == alone.thresholds_
+    assert abs(helped.coef_ - alone.coef_).max() < 1e-9
 
 
 def test_empty_texts_and_a_code_on_one_unit_do_not_break_the_suggester():
@@ -283,3 +291,59 @@ def test_cli_review_with_nothing_pending(tmp_path, run_cli):
     result = run_cli("review", "--project", project, "--coder", "ann")
     assert result.exit_code == 0
     assert result.output.strip() == "no suggestions waiting (run qualcode suggest first)"
+
+
+TEXTS = ["budget cuts hit us", "the budget was cut", "police and health partners",
+         "health partners meet", "more cuts to the budget", "partners from police"]
+LABELS = [{"budget"}, {"budget"}, {"partners"}, {"partners"}, {"budget"}, {"partners"}]
+
+
+def test_the_suggester_is_a_scikit_learn_estimator():
+    from sklearn.base import clone
+
+    model = CodeSuggester(min_examples=2, C=1.0)
+    assert model.get_params() == {
+        "C": 1.0, "cv_folds": 3, "features_per_code": 3000, "max_negatives": 2000,
+        "min_examples": 2, "random_state": 0, "threshold": None}
+    assert repr(model) == "CodeSuggester(C=1.0, min_examples=2)"
+    copy = clone(model.fit(TEXTS, LABELS))
+    assert copy.get_params() == model.get_params() and not hasattr(copy, "codes_")
+    assert copy.set_params(threshold=0.4, cv_folds=2) is copy
+    assert (copy.threshold, copy.cv_folds, model.threshold) == (0.4, 2, None)
+    with pytest.raises(ValueError, match="invalid parameter 'alpha'"):
+        copy.set_params(alpha=1)
+    assert clone(CodeSuggester()).get_params() == CodeSuggester().get_params()
+
+
+def test_fit_keeps_no_copy_of_the_training_features():
+    import numpy as np
+    import scipy.sparse as sp
+
+    texts = TEXTS * 5  # more rows than any fitted array has
+    model = CodeSuggester(min_examples=2)
+    features = model.fit_transform(texts, LABELS * 5)
+    assert abs(features - model.transform(texts)).max() < 1e-6
+    for name, value in vars(model).items():
+        if isinstance(value, np.ndarray) or sp.issparse(value):
+            assert value.shape[0] != len(texts), name
+    with pytest.raises(ValueError, match="fit_codes"):
+        model.fit(texts, LABELS * 5, worker=object.__new__(type("W", (), {"function": len})))
+
+
+def test_fit_starts_no_process_so_a_script_without_a_main_guard_runs_under_spawn(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "no_guard.py"
+    script.write_text(
+        "import multiprocessing\n"
+        "multiprocessing.set_start_method('spawn')\n"
+        "from qualcode.suggest.classifier import CodeSuggester\n"
+        f"model = CodeSuggester(min_examples=2).fit({TEXTS!r}, {LABELS!r})\n"
+        "print(model.codes_, multiprocessing.active_children())\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert done.stdout.strip() == "['budget', 'partners'] []"

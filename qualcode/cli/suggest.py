@@ -40,6 +40,7 @@ def suggest(project_path, unit, min_examples, threshold, no_rules, no_context, c
     Example: qualcode suggest --project sample.qc
     """
     from qualcode.store import Project
+    from qualcode.suggest.fitting import fitting_worker
     from qualcode.suggest.training import suggest_project
 
     if cold:
@@ -55,11 +56,13 @@ def suggest(project_path, unit, min_examples, threshold, no_rules, no_context, c
         click.echo(f"cold start: {report.suggestions} suggestions from {report.codes} code "
                    f"definitions (replacing {report.replaced} pending); model 'cold-start'")
         return
-    with Project.open(project_path) as project:
+    # An entry point, so the place to start a process: it imports scikit-learn meanwhile.
+    with fitting_worker() as worker, Project.open(project_path) as project:
         report = suggest_project(project, unit=unit, min_examples=min_examples,
                                  threshold=threshold, rules=not no_rules,
                                  context=not no_context,
-                                 progress=progress_bar(quiet, "fit", "batch of codes"))
+                                 progress=progress_bar(quiet, "fit", "batch of codes"),
+                                 worker=worker)
     click.echo(f"model {report.model_id}: {len(report.trained)} codes trained; "
                f"{report.suggestions} suggestions (replacing {report.replaced} pending)")
     for code, n in sorted(report.skipped.items()):

@@ -2,16 +2,21 @@
 
 Kept apart from ``CodeSuggester`` so that it can run in a ``Worker`` process which imports
 scikit-learn (~1.7 s) while the suggester computes the features: all it needs is each code's
-matrix of chosen n-grams and the labels.
+matrix of chosen n-grams and the labels. Only entry points start that process
+(``fitting_worker``): a library call that forks or spawns breaks a script without a
+``__main__`` guard wherever Python spawns (macOS, Windows).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+
+from qualcode.workers import Worker
 
 SKLEARN = ("sklearn.linear_model", "sklearn.model_selection")
 THRESHOLD_GRID = np.round(np.arange(0.1, 0.91, 0.05), 2)
@@ -42,6 +47,23 @@ def fit_codes(settings: FitSettings, matrices: list, truth: np.ndarray,
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
         return list(pool.map(lambda j: _fit_code(settings, matrices[j], truth[:, j], folds),
                              range(len(matrices))))
+
+
+def fitting_worker() -> Worker:
+    """A ``Worker`` for ``CodeSuggester.fit(..., worker=...)``: a second process imports
+    scikit-learn while this one reads the units and makes the features, then fits the codes.
+    Start it at an entry point (a command, a script's ``if __name__ == "__main__":``), never
+    inside a library call; it runs here if scikit-learn is imported already.
+
+    >>> from qualcode.suggest.classifier import CodeSuggester
+    >>> with fitting_worker() as worker:
+    ...     model = CodeSuggester(min_examples=2).fit(
+    ...         ["budget cut", "cut the budget", "health", "police"],
+    ...         [{"budget"}, {"budget"}, set(), set()], worker=worker)
+    >>> model.codes_
+    ['budget']
+    """
+    return Worker(fit_codes, SKLEARN, here="sklearn" in sys.modules)
 
 
 def _group_folds(settings: FitSettings, groups, n: int, k: int) -> list | None:

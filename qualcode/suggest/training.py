@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import pandas
 
     from qualcode.store import Project, Span
+    from qualcode.workers import Worker
 
 SUGGESTER = "model"
 
@@ -104,11 +105,13 @@ class SuggestReport:
 
 def suggest_project(project: Project, *, unit: str = "turn", min_examples: int = 5,
                     threshold: float | None = None, rules: bool = True,
-                    context: bool = True, progress=None) -> SuggestReport:
+                    context: bool = True, progress=None,
+                    worker: Worker | None = None) -> SuggestReport:
     """Train on the project's codings and store suggestions (origin ml, status suggested).
 
     A unit never gets a suggestion for a code it already carries (coded, accepted, or
-    rejected before); re-running replaces the pending suggestions only.
+    rejected before); re-running replaces the pending suggestions only. ``worker``: see
+    ``CodeSuggester.fit`` (the CLI passes ``fitting.fitting_worker()``).
     """
     from qualcode.timeutil import now
 
@@ -118,13 +121,13 @@ def suggest_project(project: Project, *, unit: str = "turn", min_examples: int =
         raise ProjectError("nothing is coded yet, so there is nothing to learn from: code some "
                            "units (qualcode code, apply or import codings) or use "
                            "qualcode suggest --cold", project.path)
-    model = CodeSuggester(min_examples=min_examples, threshold=threshold).fit(
-        units.texts, units.labels, units.groups, progress=progress)
+    model = CodeSuggester(min_examples=min_examples, threshold=threshold)
+    features = model.fit_transform(units.texts, units.labels, units.groups, progress=progress,
+                                   worker=worker)
     report = SuggestReport(trained=list(model.codes_), skipped=dict(model.skipped_),
                            min_examples=min_examples)
     report.model_id = _model_id(units, model)
     blocked = blocked_codes(project, units.segments)
-    features = model.training_features_
     proba = model.predict_proba(features)
     thresholds = np.array([model.thresholds_[code] for code in model.codes_])
     suggestions = []
