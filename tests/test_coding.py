@@ -242,3 +242,26 @@ def build_both(book):
             fast.add(code)
             slow.add(code)
     return fast, slow
+
+
+def test_without_cpythons_private_regex_parser_every_regex_runs(monkeypatch):
+    """``re._parser`` is private to CPython: without it no literal is required (no prefilter
+    for regexes), and the codings stay the same."""
+    import re
+    import sys
+
+    from qualcode.coding.rules import required_literals
+
+    book = load_codebook(LSCB)
+    patterns = [pattern for code in book.codes for pattern in code.regex]
+    assert any(map(required_literals, patterns))  # normally some regexes are prefiltered
+    texts = (ROOT / "transcripts_sample" / "lscb12.txt").read_text(
+        encoding="utf-8-sig").split("\n\n")
+    before = [build_both(book)[0](text) for text in texts]
+    assert any(m.rule.startswith("regex: ") for found in before for m in found)
+    monkeypatch.delattr(re, "_parser")
+    monkeypatch.setitem(sys.modules, "re._parser", None)  # importing it raises ImportError
+    assert required_literals(r"\bSCRs?\b") == ()
+    assert not any(map(required_literals, patterns))
+    fast, slow = build_both(book)
+    assert [fast(text) for text in texts] == before == [slow(text) for text in texts]

@@ -1,5 +1,5 @@
-"""The pure-Python tokenizer cuts exactly where spaCy's English tokenizer does, its snapshot is
-the installed spaCy's, and coding without token patterns never imports spaCy."""
+"""The pure-Python tokenizer cuts exactly where spaCy's English tokenizer does, its snapshot has
+the installed spaCy's rules, and coding without token patterns never imports spaCy."""
 
 from __future__ import annotations
 
@@ -53,12 +53,20 @@ def assert_same(texts) -> None:
                                 [text[s:e] for s, e in theirs])
 
 
-def test_snapshot_is_the_installed_spacys():
+def rules(data: dict) -> dict:
+    """A snapshot without the spaCy version it was read from: a release that keeps the
+    rules keeps the snapshot valid."""
+    return {key: value for key, value in data.items() if key != "spacy_version"}
+
+
+def test_snapshot_has_the_installed_spacys_rules():
     shipped = json.loads(data_path().read_text(encoding="utf-8"))
     current = snapshot(get_spacy_tokenizer())
-    assert shipped == current, (
-        f"en_tokenizer.json is from spaCy {shipped['spacy_version']}, spaCy "
-        f"{current['spacy_version']} is installed: run scripts/make_tokenizer_data.py")
+    assert set(rules(current)) >= {"prefix_search", "special_cases", "url_match"}
+    assert rules(shipped) == rules(current), (
+        f"the tokenizer rules of spaCy {current['spacy_version']} (installed) differ from "
+        f"en_tokenizer.json's (spaCy {shipped['spacy_version']}): run "
+        "scripts/make_tokenizer_data.py")
 
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=lambda p: p.name)

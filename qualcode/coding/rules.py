@@ -488,21 +488,24 @@ def _mid_word_pieces(tokenizer: Tokenizer) -> frozenset[str]:
 def required_literals(pattern: str) -> tuple[str, ...]:
     """Lowercase strings one of which any match of ``pattern`` must contain, or () if none
     can be proven. ``\\bSCRs?\\b`` needs "scr"; ``(judged|rated) as`` needs "judged" or
-    "rated" (the longest proof wins)."""
-    from re import _parser
-
+    "rated" (the longest proof wins). Reads the pattern with CPython's private parser;
+    where that is missing, proves nothing: every regex then runs on every unit (slower, the
+    same codings)."""
+    try:
+        from re import _constants, _parser
+    except ImportError:
+        return ()
     try:
         parsed = _parser.parse(pattern, re.IGNORECASE)
     except re.error:
         return ()
-    best = _best_requirement(list(parsed))
+    best = _best_requirement(list(parsed), _constants)
     return tuple(sorted(best)) if best else ()
 
 
-def _best_requirement(items: list) -> set[str] | None:
-    """The strongest requirement in a sequence: a literal run, or a group's alternatives."""
-    from re import _constants as c
-
+def _best_requirement(items: list, c) -> set[str] | None:
+    """The strongest requirement in a sequence: a literal run, or a group's alternatives
+    (``c``: the parser's opcode constants)."""
     candidates: list[set[str]] = []
     run = ""
     for op, value in items:
@@ -515,17 +518,17 @@ def _best_requirement(items: list) -> set[str] | None:
             candidates.append({run})
             run = ""
         if op is c.SUBPATTERN:
-            inner = _best_requirement(list(value[-1]))
+            inner = _best_requirement(list(value[-1]), c)
             if inner:
                 candidates.append(inner)
         elif op is c.BRANCH:
-            options = [_best_requirement(list(branch)) for branch in value[1]]
+            options = [_best_requirement(list(branch), c) for branch in value[1]]
             if all(options):
                 candidates.append(set().union(*options))
         elif op is c.MAX_REPEAT or op is c.MIN_REPEAT:
             low, _high, body = value
             if low >= 1:
-                inner = _best_requirement(list(body))
+                inner = _best_requirement(list(body), c)
                 if inner:
                     candidates.append(inner)
     if run:
