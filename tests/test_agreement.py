@@ -8,7 +8,7 @@ from conftest import ROOT, SAMPLE
 
 from qualcode.analysis.agreement import agreement, cohen_kappa, krippendorff_alpha
 from qualcode.coding.manual import import_codings
-from qualcode.errors import InputError
+from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest.into_project import ingest
 from qualcode.model import Code, Codebook
 from qualcode.store import Project
@@ -190,3 +190,34 @@ def test_agreement_per_character(project, tmp_path, run_cli):
                      "character")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].split()[:3] == ["code", "characters", "agreement"]
+
+
+def test_agreement_unit_turn_and_its_old_name_segment(project, tmp_path, run_cli):
+    a0 = turn(project, "a", 0)
+    import_rows = [(write_rows(tmp_path, [f"a,{a0[0]},{a0[1]},partner,{name}"], f"{name}.csv"))
+                   for name in ("ann", "bob")]
+    with Project.open(project) as p:
+        for path in import_rows:
+            import_codings(p, path)
+        by_turn = agreement(p, ["ann", "bob"])
+        by_old_name = agreement(p, ["ann", "bob"], unit="segment")
+        with pytest.raises(QualcodeError, match="unit must be one of turn, sentence"):
+            agreement(p, ["ann", "bob"], unit="turns")
+    assert by_turn.unit == by_old_name.unit == "turn"
+    assert by_turn.per_code.equals(by_old_name.per_code)
+    outputs = []
+    for unit in ("turn", "segment"):
+        result = run_cli("agree", "--project", project, "--coders", "ann", "bob", "--unit", unit)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    assert outputs[0] == outputs[1] and outputs[0].split()[:2] == ["code", "turns"]
+    result = run_cli("agree", "--help")
+    assert "[turn|sentence|paragraph|document|character]" in " ".join(result.output.split())
+    result = run_cli("agree", "--project", project, "--coders", "ann", "bob", "--unit", "word")
+    assert result.exit_code == 2 and "'word' is not one of" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["code", "run", "suggest", "evaluate", "discover"])
+def test_every_unit_option_is_the_shared_one(command, run_cli):
+    result = run_cli(command, "--help")
+    assert "--unit [turn|sentence|paragraph]" in " ".join(result.output.split())

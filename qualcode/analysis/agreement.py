@@ -1,8 +1,9 @@
 """Intercoder agreement: percent agreement, Cohen's kappa and Krippendorff's alpha per code.
 
 Each coder's decision is binary per unit and code: did they code this unit with this code?
-A unit is a participant turn (``segment``), sentence, paragraph, whole document, or each
-character (``character``: agreement on exactly what was marked). A coding counts for every
+A unit is a participant turn (``turn``; ``segment``, its old name, is taken too), sentence,
+paragraph, whole document, or each character (``character``: agreement on exactly what was
+marked). A coding counts for every
 unit it overlaps. A coder who coded nothing at all in a document has no decision there
 (missing, which alpha allows; percent agreement and kappa use the units every coder decided).
 A "coder" can also be an origin, ``rule``, ``ml``, ``manual`` or ``import``, so the engine is
@@ -28,7 +29,8 @@ from qualcode.segment import project_units
 if TYPE_CHECKING:
     from qualcode.store import Project
 
-UNITS = ("segment", "sentence", "paragraph", "document", "character")
+UNITS = ("turn", "sentence", "paragraph", "document", "character")
+_ALIASES = {"segment": "turn"}  # the old name of the turn unit
 
 
 @dataclass
@@ -95,20 +97,21 @@ def _units(project: Project, unit: str) -> pd.DataFrame:
     if unit == "document":
         rows = [(doc, 0, length) for doc, length in project.text_lengths().items()]
     else:
-        kind = {"segment": "turn", "character": "turn"}.get(unit, unit)
+        kind = "turn" if unit == "character" else unit
         rows = [(s.document_id, s.start, s.end)
                 for s in project_units(project, kind, participants_only=True)]
     return pd.DataFrame(rows, columns=["document", "start", "end"]).sort_values(
         ["document", "start"], kind="stable").reset_index(drop=True)
 
 
-def agreement(project: Project, coders: list[str], unit: str = "segment", codes=None,
+def agreement(project: Project, coders: list[str], unit: str = "turn", codes=None,
               level: str = "codes", statuses=COUNTED_STATUSES) -> Agreement:
     """Agreement between two or more coders (or origins) over a project's units."""
     if len(coders) < 2:
         raise QualcodeError("agreement needs at least two coders")
     if len(set(coders)) != len(coders):
         raise QualcodeError("the same coder is named twice")
+    unit = _ALIASES.get(unit, unit)
     if unit not in UNITS:
         raise QualcodeError(f"unit must be one of {', '.join(UNITS)}")
     book = project.codebook()

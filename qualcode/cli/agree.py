@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.common import emit_table, format_table, project_option
+from qualcode.cli.common import emit_table, format_table, project_option, unit_option
 
 
 def _number(value: float) -> str:
@@ -16,9 +16,9 @@ def _number(value: float) -> str:
 @click.option("--coders", "first", required=True, metavar="A B [C ...]",
               help="Coders (names, or origins: rule, ml, manual, import).")
 @click.argument("more", nargs=-1, metavar="")
-@click.option("--unit", type=click.Choice(["segment", "sentence", "paragraph", "document",
-                                           "character"]), default="segment",
-              show_default=True)
+@unit_option("document", "character", aliases={"segment": "turn"},
+             help="The units compared: participant turns, sentences, paragraphs, whole "
+             "documents, or each character (`segment`: the old name of `turn`).")
 @click.option("--codes", multiple=True, metavar="ID", help="Only these codes (repeatable).")
 @click.option("--level", type=click.Choice(["codes", "themes"]), default="codes",
               show_default=True, help="Compare codes as applied, or rolled up to themes.")

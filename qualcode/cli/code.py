@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.common import format_table, progress_bar, project_option, quiet_option
+from qualcode.cli.common import (
+    format_table,
+    progress_bar,
+    project_option,
+    quiet_option,
+    unit_option,
+)
 
 
 @click.command()
 @project_option
 @click.option("--codebook", "-c", "codebook_path", required=True,
               type=click.Path(dir_okay=False), help="The codebook (.yaml .qdc .csv .xlsx).")
-@click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
-              show_default=True, help="What one coding spans.")
+@unit_option(help="What one coding spans.")
 @click.option("--speakers", type=click.Choice(["participants", "all"]),
               default="participants", show_default=True,
               help="Code participants' units only, or interviewers' too.")

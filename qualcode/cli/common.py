@@ -15,6 +15,27 @@ project_option = click.option(
 )
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 
+SEGMENT_UNITS = ("turn", "sentence", "paragraph")
+
+
+class _Units(click.Choice):
+    """A choice of units that also takes old names (``aliases``) without listing them."""
+
+    def __init__(self, choices, aliases: dict[str, str]):
+        super().__init__(choices)
+        self.aliases = aliases
+
+    def convert(self, value, param, ctx):
+        return super().convert(self.aliases.get(value, value), param, ctx)
+
+
+def unit_option(*more: str, aliases: dict[str, str] | None = None,
+                help: str = "The units: participant turns, sentences or paragraphs."):
+    """--unit: which segments a command works on (turn, sentence, paragraph, then ``more``),
+    turn by default; ``aliases`` maps old names to current ones."""
+    return click.option("--unit", type=_Units([*SEGMENT_UNITS, *more], aliases or {}),
+                        default="turn", show_default=True, help=help)
+
 
 def apply_options(command, options: list):
     """Decorate ``command`` with ``options`` in the order they are listed."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.common import format_table, progress_bar, quiet_option
+from qualcode.cli.common import format_table, progress_bar, quiet_option, unit_option
 
 
 @click.command()
@@ -16,8 +16,7 @@ from qualcode.cli.common import format_table, progress_bar, quiet_option
               help="CSV/XLSX of case attributes (document, nation, region, ...).")
 @click.option("--by", multiple=True, metavar="ATTR",
               help="Also split the tables by this case attribute (repeatable).")
-@click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
-              show_default=True)
+@unit_option(help="What one coding spans.")
 @click.option("--speakers", type=click.Choice(["participants", "all"]),
               default="participants", show_default=True)
 @click.option("--interviewer", "interviewers", multiple=True, metavar="NAME")

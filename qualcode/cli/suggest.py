@@ -12,6 +12,7 @@ from qualcode.cli.common import (
     progress_bar,
     project_option,
     quiet_option,
+    unit_option,
 )
 
 if TYPE_CHECKING:
@@ -20,8 +21,7 @@ if TYPE_CHECKING:
 
 @click.command()
 @project_option
-@click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
-              show_default=True)
+@unit_option()
 @click.option("--min-examples", type=int, default=5, show_default=True,
               help="Codes with fewer coded units are skipped.")
 @click.option("--threshold", type=float, help="A fixed probability threshold (default: "
@@ -156,8 +156,7 @@ def _interactive(project: Project, coder: str, context_turns: int) -> None:
 
 @click.command()
 @project_option
-@click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
-              show_default=True)
+@unit_option()
 @click.option("--coder", help="Measure against this coder's codings only (e.g. gold).")
 @click.option("--min-examples", type=int, default=5, show_default=True)
 @click.option("--no-rules", is_flag=True, help="Leave the rule engine's codings out.")
@@ -193,8 +192,7 @@ def evaluate(project_path, unit, coder, min_examples, no_rules, no_context, fold
 @project_option
 @click.option("--k", type=int, help="How many candidate themes (default: about one per 15 "
               "uncovered units, 2 to 8).")
-@click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
-              show_default=True)
+@unit_option()
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write the candidate codes as YAML here (else they are printed).")
 def discover(project_path, k, unit, output):
