@@ -46,7 +46,8 @@ def main(project: str, folder: str) -> None:
                 page.wait_for_selector(ready)
                 page.wait_for_timeout(300)
                 if name == "document":
-                    page.locator(".seg.coded").nth(3).click()
+                    page.evaluate("document.querySelector('#view').scrollTop = 0")
+                    page.locator(".seg.coded").nth(1).click()
                     page.wait_for_selector("#info")
                 page.screenshot(path=str(out / f"workspace-{name}.png"))
                 print(out / f"workspace-{name}.png")

@@ -311,3 +311,20 @@ def test_serve_command_refuses_a_port_in_use_and_a_missing_project(tmp_path):
     missing = CliRunner().invoke(main, ["serve", "--project", str(tmp_path / "none.qc"),
                                         "--no-browser"])
     assert missing.exit_code == 2 and "no such project" in missing.output
+
+
+@pytest.mark.parametrize(("snap", "expected"), [
+    ("turn", "The budget is tight 💸 but partner agency funding held."),
+    ("sentence", "Honestly 😀😀 it went well."),
+])
+def test_snap_to_the_whole_turn_or_sentence(client, project_path, snap, expected):
+    with Project.open(project_path) as project:
+        text = project.document_text("emoji")
+    needle = "tight" if snap == "turn" else "went"
+    start = text.index(needle)
+    coding = client.post("/api/codings", headers=CSRF, json={
+        "document": "emoji", "start": _utf16(text, start), "end": _utf16(text, start + 3),
+        "code": "culture", "snap": snap}).json()["coding"]
+    with Project.open(project_path) as project:
+        stored = project.coding(coding["id"])
+    assert text[stored.start:stored.end] == expected

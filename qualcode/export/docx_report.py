@@ -35,6 +35,7 @@ class ReportOptions:
     attributes: tuple[str, ...] | None = None  # shown in attributions (None: all)
     chart: bool = True
     appendix: bool = True
+    memos: bool = True  # an appendix of the project's memos, when it has any
 
 
 def build_report(project: Project, data: CodedData, options: ReportOptions | None = None, *,
@@ -87,6 +88,8 @@ def _fill(document: WordDocument, project: Project, data, options, book, excerpt
         _by_theme(document, excerpts, themes, book, shown)
     if options.appendix:
         _appendix(document, book, keep)
+    if options.memos:
+        _memos_appendix(document, project, book)
 
 
 def _theme_table(document, themes: pd.DataFrame, split, case_label: str) -> None:
@@ -208,3 +211,37 @@ def _appendix(document, book, keep) -> None:
                 document.paragraph(label + ":").runs[0].bold = True
                 for item in items:
                     document.paragraph(item, "ListBullet")
+
+
+def _memos_appendix(document, project: Project, book) -> None:
+    """The memos written in the workspace: on documents, on codes, then on coded passages
+    (quoted), each with its author and date."""
+    memos = project.memos()
+    if not memos:
+        return
+    names = {c.id: c.name for c in book.codes}
+    document.page_break()
+    document.heading("Appendix: memos", 1)
+    texts: dict[str, str] = {}
+    for target, title in (("document", "On documents"), ("code", "On codes"),
+                          ("coding", "On coded passages")):
+        mine = [m for m in memos if m.target == target]
+        if not mine:
+            continue
+        document.heading(title, 2)
+        for memo in mine:
+            if target == "document":
+                about = memo.document_id or ""
+            elif target == "code":
+                about = names.get(memo.code_id or "", memo.code_id or "")
+            else:
+                about = f"{memo.document_id}, {names.get(memo.code_id or '', memo.code_id)}"
+            document.paragraph(f"{about} · {memo.author} · {memo.updated_at[:10]}"
+                               ).runs[0].bold = True
+            if target == "coding" and memo.document_id and memo.start is not None:
+                if memo.document_id not in texts:
+                    texts[memo.document_id] = project.document_text(memo.document_id) or ""
+                passage = " ".join(texts[memo.document_id][memo.start:memo.end].split())
+                document.paragraph(passage, "Quote")
+            for part in memo.text.split("\n"):
+                document.paragraph(part)
