@@ -39,8 +39,8 @@ __all__ = [
 
 _LAZY = {
     "Project": "qualcode.store",
-    "ingest": "qualcode.ingest.into_project",
-    "IngestReport": "qualcode.ingest.into_project",
+    "ingest": "qualcode.workflows.ingest",
+    "IngestReport": "qualcode.workflows.ingest",
     "read_document": "qualcode.ingest",
     "read_documents": "qualcode.ingest",
     "read_attributes": "qualcode.ingest.attributes",

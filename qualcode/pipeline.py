@@ -63,9 +63,9 @@ def run(
     from qualcode.coding.engine import code_project
     from qualcode.export.tables import to_csv, to_xlsx
     from qualcode.fileio import write_atomic
-    from qualcode.ingest.into_project import ingest
     from qualcode.store import Project
     from qualcode.workers import Worker
+    from qualcode.workflows.ingest import ingest
 
     out = Path(out)
     if out.exists() and not out.is_dir():

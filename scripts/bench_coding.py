@@ -111,7 +111,7 @@ def build_project(root: Path, words: int, seed: int,
     what the export and suggestion benchmarks start from."""
     from qualcode.codebook import load_codebook
     from qualcode.coding.engine import code_project
-    from qualcode.ingest.into_project import ingest
+    from qualcode.workflows.ingest import ingest
 
     rng = random.Random(2016)
     domain = domain_words(rng, 3000)

@@ -18,9 +18,9 @@ from pathlib import Path
 import docx
 
 from qualcode.ingest import read_documents
-from qualcode.ingest.into_project import ingest
 from qualcode.store import Project
 from qualcode.text import count_words
+from qualcode.workflows.ingest import ingest
 
 COMMON = ("the we and that to of it a in you know so I mean is was they with board partners "
           "health police review case learning data subgroup chair training really sort").split()

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from qualcode.codebook import load_codebook
 from qualcode.coding.engine import code_project
-from qualcode.ingest.into_project import ingest
 from qualcode.store import Project
+from qualcode.workflows.ingest import ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "transcripts_sample"

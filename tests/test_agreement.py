@@ -9,9 +9,9 @@ from conftest import ROOT, SAMPLE
 from qualcode.analysis.agreement import agreement, cohen_kappa, krippendorff_alpha
 from qualcode.coding.manual import import_codings
 from qualcode.errors import InputError, QualcodeError
-from qualcode.ingest.into_project import ingest
 from qualcode.model import Code, Codebook
 from qualcode.store import Project
+from qualcode.workflows.ingest import ingest
 
 LSCB = ROOT / "codebooks" / "lscb_learning_improvement.yaml"
 NAN = np.nan

@@ -16,9 +16,9 @@ from qualcode.analysis import (
     top_pairs,
 )
 from qualcode.analysis.findings import quantifier
-from qualcode.ingest.into_project import ingest
 from qualcode.model import Code, Codebook, Coding
 from qualcode.store import Project
+from qualcode.workflows.ingest import ingest
 
 BOOK = Codebook("Book", [
     Code("enablers", "Key enablers"),

@@ -12,9 +12,9 @@ from qualcode.codebook import load_codebook
 from qualcode.coding.engine import code_documents, code_project, codings_frame
 from qualcode.coding.rules import RuleMatcher
 from qualcode.ingest import read_document
-from qualcode.ingest.into_project import ingest
 from qualcode.model import Code, Codebook, Coding, Keyword, Near
 from qualcode.store import Project
+from qualcode.workflows.ingest import ingest
 
 LSCB = ROOT / "codebooks" / "lscb_learning_improvement.yaml"
 

@@ -12,9 +12,9 @@ from qualcode.codebook import load_codebook
 from qualcode.coding.engine import code_project
 from qualcode.export.docx_report import ReportOptions, build_report
 from qualcode.export.excerpts import excerpt_rows
-from qualcode.ingest.into_project import ingest
 from qualcode.model import Coding
 from qualcode.store import Project
+from qualcode.workflows.ingest import ingest
 
 LSCB = ROOT / "codebooks" / "lscb_learning_improvement.yaml"
 

@@ -9,9 +9,9 @@ import pytest
 
 from qualcode import __version__
 from qualcode.errors import ProjectError
-from qualcode.ingest.into_project import ingest
 from qualcode.model import Coding
 from qualcode.store import MIGRATIONS, Project
+from qualcode.workflows.ingest import ingest
 
 
 def write_turns(path, answer="We work with partner agencies."):

@@ -12,11 +12,11 @@ from qualcode.codebook import load_codebook
 from qualcode.coding.engine import code_project
 from qualcode.errors import InputError, ProjectError
 from qualcode.export.tables import write_table
-from qualcode.ingest.into_project import ingest
 from qualcode.store import Project
 from qualcode.suggest.classifier import CodeSuggester
 from qualcode.suggest.review import decide, export_sheet, import_sheet, pending
 from qualcode.suggest.training import evaluate_project, suggest_project
+from qualcode.workflows.ingest import ingest
 
 LSCB = ROOT / "codebooks" / "lscb_learning_improvement.yaml"
 

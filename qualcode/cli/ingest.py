@@ -30,8 +30,8 @@ def ingest(paths, project_path, attributes, interviewers, text_column, id_column
       qualcode ingest transcripts_sample --project s.qc \\
           --attributes transcripts_sample/attributes.csv
     """
-    from qualcode.ingest.into_project import ingest as ingest_paths
     from qualcode.store import Project
+    from qualcode.workflows.ingest import ingest as ingest_paths
 
     with Project.open(project_path, create=True) as project:
         report = ingest_paths(

@@ -23,8 +23,8 @@ from qualcode.cells import neutralise, restore
 from qualcode.codebook.fields import Problems, code_from_fields, code_to_fields
 from qualcode.codebook.qdc import slug
 from qualcode.errors import quoted
-from qualcode.ingest.tables import read_table_file, table_rows
 from qualcode.model import Code, Codebook
+from qualcode.tablefile import read_table_file, table_rows
 
 COLUMNS = ("id", "name", "parent", "description", "include", "exclude", "examples", "color",
            "keywords", "exact", "regex", "not", "near", "patterns", "codable")

@@ -92,7 +92,7 @@ def import_codings(project: Project, path: str | Path, *, coder: str | None = No
                    origin: str = "import") -> ImportReport:
     """Import a coder's work: rows of document, start and end (or segment such as turn:12),
     code, coder. Every row is checked; any bad row stops the import with a message per row."""
-    from qualcode.ingest.tables import read_table_file, table_rows
+    from qualcode.tablefile import read_table_file, table_rows
 
     path = Path(path)
     if origin not in MANUAL_ORIGINS:

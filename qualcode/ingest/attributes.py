@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qualcode.errors import InputError
-from qualcode.ingest.tables import read_table_file, table_rows
+from qualcode.tablefile import read_table_file, table_rows
 
 _KEY_COLUMNS = ("document", "document_id", "doc", "id", "file", "filename", "case")
 

@@ -6,7 +6,6 @@ document, the id column its id, and every other column a case attribute of that 
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -14,42 +13,8 @@ from qualcode.errors import InputError
 from qualcode.ingest.builder import ReadOptions, make_document
 from qualcode.ingest.transcript import has_blank_line_paragraphs, labelled_lines
 from qualcode.model import Document
-from qualcode.safezip import check_archive
-from qualcode.text import decode_bytes, normalise, read_bytes
-
-
-def read_table_file(path: Path, encoding: str | None = None):
-    """Read a .csv or .xlsx into a DataFrame of strings; a first row of headers is required."""
-    import pandas as pd
-
-    data = read_bytes(path)
-    if not data.strip():
-        raise InputError("empty file", path)
-    try:
-        if path.suffix.lower() == ".xlsx":
-            check_archive(data, path)  # a decompression bomb stops here
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
-        else:
-            text = decode_bytes(data, path, encoding)
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except InputError:
-        raise
-    except pd.errors.ParserError as exc:
-        raise InputError(f"malformed CSV: {exc}", path) from None
-    except Exception as exc:  # openpyxl/zip errors for a damaged workbook
-        raise InputError(f"cannot read table ({exc.__class__.__name__}: {exc})", path) from None
-    frame = frame.fillna("")
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if frame.empty:
-        raise InputError("table has a header but no rows", path)
-    return frame
-
-
-def table_rows(frame):
-    """Each row as a dict by column name, with its line in the sheet (the header is line 1)."""
-    columns = list(frame.columns)
-    for line, row in enumerate(frame.itertuples(index=False), start=2):
-        yield line, dict(zip(columns, row, strict=True))
+from qualcode.tablefile import read_table_file, table_rows
+from qualcode.text import normalise
 
 
 def _column(frame, name: str, option: str, path: Path) -> str:

@@ -71,7 +71,7 @@ def import_sheet(project: Project, path: str | Path, reviewer: str) -> dict[str,
     """Apply the decisions in a filled-in sheet. Every row with a decision is checked first
     (the suggestion still pending, the same document, offsets, code and text); any bad row
     stops the import with a line per bad row, and nothing is applied."""
-    from qualcode.ingest.tables import read_table_file, table_rows
+    from qualcode.tablefile import read_table_file, table_rows
 
     path = Path(path)
     frame = read_table_file(path)

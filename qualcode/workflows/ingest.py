@@ -1,0 +1,139 @@
+"""Ingesting files into a project: read everything first, then write it in one transaction.
+
+Reading is where bad input shows up, so nothing is written until every file has been read;
+an error leaves the project exactly as it was (unless the caller asks to skip bad files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qualcode.errors import InputError, QualcodeError
+from qualcode.ingest import find_sources, read_documents
+from qualcode.ingest.attributes import match_attributes, read_attributes
+from qualcode.model import Document
+from qualcode.store import Project
+from qualcode.timeutil import now
+
+Progress = Callable[[Iterable], Iterable]
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, for the CLI to print and a script to check."""
+
+    new: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    failed: list[QualcodeError] = field(default_factory=list)
+    attributes_set: list[str] = field(default_factory=list)
+    attributes_unmatched: list[str] = field(default_factory=list)
+
+
+def ingest(
+    project: Project,
+    paths: Iterable[str | Path],
+    *,
+    attributes: str | Path | None = None,
+    interviewers: Iterable[str] = (),
+    encoding: str | None = None,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    skip_errors: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Read transcripts (files or folders) into ``project``; return what changed.
+
+    >>> with Project.open("s.qc", create=True) as p:  # doctest: +SKIP
+    ...     report = ingest(p, ["transcripts_sample"],
+    ...                     attributes="transcripts_sample/attributes.csv")
+    """
+    started = now()
+    paths = [Path(p) for p in paths]
+    sheet = read_attributes(attributes, encoding) if attributes else None
+    sources = find_sources(paths, tables=text_column is not None,
+                           exclude=[attributes] if attributes else [])
+    report = IngestReport(skipped=sources.skipped)
+    interviewers = tuple(interviewers)
+
+    documents: list[Document] = []
+    origin: dict[str, Path] = {}
+    read_options = {"interviewers": sorted(interviewers), "encoding": encoding}
+    files = sources.files if progress is None else progress(sources.files)
+    for path, document_id in files:
+        if _unchanged(project, path, document_id, read_options):
+            _claim(origin, document_id, path)
+            report.unchanged.append(document_id)
+            continue
+        try:
+            read = read_documents(
+                path, document_id=document_id, encoding=encoding, text_column=text_column,
+                id_column=id_column, interviewers=interviewers,
+            )
+        except QualcodeError as exc:
+            if not skip_errors:
+                raise
+            report.failed.append(exc)
+            continue
+        for document in read:
+            document.metadata["read_options"] = read_options
+            _claim(origin, document.id, path)
+            documents.append(document)
+
+    with project.transaction():
+        for document in documents:
+            status = project.put_document(document)
+            getattr(report, status).append(document.id)
+        if sheet is not None:
+            matched, report.attributes_unmatched = match_attributes(sheet, project.document_ids())
+            for doc_id, values in matched.items():
+                project.set_attributes(doc_id, values)
+            report.attributes_set = sorted(matched)
+        inputs = sorted({(str(origin[d.id]), d.sha256) for d in documents})
+        inputs += [(str(origin[doc_id]), "unchanged") for doc_id in report.unchanged]
+        if attributes:
+            inputs.append((str(attributes), _sha256(Path(attributes))))
+        project.log_run(
+            "ingest", started,
+            {"paths": [str(p) for p in paths], "interviewers": list(interviewers),
+             "encoding": encoding, "text_column": text_column, "id_column": id_column},
+            inputs,
+        )
+    return report
+
+
+def _claim(origin: dict[str, Path], document_id: str, path: Path) -> None:
+    """Record which file gives a document id; two files giving one id is an error."""
+    if document_id in origin:
+        raise InputError(f"gives document id {document_id!r}, already given by "
+                         f"{origin[document_id]}", path)
+    origin[document_id] = path
+
+
+def _unchanged(project: Project, path: Path, document_id: str, read_options: dict) -> bool:
+    """A transcript file already ingested byte for byte with the same options: skip reading.
+
+    Tables of responses are always read (a row's id is inside the file).
+    """
+    from qualcode.ingest import TABLE_FORMATS
+
+    if path.suffix.lower() in TABLE_FORMATS:
+        return False
+    stored = project.document_fingerprint(document_id)
+    if stored is None:
+        return False
+    sha256, metadata = stored
+    try:
+        current = _sha256(path)
+    except OSError:
+        return False
+    return sha256 == current and metadata.get("read_options") == read_options
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
