@@ -328,3 +328,25 @@ def test_snap_to_the_whole_turn_or_sentence(client, project_path, snap, expected
     with Project.open(project_path) as project:
         stored = project.coding(coding["id"])
     assert text[stored.start:stored.end] == expected
+
+
+def test_codes_edited_on_the_page_convert_back_to_yaml(client, project_path, tmp_path):
+    from click.testing import CliRunner
+
+    from qualcode.cli import main
+    from qualcode.codebook import load_codebook
+
+    client.post("/api/codes", headers=CSRF, json={"name": "Trust", "parent": "enablers"})
+    client.patch("/api/codes/culture", headers=CSRF, json={"name": "Open culture"})
+    target = tmp_path / "edited.yaml"
+    result = CliRunner().invoke(main, ["codebook", "convert", "--project", str(project_path),
+                                       str(target)])
+    assert result.exit_code == 0, result.output
+    book = load_codebook(target)
+    assert book.get("trust").parent == "enablers"
+    assert book.get("culture").name == "Open culture"
+    assert [k.term for k in book.get("partnership").keywords] == ["partnership",
+                                                                  "partner agency"]
+    both = CliRunner().invoke(main, ["codebook", "convert", "--project", str(project_path),
+                                     str(target), str(target)])
+    assert both.exit_code == 2 and "only the TARGET" in both.output

@@ -77,24 +77,31 @@ def select_text(page, needle: str, occurrence: int = 0) -> dict:
     on-screen box of the text."""
     box = page.evaluate(
         """([needle, occurrence]) => {
-          const turns = document.querySelector('#turns');
-          const walker = document.createTreeWalker(turns, NodeFilter.SHOW_TEXT);
-          let node, seen = 0;
+          // the transcript's text nodes joined, so a needle may cross highlight boundaries
+          const walker = document.createTreeWalker(document.querySelector('#turns'),
+                                                   NodeFilter.SHOW_TEXT);
+          const nodes = [];
+          let node, joined = '';
           while ((node = walker.nextNode())) {
-            let at = node.data.indexOf(needle);
-            while (at >= 0) {
-              if (seen++ === occurrence) {
-                const range = document.createRange();
-                range.setStart(node, at); range.setEnd(node, at + needle.length);
-                const rects = range.getClientRects();
-                const first = rects[0], last = rects[rects.length - 1];
-                return {x0: first.left + 1, y0: first.top + first.height / 2,
-                        x1: last.right - 1, y1: last.top + last.height / 2};
-              }
-              at = node.data.indexOf(needle, at + 1);
-            }
+            nodes.push([node, joined.length]);
+            joined += node.data;
           }
-          return null;
+          let at = -1;
+          for (let i = 0; i <= occurrence; i++) at = joined.indexOf(needle, at + 1);
+          if (at < 0) return null;
+          const locate = (offset) => {
+            let k = nodes.length - 1;
+            while (nodes[k][1] > offset) k--;
+            return [nodes[k][0], offset - nodes[k][1]];
+          };
+          const range = document.createRange();
+          range.setStart(...locate(at));
+          range.setEnd(...locate(at + needle.length - 1));
+          range.setEnd(range.endContainer, range.endOffset + 1);
+          const rects = range.getClientRects();
+          const first = rects[0], last = rects[rects.length - 1];
+          return {x0: first.left + 1, y0: first.top + first.height / 2,
+                  x1: last.right - 1, y1: last.top + last.height / 2};
         }""", [needle, occurrence])
     assert box, f"{needle!r} not on the page"
     page.mouse.move(box["x0"], box["y0"])
@@ -118,8 +125,12 @@ def test_open_a_document_shows_turns_highlights_and_stripes(browser, served):
     assert page.locator(".turn .who").first.inner_text().startswith("Interviewer")
     with served.project() as project:
         shown = [c for c in project.codings("emoji") if c.status != "rejected"]
+        text = project.document_text("emoji")
     assert page.locator(".stripe").count() == len(shown)
-    assert page.locator(".seg.coded").count() == 2  # two participant turns, coded whole
+    terms = {text[s:e] for c in shown for s, e, _ in c.matched}
+    shown_terms = set(page.locator(".seg.term").all_inner_texts())
+    assert shown_terms == terms == {"partnership", "culture", "budget", "partner agency",
+                                    "funding"}
     tooltip = page.locator(".seg.coded").first.get_attribute("title")
     assert "qualcode, rule" in tooltip
     page.locator(".seg.coded").first.click()

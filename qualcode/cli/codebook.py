@@ -77,16 +77,34 @@ def show(file):
 
 
 @codebook.command()
-@click.argument("source", type=click.Path(dir_okay=False))
-@click.argument("target", type=click.Path(dir_okay=False))
-def convert(source, target):
-    """Convert a codebook between formats, chosen by extension (.yaml .qdc .csv .xlsx).
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--project", "-p", "project_path", type=click.Path(dir_okay=False),
+              help="Write the project's codebook (as edited in `qualcode serve`) instead of "
+                   "converting a file: give only TARGET.")
+def convert(paths, project_path):
+    """Convert a codebook between formats, chosen by extension (.yaml .qdc .csv .xlsx):
+    SOURCE TARGET, or --project FILE TARGET.
 
     Example: qualcode codebook convert codebooks/lscb_learning_improvement.yaml lscb.qdc
     """
     from qualcode.codebook import load_codebook, save_codebook
+    from qualcode.errors import QualcodeError
 
-    book = load_codebook(source)
+    if project_path:
+        if len(paths) != 1:
+            raise QualcodeError("with --project, give only the TARGET file")
+        from qualcode.store import Project
+
+        with Project.open(project_path) as project:
+            book = project.codebook()
+        if not book.codes:
+            raise QualcodeError("the project has no codes yet", project_path)
+        target = paths[0]
+    else:
+        if len(paths) != 2:
+            raise QualcodeError("give SOURCE and TARGET (or --project FILE and TARGET)")
+        book = load_codebook(paths[0])
+        target = paths[1]
     save_codebook(book, target)
     click.echo(f"{target}: {len(book.codes)} codes written")
 

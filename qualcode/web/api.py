@@ -154,15 +154,18 @@ def excerpts(request: Request) -> JSONResponse:
                          attribute=params.get("attribute") or None,
                          value=params.get("value") or None)
         offsets = _offsets_for(project, {x.document_id for x in found})
-        attributes = sorted({name for values in project.attributes().values()
-                             for name in values})
+        values: dict[str, set[str]] = {}
+        for per_document in project.attributes().values():
+            for name, value in per_document.items():
+                values.setdefault(name, set()).add(value)
         coders = sorted({c.coder for c in project.codings(code_ids=book.with_descendants(
             [code_id]))})
         memos = [memo_json(m, offsets) for m in project.memos(code_id=code_id)
                  if m.target == "code"]
         return JSONResponse({
             "code": code_json(book.get(code_id), project.code_counts()),
-            "attributes": attributes, "coders": coders, "memos": memos,
+            "attributes": sorted(values), "coders": coders, "memos": memos,
+            "attribute_values": {k: sorted(v) for k, v in values.items()},
             "excerpts": [{"coding": x.coding_id, "document": x.document_id,
                           "start16": offsets[x.document_id].to_utf16(x.start),
                           "code": x.code_id, "coder": x.coder, "origin": x.origin,
@@ -195,7 +198,8 @@ def coding_json(coding: Coding, offsets: Utf16Offsets) -> dict:
             "start": offsets.to_utf16(coding.start), "end": offsets.to_utf16(coding.end),
             "code": coding.code_id, "coder": coding.coder, "origin": coding.origin,
             "status": coding.status, "rule": coding.rule, "confidence": coding.confidence,
-            "created_at": coding.created_at}
+            "created_at": coding.created_at,
+            "matched": [[offsets.to_utf16(s), offsets.to_utf16(e)] for s, e, _ in coding.matched]}
 
 
 def memo_json(memo, offsets: dict[str, Utf16Offsets] | None = None) -> dict:

@@ -55,7 +55,7 @@ def retrieve(project: Project, code_id: str, *, coder: str | None = None,
              attribute: str | None = None, value: str | None = None,
              descendants: bool = True) -> list[Excerpt]:
     """Excerpts of a code in document order, filtered by coder, origin, status (default: the
-    statuses that count) and a case attribute's value (a case-insensitive substring)."""
+    statuses that count) and a case attribute's value (case-insensitive)."""
     book = project.codebook()
     known = {c.id for c in book.codes} | set(project.code_counts())
     if code_id not in known:
@@ -75,7 +75,7 @@ def retrieve(project: Project, code_id: str, *, coder: str | None = None,
             continue
         if (coder and c.coder != coder) or (origin and c.origin != origin):
             continue
-        if attribute and wanted not in attributes.get(c.document_id, {}).get(
+        if attribute and wanted != attributes.get(c.document_id, {}).get(
                 attribute, "").casefold():
             continue
         if c.document_id not in texts:

@@ -274,7 +274,13 @@ function renderTranscript() {
       if (codings[i].end > turn.start) inside.push(codings[i]);
     }
     const cuts = new Set([turn.start, turn.end]);
-    for (const c of inside) { cuts.add(Math.max(c.start, turn.start)); cuts.add(Math.min(c.end, turn.end)); }
+    const terms = [];
+    for (const c of inside) {
+      cuts.add(Math.max(c.start, turn.start)); cuts.add(Math.min(c.end, turn.end));
+      for (const [s, e] of c.matched || []) {
+        if (s >= turn.start && e <= turn.end) { cuts.add(s); cuts.add(e); terms.push([s, e]); }
+      }
+    }
     const points = [...cuts].sort((a, b) => a - b);
     const text = el("div", { class: "text", dataset: { start: turn.start, end: turn.end } });
     for (let i = 0; i + 1 < points.length; i++) {
@@ -282,6 +288,7 @@ function renderTranscript() {
       const on = inside.filter((c) => c.start <= s && c.end >= e);
       const span = el("span", { class: "seg", dataset: { s } }, data.text.slice(s, e));
       if (on.length) styleSegment(span, on);
+      if (terms.some(([ts, te]) => ts <= s && te >= e)) span.classList.add("term");
       text.append(span);
     }
     const who = el("div", { class: "who" }, turn.speaker || "",
@@ -593,7 +600,13 @@ async function showRetrieve(codeId, params) {
   const filters = el("form", { class: "toolbar", id: "retrieve-filters" });
   const attr = el("select", { name: "attribute" }, el("option", { value: "" }, "(any attribute)"),
     data.attributes.map((a) => el("option", { value: a, selected: params.attribute === a }, a)));
-  const value = el("input", { name: "value", value: params.value || "", placeholder: "value" });
+  const value = el("select", { name: "value" });
+  function fillValues() {
+    value.replaceChildren(el("option", { value: "" }, "(any value)"),
+      (data.attribute_values[attr.value] || []).map((v) => el("option", { value: v, selected: params.value === v }, v)));
+  }
+  attr.addEventListener("change", fillValues);
+  fillValues();
   const coder = el("select", { name: "coder" }, el("option", { value: "" }, "(any coder)"),
     data.coders.map((c) => el("option", { value: c, selected: params.coder === c }, c)));
   const origin = el("select", { name: "origin" }, el("option", { value: "" }, "(any origin)"),
