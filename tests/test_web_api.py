@@ -350,3 +350,16 @@ def test_codes_edited_on_the_page_convert_back_to_yaml(client, project_path, tmp
     both = CliRunner().invoke(main, ["codebook", "convert", "--project", str(project_path),
                                      str(target), str(target)])
     assert both.exit_code == 2 and "only the TARGET" in both.output
+
+
+def test_edit_and_delete_a_memo(client, project_path):
+    memo = client.post("/api/memos", headers=CSRF, json={
+        "target": "document", "document": "emoji", "text": "first"}).json()["memo"]
+    edited = client.patch(f"/api/memos/{memo['id']}", headers=CSRF, json={"text": "second"})
+    assert edited.json()["memo"]["text"] == "second"
+    assert client.patch(f"/api/memos/{memo['id']}", headers=CSRF,
+                        json={"text": " "}).status_code == 400
+    assert client.request("DELETE", f"/api/memos/{memo['id']}", headers=CSRF).status_code == 200
+    assert client.request("DELETE", f"/api/memos/{memo['id']}", headers=CSRF).status_code == 404
+    with Project.open(project_path) as project:
+        assert project.memos() == []

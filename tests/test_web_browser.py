@@ -220,6 +220,12 @@ def test_write_a_memo_on_a_document(browser, served):
     page.evaluate("location.hash = '#/memos'")
     page.wait_for_selector("#memo-list .memo")
     assert "follow up on funding" in page.locator("#memo-list").inner_text()
+    page.locator("#memo-list .memo-edit").click()
+    page.locator("#memo-list .memo-edit-text").fill("Edited: partnership story.")
+    page.locator("#memo-list button", has_text="Save").click()
+    page.wait_for_timeout(300)
+    with served.project() as project:
+        assert [m.text for m in project.memos()] == ["Edited: partnership story."]
 
 
 def test_a_transcript_with_markup_renders_as_text(browser, served):

@@ -537,10 +537,36 @@ function showInfo(ids, x, y) {
 
 // ---- memos ----------------------------------------------------------------------------------
 function memoBox(memo) {
-  return el("div", { class: "memo", dataset: { memo: memo.id } },
-    el("div", { class: "meta" }, `${memo.author} · ${memo.updated_at.replace("T", " ").replace("+00:00", " UTC")} · on ${memo.target}`,
-      memo.target === "code" ? ` ${codeName(memo.code)}` : "", memo.document ? ` ${memo.document}` : ""),
-    el("div", { class: "body" }, memo.text));
+  const box = el("div", { class: "memo", dataset: { memo: memo.id } });
+  const body = el("div", { class: "body" }, memo.text);
+  const mine = memo.author === state.coder;
+  box.append(el("div", { class: "meta" }, `${memo.author} · ${memo.updated_at.replace("T", " ").replace("+00:00", " UTC")} · on ${memo.target}`,
+    memo.target === "code" ? ` ${codeName(memo.code)}` : "", memo.document ? ` ${memo.document}` : "",
+    mine ? el("button", { type: "button", class: "memo-edit", style: "margin-left:8px", onclick: () => editMemo(box, body, memo) }, "Edit") : null,
+    mine ? el("button", { type: "button", class: "memo-delete danger", style: "margin-left:4px", onclick: async () => {
+      if (!confirm("Delete this memo?")) return;
+      await api("DELETE", `/api/memos/${memo.id}`);
+      box.remove();
+      if (state.doc) state.doc.memos = state.doc.memos.filter((m) => m.id !== memo.id);
+      toast("Memo deleted");
+    } }, "Delete") : null), body);
+  return box;
+}
+function editMemo(box, body, memo) {
+  const text = el("textarea", { class: "memo-edit-text" }, memo.text);
+  const form = el("form", {}, text, el("div", { class: "toolbar" },
+    el("button", { type: "submit", class: "primary" }, "Save"),
+    el("button", { type: "button", onclick: () => form.replaceWith(body) }, "Cancel")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = await api("PATCH", `/api/memos/${memo.id}`, { text: text.value });
+    Object.assign(memo, result.memo);
+    body.textContent = memo.text;
+    form.replaceWith(body);
+    toast("Memo saved");
+  });
+  body.replaceWith(form);
+  text.focus();
 }
 function drawMemos(container, memos) {
   container.replaceChildren(...memos.map(memoBox));
