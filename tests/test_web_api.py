@@ -363,3 +363,34 @@ def test_edit_and_delete_a_memo(client, project_path):
     assert client.request("DELETE", f"/api/memos/{memo['id']}", headers=CSRF).status_code == 404
     with Project.open(project_path) as project:
         assert project.memos() == []
+
+
+def test_serve_prints_the_address_with_its_token_and_warns_off_localhost(tmp_path):
+    """The real command in a subprocess: it prints the address, serves it, and warns when
+    listening beyond this machine."""
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    path = build_project(tmp_path / "w")
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "qualcode", "serve", "--project", str(path), "--host", "0.0.0.0",
+         "--port", "0", "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=env)
+    try:
+        warning = process.stderr.readline()
+        line = process.stdout.readline()
+        assert warning.startswith("warning: listening on 0.0.0.0")
+        url = line.rsplit(" ", 1)[-1].strip()
+        assert "?token=" in url and url.startswith("http://127.0.0.1:")
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        with browser.open(url, timeout=10) as answer:  # the token, then the cookie
+            assert answer.status == 200
+            assert b"qualcode" in answer.read()
+    finally:
+        process.terminate()
+        process.wait(10)
