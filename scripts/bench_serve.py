@@ -19,7 +19,6 @@ import random
 import shutil
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -130,50 +129,44 @@ def browser_figures(project: Path, runs: int) -> None:
     if not chromium:
         print("browser: skipped (no chromium on PATH)")
         return
-    server = make_server(project, coder="ann", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium,
-                                                 args=["--no-sandbox"])
-            # the harness's own waiting code is evaluated, which our CSP forbids the page
-            page = browser.new_page(viewport={"width": 1400, "height": 900}, bypass_csp=True)
-            page.goto(server.url)
-            page.wait_for_selector("body[data-ready]")
+    with make_server(project, coder="ann", port=0).in_background() as server, \
+            sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium,
+                                             args=["--no-sandbox"])
+        # the harness's own waiting code is evaluated, which our CSP forbids the page
+        page = browser.new_page(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+        page.goto(server.url)
+        page.wait_for_selector("body[data-ready]")
 
-            def visit(hash_: str, view: str) -> float:
-                page.evaluate("location.hash = '#/memos'")
-                page.wait_for_function("document.body.dataset.ready === 'memos'")
-                page.evaluate("delete document.body.dataset.ready; "
-                              f"window.__t0 = performance.now(); location.hash = '{hash_}'")
-                page.wait_for_function(f"document.body.dataset.ready === '{view}'")
-                return page.evaluate("performance.now() - window.__t0") / 1000
+        def visit(hash_: str, view: str) -> float:
+            page.evaluate("location.hash = '#/memos'")
+            page.wait_for_function("document.body.dataset.ready === 'memos'")
+            page.evaluate("delete document.body.dataset.ready; "
+                          f"window.__t0 = performance.now(); location.hash = '{hash_}'")
+            page.wait_for_function(f"document.body.dataset.ready === '{view}'")
+            return page.evaluate("performance.now() - window.__t0") / 1000
 
-            opening = [visit("#/doc/big", "doc") for _ in range(runs)]
-            stripes = page.locator(".stripe").count()
-            listing = [visit("#/documents", "documents") for _ in range(runs)]
-            page.evaluate("location.hash = '#/doc/big'")
-            page.wait_for_function("document.body.dataset.ready === 'doc'")
-            trips = []
-            for _ in range(runs):
-                trips.append(page.evaluate("""async () => {
-                  const csrf = document.querySelector('meta[name="csrf-token"]').content;
-                  const headers = {'Content-Type': 'application/json', 'X-CSRF-Token': csrf};
-                  const t0 = performance.now();
-                  const r = await fetch('/api/codings', {method: 'POST', headers,
-                    body: JSON.stringify({document: 'big', start: 100, end: 140, code: 'culture',
-                                          coder: 'ann'})});
-                  const coding = (await r.json()).coding;
-                  const t1 = performance.now();
-                  const gone = '/api/codings/' + coding.id + '?coder=ann';
-                  await fetch(gone, {method: 'DELETE', headers});
-                  return (t1 - t0) / 1000;
-                }"""))
-            browser.close()
-    finally:
-        server.stop()
-        thread.join(10)
+        opening = [visit("#/doc/big", "doc") for _ in range(runs)]
+        stripes = page.locator(".stripe").count()
+        listing = [visit("#/documents", "documents") for _ in range(runs)]
+        page.evaluate("location.hash = '#/doc/big'")
+        page.wait_for_function("document.body.dataset.ready === 'doc'")
+        trips = []
+        for _ in range(runs):
+            trips.append(page.evaluate("""async () => {
+              const csrf = document.querySelector('meta[name="csrf-token"]').content;
+              const headers = {'Content-Type': 'application/json', 'X-CSRF-Token': csrf};
+              const t0 = performance.now();
+              const r = await fetch('/api/codings', {method: 'POST', headers,
+                body: JSON.stringify({document: 'big', start: 100, end: 140, code: 'culture',
+                                      coder: 'ann'})});
+              const coding = (await r.json()).coding;
+              const t1 = performance.now();
+              const gone = '/api/codings/' + coding.id + '?coder=ann';
+              await fetch(gone, {method: 'DELETE', headers});
+              return (t1 - t0) / 1000;
+            }"""))
+        browser.close()
     print(f"headless Chromium, wall seconds, median of {runs}:")
     print(f"  transcript drawn with its {stripes} stripes: "
           f"{statistics.median(opening) * 1000:.0f} ms")

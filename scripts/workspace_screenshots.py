@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import threading
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -30,31 +29,25 @@ VIEWS = [
 def main(project: str, folder: str) -> None:
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    server = make_server(project, coder="ann", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium,
-                                                 args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
-            page.goto(server.url)
-            page.wait_for_selector("body[data-ready]")
-            for name, hash_, ready in VIEWS:
-                page.evaluate(f"location.hash = {hash_!r}")
-                page.wait_for_selector(ready)
-                page.wait_for_timeout(300)
-                if name == "document":
-                    page.evaluate("document.querySelector('#view').scrollTop = 0")
-                    page.locator(".seg.coded").nth(1).click()
-                    page.wait_for_selector("#info")
-                page.screenshot(path=str(out / f"workspace-{name}.png"))
-                print(out / f"workspace-{name}.png")
-            browser.close()
-    finally:
-        server.stop()
-        thread.join(10)
+    with make_server(project, coder="ann", port=0).in_background() as server, \
+            sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium,
+                                             args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(server.url)
+        page.wait_for_selector("body[data-ready]")
+        for name, hash_, ready in VIEWS:
+            page.evaluate(f"location.hash = {hash_!r}")
+            page.wait_for_selector(ready)
+            page.wait_for_timeout(300)
+            if name == "document":
+                page.evaluate("document.querySelector('#view').scrollTop = 0")
+                page.locator(".seg.coded").nth(1).click()
+                page.wait_for_selector("#info")
+            page.screenshot(path=str(out / f"workspace-{name}.png"))
+            print(out / f"workspace-{name}.png")
+        browser.close()
 
 
 if __name__ == "__main__":

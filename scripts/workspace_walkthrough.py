@@ -14,7 +14,6 @@ import io
 import shutil
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 import docx
@@ -86,47 +85,41 @@ def main(out: Path) -> None:
         text = project.document_text("lscb01") or ""
         pending = project.pending_count()
     print(f"sample run done: {pending} suggestions pending")
-    server = make_server(project_path, coder="ann", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium,
-                                                 args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(server.url)
-            page.wait_for_selector("body[data-ready]")
-            page.locator("#documents a", has_text="lscb01").click()
-            page.wait_for_selector(".stripe")
-            print(f"opened lscb01: {page.locator('.turn').count()} turns, "
-                  f"{page.locator('.stripe').count()} coding stripes")
-            for needle, code in PASSAGES:
-                if needle not in text:
-                    print(f"  (skipped {needle!r}: not in lscb01)")
-                    continue
-                drag_over(page, needle)
-                page.wait_for_selector("#picker input")
-                page.keyboard.type(code)
-                page.keyboard.press("Enter")
-                page.wait_for_selector("#picker", state="detached")
-                page.wait_for_timeout(300)
-            page.get_by_role("button", name="Memo on document").click()
-            page.locator("#memo-text").fill("Ofsted shapes the agenda here; compare lscb06.")
-            page.get_by_role("button", name="Save memo").click()
-            page.wait_for_selector("#doc-memos .memo")
-            page.locator("#bar nav a", has_text="Review").click()
-            page.wait_for_selector("#review-card .card")
-            for _ in range(2):
-                before = page.locator("#review-card strong").first.inner_text()
-                page.keyboard.press("a")
-                page.wait_for_function(
-                    "(b) => document.querySelector('#review-card strong').innerText !== b",
-                    arg=before)
-            browser.close()
-    finally:
-        server.stop()
-        thread.join(10)
+    with make_server(project_path, coder="ann", port=0).in_background() as server, \
+            sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium,
+                                             args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(server.url)
+        page.wait_for_selector("body[data-ready]")
+        page.locator("#documents a", has_text="lscb01").click()
+        page.wait_for_selector(".stripe")
+        print(f"opened lscb01: {page.locator('.turn').count()} turns, "
+              f"{page.locator('.stripe').count()} coding stripes")
+        for needle, code in PASSAGES:
+            if needle not in text:
+                print(f"  (skipped {needle!r}: not in lscb01)")
+                continue
+            drag_over(page, needle)
+            page.wait_for_selector("#picker input")
+            page.keyboard.type(code)
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#picker", state="detached")
+            page.wait_for_timeout(300)
+        page.get_by_role("button", name="Memo on document").click()
+        page.locator("#memo-text").fill("Ofsted shapes the agenda here; compare lscb06.")
+        page.get_by_role("button", name="Save memo").click()
+        page.wait_for_selector("#doc-memos .memo")
+        page.locator("#bar nav a", has_text="Review").click()
+        page.wait_for_selector("#review-card .card")
+        for _ in range(2):
+            before = page.locator("#review-card strong").first.inner_text()
+            page.keyboard.press("a")
+            page.wait_for_function(
+                "(b) => document.querySelector('#review-card strong').innerText !== b",
+                arg=before)
+        browser.close()
     with Project.open(project_path) as project:
         manual = [c for c in project.codings() if c.origin == "manual"]
         accepted = [c for c in project.codings() if c.status == "accepted"]

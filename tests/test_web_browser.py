@@ -8,7 +8,6 @@ both), so the README's test command still passes on a new machine.
 from __future__ import annotations
 
 import shutil
-import threading
 
 import pytest
 from web_fixtures import build_project
@@ -50,12 +49,8 @@ def served(tmp_path):
     from qualcode.web.server import make_server
 
     path = build_project(tmp_path / "w", suggestions=True)
-    server = make_server(path, coder="ann", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield Served(server, path)
-    server.stop()
-    thread.join(10)
+    with make_server(path, coder="ann", port=0).in_background() as server:
+        yield Served(server, path)
 
 
 def open_page(browser, served, hash_="#/documents", coder=None):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import errno
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +52,24 @@ class Server:
         running = getattr(self, "_uvicorn", None)
         if running is not None:
             running.should_exit = True
+
+    @contextmanager
+    def in_background(self) -> Iterator[Server]:
+        """Serve from a thread while the caller works (a notebook, a test, a script); stop on
+        leaving the block.
+
+        >>> with make_server("sample.qc", port=0).in_background() as server:  # doctest: +SKIP
+        ...     print(server.url)
+        """
+        import threading
+
+        thread = threading.Thread(target=self.run, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self.stop()
+            thread.join(10)
 
 
 def bind(host: str, port: int) -> socket.socket:
