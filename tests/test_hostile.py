@@ -344,3 +344,159 @@ def test_a_docx_member_with_a_bad_crc_is_one_line(tmp_path, run_cli):
     path.write_bytes(small)
     line = _refused_fast(run_cli, project, "ingest", path, "--project", project)
     assert "bad.docx" in line and "damaged archive member 'word/media/a.bin'" in line
+
+
+def _as_reader():
+    """A context in which the process cannot write what is read-only: as root (whom chmod
+    does not stop) the effective uid drops to nobody's for the block."""
+    import contextlib
+    import os
+
+    @contextlib.contextmanager
+    def block():
+        if os.geteuid() != 0:
+            yield
+            return
+        os.setegid(65534)
+        os.seteuid(65534)
+        try:
+            yield
+        finally:
+            os.seteuid(0)
+            os.setegid(0)
+
+    return block()
+
+
+def test_a_project_in_a_read_only_folder_can_be_read_but_not_written(tmp_path, run_cli):
+    import os
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="qc-readonly-"))  # pytest's tmp is root-only (0700)
+    out = Path(tempfile.mkdtemp(prefix="qc-out-"))
+    try:
+        os.chmod(folder, 0o755)
+        os.chmod(out, 0o777)
+        transcript = folder / "int.txt"
+        transcript.write_text("Interviewer: Hi.\n\nP1: Partnership working helps.\n\n"
+                              "Interviewer: More?\n\nP1: Yes, partnership working.\n",
+                              encoding="utf-8")
+        codebook = folder / "book.yaml"
+        codebook.write_text("name: b\ncodes:\n  - id: pw\n    name: PW\n"
+                            "    keywords: [partnership working]\n", encoding="utf-8")
+        project = folder / "p.qc"
+        assert run_cli("ingest", transcript, "--project", project).exit_code == 0
+        assert run_cli("code", "--project", project, "--codebook", codebook).exit_code == 0
+        reading = [["docs"], ["themes"], ["excerpts", "--code", "pw"],
+                   ["export", "csv", "-o", out / "x.csv"], ["crosstab", "--by", "none"]]
+        for args in reading[:-1]:  # once as we are: every module imported before the drop
+            assert run_cli(*args, "--project", project).exit_code == 0
+        before = project.read_bytes()
+        for path in (project, transcript, codebook):
+            os.chmod(path, 0o444)
+        os.chmod(folder, 0o555)
+        with _as_reader():
+            results = {args[0]: run_cli(*args, "--project", project) for args in reading}
+            writing = [run_cli("code", "--project", project, "--codebook", codebook),
+                       run_cli("ingest", transcript, "--project", project)]
+        for name in ("docs", "themes", "excerpts", "export"):
+            assert results[name].exit_code == 0, (name, results[name].output)
+        assert "int" in results["docs"].output and "pw" in results["themes"].output
+        assert (out / "x.csv").read_text(encoding="utf-8").count("\n") == 3
+        assert "no case attribute" in _one_line_error(results["crosstab"])  # still reads
+        for result in writing:
+            assert _one_line_error(result).startswith(f"error: {project}: read-only:")
+        assert project.read_bytes() == before
+    finally:
+        os.chmod(folder, 0o755)
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def _qualcode_limited(limit: int, *args) -> tuple[int, str]:
+    """Run qualcode in a child process whose files may not grow past ``limit`` bytes (what a
+    full disk or a quota looks like to a program: EFBIG / SQLITE_FULL)."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+
+    def limit_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-m", "qualcode", *map(str, args)], env=env,
+                          preexec_fn=limit_files, capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stderr
+
+
+def test_a_full_disk_or_a_file_size_limit_is_one_line_and_loses_nothing(tmp_path, run_cli):
+    from qualcode.store import Project
+
+    project = _small_project(tmp_path, run_cli)
+    big = tmp_path / "big.txt"
+    big.write_text("".join(f"P{i % 3}: sentence number {i} about partnership working.\n\n"
+                           for i in range(20_000)), encoding="utf-8")
+    size = project.stat().st_size
+    status, stderr = _qualcode_limited(size + 8192, "ingest", big, "--project", project)
+    lines = stderr.strip().splitlines()
+    assert status == 2 and len(lines) == 1, stderr[-2000:]
+    assert lines[0].startswith(f"error: {project}: ")
+    assert any(word in lines[0] for word in ("disk full", "disk I/O error", "file-size"))
+    with Project.open(project, readonly=True) as opened:
+        assert list(opened.document_ids()) == ["first"]
+    out = tmp_path / "table.csv"
+    out.write_text("the old table\n", encoding="utf-8")
+    status, stderr = _qualcode_limited(40, "export", "csv", "--project", project, "-o", out)
+    lines = stderr.strip().splitlines()
+    assert status == 2 and len(lines) == 1, stderr[-2000:]
+    assert "file too large (a file-size limit?)" in lines[0]
+    assert out.read_text(encoding="utf-8") == "the old table\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_stale_temporaries_of_a_killed_write_are_cleaned_on_the_next(tmp_path):
+    import os
+    import time
+
+    from qualcode.fileio import STALE_AFTER_S, write_atomic
+
+    target = tmp_path / "report.docx"
+    stale = tmp_path / ".report.docx.ab12cd34.tmp"
+    fresh = tmp_path / ".report.docx.zz99yy88.tmp"  # a write running now: kept
+    other = tmp_path / ".notes.txt.ab12cd34.tmp"  # another file's: not ours to judge here
+    for path in (stale, fresh, other):
+        path.write_bytes(b"half")
+    old = time.time() - STALE_AFTER_S - 60
+    for path in (stale, other):
+        os.utime(path, (old, old))
+    write_atomic(target, b"whole")
+    assert target.read_bytes() == b"whole"
+    assert not stale.exists() and fresh.exists() and other.exists()
+
+
+def test_two_processes_creating_one_project_at_once_both_succeed(tmp_path):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for trial in range(12):
+        path = tmp_path / f"p{trial}.qc"
+        with context.Pool(2) as pool:
+            results = pool.map(_create_and_write, [(path, "a"), (path, "b")])
+        assert results == ["ok", "ok"], results
+
+
+def _create_and_write(job: tuple[Path, str]) -> str:
+    from qualcode.errors import QualcodeError
+    from qualcode.store import Project
+
+    path, _writer = job
+    try:
+        with Project.open(path, create=True) as project:
+            project.document_ids()
+        return "ok"
+    except QualcodeError as exc:
+        return str(exc)

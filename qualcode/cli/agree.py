@@ -38,7 +38,7 @@ def agree(project_path, first, more, unit, codes, level, disagreements, docx_pat
     from qualcode.store import Project
 
     coders = [first, *more]
-    with Project.open(project_path) as project:
+    with Project.open(project_path, readonly=True) as project:
         result = agreement(project, coders, unit, codes or None, level)
     if disagreements:
         if disagreements.lower().endswith(".xlsx"):

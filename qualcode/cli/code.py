@@ -66,7 +66,7 @@ def excerpts(project_path, code_id, context):
     from qualcode.analysis.excerpts import keyword_in_context
     from qualcode.store import Project
 
-    with Project.open(project_path) as project:
+    with Project.open(project_path, readonly=True) as project:
         lines = keyword_in_context(project, code_id, context)
     for line in lines:
         click.echo(line)

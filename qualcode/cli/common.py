@@ -64,7 +64,7 @@ def load_selected(project_path, origins, statuses, coders, cases=None):
     selection = Selection(origins=tuple(origins) or None,
                           statuses=tuple(statuses) or DEFAULT_STATUSES,
                           coders=tuple(coders) or None)
-    with Project.open(project_path) as project:
+    with Project.open(project_path, readonly=True) as project:
         return load_coded(project, selection, cases)
 
 

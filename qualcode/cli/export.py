@@ -45,7 +45,7 @@ def docx(project_path, output, codes, origins, statuses, coders, title, by, grou
     data = load_selected(project_path, origins, statuses, coders)
     options = ReportOptions(title=title, codes=tuple(codes), by=by, group_by=group_by,
                             attributes=tuple(attributes) or None, chart=not no_chart)
-    with Project.open(project_path) as project:
+    with Project.open(project_path, readonly=True) as project:
         content = build_report(project, data, options)
     write_atomic(output, content)
     click.echo(f"{output}: written")
@@ -56,7 +56,7 @@ def _quote_table(project_path, codes, origins, statuses, coders):
     from qualcode.store import Project
 
     data = load_selected(project_path, origins, statuses, coders)
-    with Project.open(project_path) as project:
+    with Project.open(project_path, readonly=True) as project:
         return public(excerpt_rows(project, data, codes or None))
 
 
@@ -103,7 +103,7 @@ def qdpx(project_path, output, offsets):
     from qualcode.fileio import write_atomic
     from qualcode.store import Project
 
-    with Project.open(project_path) as project:
+    with Project.open(project_path, readonly=True) as project:
         content = export_qdpx(project, offsets)
     write_atomic(output, content)
     click.echo(f"{output}: written")

@@ -68,7 +68,7 @@ def docs(project_path):
     """
     from qualcode.store import Project
 
-    with Project.open(project_path) as project:
+    with Project.open(project_path, readonly=True) as project:
         summaries = project.summaries()
         attributes = project.attributes()
     if not summaries:

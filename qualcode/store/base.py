@@ -17,12 +17,25 @@ class StoreBase:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken at once (BEGIN IMMEDIATE) so writers queue, not fail."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so writers queue, not fail.
+
+        A full disk, a file-size limit or a read-only file becomes one ProjectError line;
+        SQLite rolls the whole transaction back, so the project is as it was.
+        """
+        from qualcode.store.schema import storage_error
+
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise storage_error(exc, self.path) or exc from None
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        else:
             self.db.execute("COMMIT")
+        except BaseException as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                error = storage_error(exc, self.path)
+                if error is not None:
+                    raise error from None
+            raise

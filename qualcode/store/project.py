@@ -30,9 +30,19 @@ class Project(DocumentsMixin, SuggestionsMixin, RunsMixin, ExchangeMixin, EditsM
     """
 
     @classmethod
-    def open(cls, path: str | Path, create: bool = False) -> Project:
-        """Open a project, creating it when ``create`` and it does not exist yet."""
+    def open(cls, path: str | Path, create: bool = False, readonly: bool = False) -> Project:
+        """Open a project, creating it when ``create`` and it does not exist yet.
+
+        ``readonly`` (what reading commands ask for) opens it with SQLite's ``mode=ro``, so a
+        project on a read-only folder, mount or file can still be read; a write through it is
+        refused in one line. An older project still upgrades when it can be written.
+        """
         path = Path(path)
+        if readonly and not create:
+            connection = schema.connect_readonly(path)
+            if schema.up_to_date(connection) or not schema.writable(path):
+                return cls(path, connection)
+            connection.close()  # an older schema: upgrade it, through a writing connection
         connection = schema.connect(path, create)
         project = cls(path, connection)
         try:

@@ -7,6 +7,7 @@ project opens in a new qualcode.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -151,9 +152,40 @@ def _use_wal(db: sqlite3.Connection) -> None:
             time.sleep(0.05)
 
 
-def connect(path: Path, create: bool) -> sqlite3.Connection:
-    """Open the SQLite file of a project, not yet migrated, creating it when ``create``; refuse
-    what is not a qualcode project before touching it."""
+READ_ONLY = ("read-only: cannot write to this project (the file or its folder is read-only); "
+             "reading commands (docs, themes, export ...) still work")
+
+
+def storage_error(exc: sqlite3.Error, path: Path) -> ProjectError | None:
+    """The one line for SQLite's storage failures (full disk, file-size limit, read-only file),
+    or None for anything else. SQLite has rolled the transaction back: nothing was changed."""
+    text = str(exc).lower()
+    if "readonly" in text or "read-only" in text:
+        return ProjectError(READ_ONLY, path)
+    if "disk is full" in text:
+        return ProjectError("disk full: nothing was changed in the project (free some space "
+                            "and run again)", path)
+    if "disk i/o error" in text:
+        return ProjectError("disk I/O error (a full disk or a file-size limit?): nothing was "
+                            "changed in the project", path)
+    if "too big" in text:
+        return ProjectError(f"too big to store ({exc}): nothing was changed in the project",
+                            path)
+    return None
+
+
+def writable(path: Path) -> bool:
+    """Can this process write the project file, its journal and its WAL beside it?"""
+    folder = path.parent if str(path.parent) else Path(".")
+    effective = os.access in os.supports_effective_ids  # a setuid process: its own rights
+
+    def can_write(target: Path) -> bool:
+        return os.access(target, os.W_OK, effective_ids=effective)
+
+    return can_write(folder) and (not path.exists() or can_write(path))
+
+
+def _check_file(path: Path, create: bool) -> None:
     if path.is_dir():
         raise ProjectError("is a folder, not a project file", path)
     if not path.exists():
@@ -162,9 +194,43 @@ def connect(path: Path, create: bool) -> sqlite3.Connection:
         if not path.parent.exists():
             raise ProjectError("the folder for this project does not exist", path)
     elif path.stat().st_size:
-        with path.open("rb") as handle:
-            if handle.read(16) != b"SQLite format 3\x00":
-                raise ProjectError("not a qualcode project (not an SQLite file)", path)
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(16)
+        except OSError as exc:
+            raise ProjectError(f"cannot read the project: {exc.strerror}", path) from None
+        if head != b"SQLite format 3\x00":
+            raise ProjectError("not a qualcode project (not an SQLite file)", path)
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """Open a project for reading only (SQLite ``mode=ro``; ``immutable`` when the folder is
+    read-only and SQLite cannot make the WAL's shared-memory file beside it)."""
+    from urllib.parse import quote
+
+    _check_file(path, create=False)
+    uri = "file:" + quote(str(path.resolve()))
+    last: sqlite3.Error | None = None
+    for options in ("?mode=ro", "?mode=ro&immutable=1"):
+        try:
+            connection = sqlite3.connect(uri + options, uri=True, isolation_level=None,
+                                         timeout=BUSY_TIMEOUT_MS / 1000,
+                                         check_same_thread=False)
+            check_is_project(path, connection)
+            connection.execute("PRAGMA query_only = ON")
+            connection.execute("PRAGMA temp_store = MEMORY")
+            return connection
+        except sqlite3.OperationalError as exc:  # no -shm and none can be made: immutable
+            last = exc
+    raise ProjectError(f"cannot open project: {last}", path)
+
+
+def connect(path: Path, create: bool) -> sqlite3.Connection:
+    """Open the SQLite file of a project, not yet migrated, creating it when ``create``; refuse
+    what is not a qualcode project before touching it, and a read-only one in one line."""
+    _check_file(path, create)
+    if not writable(path):
+        raise ProjectError(READ_ONLY, path)
     try:
         connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000,
                                      isolation_level=None, check_same_thread=False)
@@ -176,21 +242,36 @@ def connect(path: Path, create: bool) -> sqlite3.Connection:
         connection.execute("PRAGMA cache_size = -65536")  # 64 MB: big batches of codings
         connection.execute("PRAGMA temp_store = MEMORY")
     except sqlite3.DatabaseError as exc:
-        raise ProjectError(f"cannot open project: {exc}", path) from None
+        raise storage_error(exc, path) or ProjectError(f"cannot open project: {exc}",
+                                                       path) from None
     return connection
 
 
 def check_is_project(path: Path, db: sqlite3.Connection) -> None:
     """Refuse another program's database before touching it (even its journal mode)."""
     try:
-        app_id = db.execute("PRAGMA application_id").fetchone()[0]
-        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        # One read transaction, so both answers come from one snapshot: a new project being
+        # created by another process is seen before or after its first migration, never
+        # half-way (tables there but not yet the application id).
+        db.execute("BEGIN")
+        try:
+            app_id = db.execute("PRAGMA application_id").fetchone()[0]
+            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            db.execute("COMMIT")
+    except sqlite3.OperationalError:
+        raise  # locked, read-only ...: the caller decides
     except sqlite3.DatabaseError as exc:
         db.close()
         raise ProjectError(f"not a qualcode project ({exc})", path) from None
     if app_id != APPLICATION_ID and (app_id != 0 or tables):
         db.close()
         raise ProjectError("not a qualcode project (an SQLite file of another program)", path)
+
+
+def up_to_date(db: sqlite3.Connection) -> bool:
+    """Is the schema the one this qualcode writes (no migration to run)?"""
+    return db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
 def migrate(project: StoreBase) -> None:
