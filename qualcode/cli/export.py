@@ -52,12 +52,12 @@ def docx(project_path, output, codes, origins, statuses, coders, title, by, grou
 
 
 def _quote_table(project_path, codes, origins, statuses, coders):
-    from qualcode.export.excerpts import excerpt_rows, public
+    from qualcode.export.excerpts import quote_table
     from qualcode.store import Project
 
     data = load_selected(project_path, origins, statuses, coders)
     with Project.open(project_path, readonly=True) as project:
-        return public(excerpt_rows(project, data, codes or None))
+        return quote_table(project, data, codes or None)
 
 
 @export.command()

@@ -74,6 +74,12 @@ def public(table: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns=[c for c in table.columns if c.startswith("_")])
 
 
+def quote_table(project: Project, data: CodedData, codes=None) -> pd.DataFrame:
+    """The quote table of ``qualcode export xlsx|csv``: one row per coded excerpt (of
+    ``codes`` and their sub-codes, or all), without helper columns."""
+    return public(excerpt_rows(project, data, codes))
+
+
 def _time_text(seconds: float | None) -> str:
     """"MM:SS" (or "H:MM:SS"); "" where the format has no times."""
     if seconds is None:
