@@ -394,3 +394,31 @@ def test_serve_prints_the_address_with_its_token_and_warns_off_localhost(tmp_pat
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_text_outside_every_turn_is_shown_as_a_note():
+    from qualcode.model import Segment
+    from qualcode.workspace.layout import untimed_notes
+
+    text = ("Interview 7, 3 May 2016 😀\nInterviewer: Hello?\nP01: Hi.\n"
+            "[recording stops]\nInterviewer  0:12\nBye.\n")
+
+    def turn(words: str, speaker: str) -> Segment:
+        start = text.index(words)
+        return Segment("d", "turn", 0, start, start + len(words), words, speaker)
+
+    turns = [turn("Hello?", "Interviewer"), turn("Hi.", "P01"), turn("Bye.", "Interviewer")]
+    notes = [text[s:e] for s, e in untimed_notes(text, turns)]
+    assert notes == ["Interview 7, 3 May 2016 😀", "[recording stops]"]
+    assert untimed_notes(text, []) == []
+
+
+def test_document_view_sends_notes_in_utf16(client, project_path):
+    from qualcode.workspace.layout import untimed_notes
+
+    with Project.open(project_path) as project:
+        document = project.documents(["emoji"])[0]
+    expected = untimed_notes(document.text, document.turns)
+    sent = client.get("/api/documents/emoji").json()["notes"]
+    assert [(n["start"], n["end"]) for n in sent] == [
+        (_utf16(document.text, s), _utf16(document.text, e)) for s, e in expected]

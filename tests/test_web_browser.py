@@ -231,6 +231,8 @@ def test_a_transcript_with_markup_renders_as_text(browser, served):
     assert page.locator("#turns img, #turns script, #turns b").count() == 0
     assert "<script>window.__xss = 1</script>" in page.locator("#turns").inner_text()
     assert "<img src=x onerror=" in page.locator("#turns").inner_text()
+    # the line before the first label belongs to no turn, and is still shown (as a note)
+    assert "Transcript <i>three</i>, recorded 2 May" in page.locator("#turns").inner_text()
 
 
 def test_a_request_without_the_token_is_refused(browser, served):

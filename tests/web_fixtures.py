@@ -45,7 +45,8 @@ ACCENT = ("Interviewer: Tell me about the board.\n"
           "P02: The q\u0301uorum culture is the thing: partnership first, then audits.\n"
           "Interviewer: And the chair?\n"
           "P02: Cafe\u0301 talk with the chair, mostly.\n")
-XSS = ("Interviewer: Anything else?\n"
+XSS = ("Transcript <i>three</i>, recorded 2 May\n"
+       "Interviewer: Anything else?\n"
        'P03: <script>window.__xss = 1</script> and <img src=x onerror="window.__xss = 2"> '
        "then the partnership <b>bold</b> & more.\n"
        "Interviewer: Thank you.\n"

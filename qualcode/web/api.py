@@ -224,9 +224,14 @@ def show_document(request: Request) -> JSONResponse:
                   "speaker": t.speaker, "interviewer": t.is_interviewer,
                   "time_start": t.time_start, "time_end": t.time_end}
                  for t in document.turns]
+        from qualcode.workspace.layout import untimed_notes
+
+        notes = [{"start": to16(s), "end": to16(e)}
+                 for s, e in untimed_notes(document.text, document.turns)]
         return JSONResponse({
             "id": document.id, "source_name": document.source_name,
             "attributes": document.attributes, "text": document.text, "turns": turns,
+            "notes": notes,
             "codings": [coding_json(c, offsets) for c in project.codings(document_id)],
             "memos": [memo_json(m, {document_id: offsets})
                       for m in project.memos(document_id=document_id)]})

@@ -265,10 +265,10 @@ function renderTranscript() {
   const container = $("#turns");
   const codings = activeCodings().slice().sort((a, b) => a.start - b.start || b.end - a.end);
   const frag = document.createDocumentFragment();
-  const turns = data.turns.length ? data.turns : [{ position: 0, start: 0, end: data.text.length, speaker: null, interviewer: false }];
-  let first = 0;
+  const turns = (data.turns.length ? data.turns : [{ position: 0, start: 0, end: data.text.length, speaker: null, interviewer: false }])
+    .concat((data.notes || []).map((n) => ({ ...n, note: true, speaker: null, position: null })))
+    .sort((a, b) => a.start - b.start);
   for (const turn of turns) {
-    while (first < codings.length && codings[first].end <= turn.start && codings[first].start < turn.start) first++;
     const inside = [];
     for (let i = 0; i < codings.length && codings[i].start < turn.end; i++) {
       if (codings[i].end > turn.start) inside.push(codings[i]);
@@ -293,7 +293,8 @@ function renderTranscript() {
     }
     const who = el("div", { class: "who" }, turn.speaker || "",
       turn.time_start !== null && turn.time_start !== undefined ? el("span", { class: "time" }, fmtTime(turn.time_start)) : null);
-    frag.append(el("div", { class: "turn" + (turn.interviewer ? " interviewer" : ""), dataset: { position: turn.position } }, who, text));
+    frag.append(el("div", { class: "turn" + (turn.interviewer ? " interviewer" : "") + (turn.note ? " note" : ""),
+      dataset: { position: turn.position ?? "" }, title: turn.note ? "Text outside any speaker's turn (a heading or note in the file)" : null }, who, text));
   }
   container.replaceChildren(frag);
   drawStripes();
