@@ -18,6 +18,7 @@ import re
 import zipfile
 
 from qualcode.codebook.qdc import description_with_extras, guid
+from qualcode.model import COUNTED_STATUSES
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)
@@ -44,7 +45,7 @@ def project_qde(project, offsets: str = "codepoints") -> tuple[bytes, dict[str, 
 
     book = project.codebook()
     codings = sorted([(c.document_id, c.start, c.end, c.code_id, c.coder, c.created_at)
-                      for c in project.codings() if c.status in ("applied", "accepted")],
+                      for c in project.codings() if c.status in COUNTED_STATUSES],
                      key=lambda row: row[:5])
     coders = sorted({row[4] for row in codings})
     root = etree.Element(f"{{{NAMESPACE}}}Project", nsmap={None: NAMESPACE})

@@ -142,11 +142,13 @@ class DocumentsMixin(SegmentsMixin, CodingsMixin):
                 counts[1] += n
                 counts[2] += words
         rows = self.db.execute("SELECT id, source_name, format, words FROM documents ORDER BY id")
-        return [
-            DocumentSummary(doc_id, name, fmt, speakers.get(doc_id, []),
-                            *turns.get(doc_id, [0, 0, 0]), words)
-            for doc_id, name, fmt, words in rows
-        ]
+        summaries = []
+        for doc_id, name, fmt, words in rows:
+            interviewer_turns, participant_turns, participant_words = turns.get(doc_id, [0, 0, 0])
+            summaries.append(DocumentSummary(
+                doc_id, name, fmt, speakers.get(doc_id, []), interviewer_turns,
+                participant_turns, participant_words, words))
+        return summaries
 
     def texts(self, ids: Iterable[str] | None = None) -> dict[str, str]:
         """The text of every (given) document, by id, in id order."""

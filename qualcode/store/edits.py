@@ -4,10 +4,8 @@ removing it, merging codes, and the counts the code tree shows."""
 from __future__ import annotations
 
 from qualcode.model import Coding
+from qualcode.store.codings import COUNTED_CODING as _COUNTED
 from qualcode.store.codings import CodingsMixin
-
-# The statuses that count in tables and counts (rejected and pending suggestions do not).
-_COUNTED = "status IN ('applied', 'accepted')"
 
 
 class EditsMixin(CodingsMixin):

@@ -7,7 +7,7 @@ once never lose each other's work, and a bad request changes nothing.
 from __future__ import annotations
 
 from qualcode.errors import ProjectError, QualcodeError
-from qualcode.model import Coding
+from qualcode.model import PERSON_ORIGINS, Coding
 from qualcode.store import Project
 from qualcode.workspace.snap import (
     SNAP_MODES,
@@ -15,8 +15,6 @@ from qualcode.workspace.snap import (
     snap_to_segments,
     snap_to_words,
 )
-
-PERSON_ORIGINS = ("manual", "import")
 
 
 def snap_span(project: Project, document_id: str, start: int, end: int,

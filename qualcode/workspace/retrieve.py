@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qualcode.errors import QualcodeError
-from qualcode.model import ORIGINS, STATUSES
+from qualcode.model import COUNTED_STATUSES, ORIGINS, STATUSES
 from qualcode.store import Project
 
 CONTEXT_CHARS = 160
-COUNTED = ("applied", "accepted")
+COUNTED = COUNTED_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
