@@ -157,7 +157,7 @@ def test_a_runaway_regex_is_reported_and_the_run_completes(tmp_path, run_cli):
     assert run_cli("ingest", transcript, "--project", project).exit_code == 0
     started = time.monotonic()
     result = run_cli("code", "--project", project, "--codebook", codebook)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 10  # 1 s of regex budget; slack for a loaded machine
     assert result.exit_code == 0, result.output
     warning = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert len(warning) == 1
@@ -291,7 +291,7 @@ def _refused_fast(run_cli, project: Path, *args) -> str:
     result = run_cli(*args)
     elapsed = time.monotonic() - started
     line = _one_line_error(result)
-    assert elapsed < 2, elapsed
+    assert elapsed < 4, elapsed  # the refusal itself takes ~60 ms
     assert project.read_bytes() == before
     return line
 
