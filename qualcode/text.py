@@ -23,14 +23,30 @@ _BOMS = (
 FALLBACK_ENCODINGS = ("utf-8", "cp1252")
 _LINE_BREAKS = re.compile(r"\r\n|[\r\u2028\u2029\x85]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 
 def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> str:
     """Decode a file's bytes by the house rule, or by ``encoding`` when the user names one.
 
-    Raises InputError for empty and binary files, naming the encodings tried.
+    Raises InputError for empty and binary files, naming the encodings tried. Whatever the
+    encoding (UTF-8, UTF-16 with or without BOM, a named one), decoded text holding a NUL
+    character or a lone surrogate is refused with its line: neither can be stored, exported
+    to QDPX and read back.
     """
+    text = _decode(data, path, encoding)
+    bad = _UNSTORABLE.search(text)
+    if bad:
+        line = _LINE_BREAKS.sub("\n", text[:bad.start()]).count("\n") + 1
+        what = ("a NUL character (U+0000): a binary file, or damaged text"
+                if bad.group() == "\x00" else
+                f"a lone surrogate (U+{ord(bad.group()):04X}): not text; check --encoding")
+        raise InputError(f"contains {what}", path, line)
+    return text
+
+
+def _decode(data: bytes, path: str | Path, encoding: str | None) -> str:
     if not data.strip():
         raise InputError("empty file", path)
     if encoding:
@@ -53,12 +69,12 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
                     path,
                 ) from None
     if b"\x00" in data[:65536]:
-        guessed = _utf16_without_bom(data)
-        if guessed:
-            try:
-                return data.decode(guessed)
-            except UnicodeDecodeError:
-                pass
+        for guessed in (_utf16_without_bom(data), "utf-8"):  # text with a NUL: the one rule
+            if guessed:
+                try:
+                    return data.decode(guessed)
+                except UnicodeDecodeError:
+                    pass
         raise InputError("binary file, not text (it contains NUL bytes)", path)
     for name in FALLBACK_ENCODINGS:
         try:
@@ -129,8 +145,14 @@ def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
 
 
 def read_bytes(path: Path) -> bytes:
-    """Read a file, turning OS errors into one-line InputErrors."""
+    """Read a file, turning OS errors into one-line InputErrors; a FIFO or a device is
+    refused without being opened (opening a FIFO blocks until someone writes to it)."""
+    import stat
+
     try:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            raise InputError("not a regular file (a FIFO, device or socket): not opened", path)
         return path.read_bytes()
     except FileNotFoundError:
         raise InputError("no such file", path) from None

@@ -5,6 +5,7 @@ left as it was."""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import openpyxl
@@ -500,3 +501,76 @@ def _create_and_write(job: tuple[Path, str]) -> str:
         return "ok"
     except QualcodeError as exc:
         return str(exc)
+
+
+def test_a_subrip_cue_numbered_in_words_is_refused_with_its_line(tmp_path, run_cli):
+    project = _small_project(tmp_path, run_cli)
+    srt = tmp_path / "cues.srt"
+    srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nInterviewer: Question one?\n\n"
+                   "three\n00:00:03,000 --> 00:00:04,000\nP1: The answer.\n\n"
+                   "3\n00:00:05,000 --> 00:00:06,000\nInterviewer: Thanks.\n", encoding="utf-8")
+    line = _refused_fast(run_cli, project, "ingest", srt, "--project", project)
+    assert line.startswith(f"error: {srt}:5: ") and "'three'" in line
+
+
+def test_speaker_labels_in_scripts_without_case_and_after_a_full_width_colon(tmp_path):
+    from qualcode.ingest import read_document
+
+    texts = {
+        "arabic": ("المحاور: كيف تعمل الشراكة؟\n\nسارة: نعمل معا كل أسبوع.\n\n"
+                   "المحاور: وماذا بعد؟\n\nسارة: نراجع الحالات.\n", ["المحاور", "سارة"]),
+        "hebrew": ("מראיין: איך זה עובד?\n\nדנה: אנחנו נפגשים.\n\nמראיין: ומה עוד?\n\n"
+                   "דנה: אנחנו כותבים.\n", ["מראיין", "דנה"]),
+        "chinese": ("采访者：合作怎么样？\n\n李明：我们每周开会。\n\n采访者：还有呢？\n\n"
+                    "李明：我们一起审查案例。\n", ["采访者", "李明"]),
+        "hindi": ("साक्षात्कारकर्ता: साझेदारी कैसी है?\n\nप्रिया: हम मिलते हैं।\n\n"
+                  "साक्षात्कारकर्ता: और क्या?\n\nप्रिया: हम समीक्षा करते हैं।\n",
+                  ["साक्षात्कारकर्ता", "प्रिया"]),
+    }
+    for name, (text, speakers) in texts.items():
+        path = tmp_path / f"{name}.txt"
+        path.write_text(text, encoding="utf-8")
+        document = read_document(path)
+        assert [t.speaker for t in document.turns] == speakers * 2, name
+        answer = re.split("[:：]", text.split("\n\n")[1], maxsplit=1)[1].strip()
+        turn, question = document.turns[1], document.turns[0]
+        assert answer in document.text[turn.start:turn.end], name
+        assert answer not in document.text[question.start:question.end], name
+
+
+def test_fifos_are_listed_as_skipped_and_never_opened(tmp_path, run_cli):
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "int.txt").write_text("P1: Hello.\n", encoding="utf-8")
+    os.mkfifo(folder / "pipe.txt")
+    os.mkfifo(tmp_path / "given.txt")
+    result = run_cli("ingest", folder, tmp_path / "given.txt", "--project", tmp_path / "p.qc")
+    assert result.exit_code == 0, result.output
+    skipped = [line for line in result.output.splitlines() if line.startswith("skipped")]
+    assert len(skipped) == 2 and all("FIFO" in line and "not opened" in line
+                                     for line in skipped)
+    assert "1 documents read" in result.output
+
+
+def test_one_nul_rule_for_utf8_and_utf16(tmp_path, run_cli):
+    project = _small_project(tmp_path, run_cli)
+    text = "P1: first line.\n\nP1: a NUL \x00 here.\n"
+    files = {"u8.txt": text.encode("utf-8"),
+             "u16.txt": b"\xff\xfe" + text.encode("utf-16-le"),
+             "late.txt": ("P1: words.\n" * 10_000 + "P1: \x00\n").encode("utf-8")}
+    lines = {}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        lines[name] = _refused_fast(run_cli, project, "ingest", tmp_path / name, "--project",
+                                    project)
+    assert lines["u8.txt"].endswith("u8.txt:3: contains a NUL character (U+0000): a binary "
+                                    "file, or damaged text")
+    assert lines["u16.txt"].split("u16.txt")[1] == lines["u8.txt"].split("u8.txt")[1]
+    assert "late.txt:10001: contains a NUL" in lines["late.txt"]
+    escaped = tmp_path / "esc.txt"
+    escaped.write_bytes(b"P1: a lone \\ud800 surrogate\n")
+    line = _refused_fast(run_cli, project, "ingest", escaped, "--project", project,
+                         "--encoding", "unicode_escape")
+    assert "esc.txt:1: contains a lone surrogate (U+D800)" in line

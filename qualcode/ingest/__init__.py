@@ -108,7 +108,13 @@ def find_sources(
             else:
                 found.skipped.append((root, f"unsupported format {root.suffix or '(none)'}"))
             continue
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if not root.is_dir():
+            found.skipped.append((root, _special_file(root)))
+            continue
+        for path in sorted(p for p in root.rglob("*") if not p.is_dir()):
+            if not path.is_file():  # a FIFO would block the read; a device never ends
+                found.skipped.append((path, _special_file(path)))
+                continue
             relative = path.relative_to(root)
             reason = _skip_reason(relative, path, tables, excluded)
             if reason:
@@ -116,6 +122,20 @@ def find_sources(
             else:
                 found.files.append((path, relative.with_suffix("").as_posix()))
     return found
+
+
+def _special_file(path: Path) -> str:
+    """Why a path that is neither a file nor a folder is skipped (it is never opened)."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "a broken link"
+    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    return f"{kind}, not a file: not opened"
 
 
 def _skip_reason(relative: Path, path: Path, tables: bool, excluded: set[Path]) -> str | None:

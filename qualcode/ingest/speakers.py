@@ -14,11 +14,14 @@ from dataclasses import dataclass
 
 TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _LEADING_TIME = re.compile(rf"[\[(]?(?P<time>{TIME})[\])]?\s+")
-_BRACKET = re.compile(r"\[(?P<name>[^\]\n]{1,40})\]\s*:?[ \t]*")
+_BRACKET = re.compile(r"\[(?P<name>[^\]\n]{1,40})\][ \t]*[:：]?[ \t]*")
+# The full-width colon of Chinese and Japanese text (U+FF1A) separates a label too, and needs
+# no space after it.
 _COLON = re.compile(
-    rf"(?P<name>[^:\n\[\]()]{{1,40}}?)[ \t]*(?:[\[(](?P<time>{TIME})[\])])?[ \t]*:(?:[ \t]+|$)"
+    rf"(?P<name>[^:：\n\[\]()]{{1,40}}?)[ \t]*(?:[\[(](?P<time>{TIME})[\])])?[ \t]*"
+    r"(?::(?:[ \t]+|$)|：[ \t]*)"
 )
-_HEADER = re.compile(rf"(?P<name>[^:\n\[\]()]{{1,40}}?)\s+[\[(]?(?P<time>{TIME})[\])]?\s*$")
+_HEADER = re.compile(rf"(?P<name>[^:：\n\[\]()]{{1,40}}?)\s+[\[(]?(?P<time>{TIME})[\])]?\s*$")
 
 INTERVIEWER_ROLES = frozenset(
     {"interviewer", "i", "q", "int", "iv", "facilitator", "moderator", "researcher"}
@@ -58,16 +61,22 @@ def parse_time(value: str | None) -> float | None:
 
 
 def is_plausible_name(name: str) -> bool:
-    """A speaker name: 1-4 words, each capitalised or a number, no sentence punctuation."""
+    """A speaker name: 1-4 words, each capitalised (or in a script without case: Arabic,
+    Hebrew, Chinese, Devanagari ...) or a number, no sentence punctuation."""
     name = name.strip()
     if not name or len(name) > 40 or name.casefold() in _NOT_SPEAKERS:
         return False
-    if any(ch in name for ch in "?!,;\"“”"):
+    if any(ch in name for ch in "?!,;\"“”？！，；。"):
         return False
     words = name.split()
     if len(words) > 4:
         return False
-    return all(w[0].isupper() or w[0].isdigit() for w in words) and not name[0].isdigit()
+    return all(_capital_or_caseless(w[0]) or w[0].isdigit() for w in words) \
+        and not name[0].isdigit()
+
+
+def _capital_or_caseless(char: str) -> bool:
+    return char.isupper() or (char.isalpha() and not char.islower())
 
 
 def label_at_line_start(line: str) -> Label | None:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from qualcode.errors import InputError
+from qualcode.errors import InputError, quoted
 from qualcode.ingest.builder import ReadOptions, TextBuilder
 from qualcode.ingest.speakers import accepted_speakers, label_at_line_start, speaker_key
 from qualcode.model import Document
@@ -77,6 +77,24 @@ def _vtt_cues(text: str, path: Path) -> list[Cue]:
     return cues
 
 
+def _check_srt_numbers(text: str, path: Path) -> None:
+    """Every timing line is well formed and comes straight after its cue's number. The srt
+    library reads a cue numbered ``three`` as text of the cue before, timing line and all,
+    and the next speaker's words join the wrong turn: refuse that with the line."""
+    lines = text.lstrip("\ufeff").split("\n")
+    for number, line in enumerate(lines, start=1):
+        if "-->" not in line:
+            continue
+        if not _SRT_TIMING.match(line):
+            raise InputError(f"bad cue timing {quoted(line.strip())}", path, number)
+        before = lines[number - 2].strip() if number > 1 else ""
+        if not before.isascii() or not before.isdigit():
+            where = number - 1 if number > 1 else number
+            found = f"{quoted(before)}" if before else "nothing"
+            raise InputError(f"a SubRip cue needs its number on the line before its timing "
+                             f"(found {found})", path, where)
+
+
 def _srt_cues(text: str, path: Path) -> list[Cue]:
     import srt
 
@@ -87,9 +105,7 @@ def _srt_cues(text: str, path: Path) -> list[Cue]:
         raise InputError(
             "malformed SubRip cue (check its number and timing line)", path, line
         ) from None
-    for number, line in enumerate(text.split("\n"), start=1):
-        if "-->" in line and not _SRT_TIMING.match(line):
-            raise InputError(f"bad cue timing {line.strip()!r}", path, number)
+    _check_srt_numbers(text, path)
     cues = []
     for sub in subtitles:
         voice = _VOICE.search(sub.content)
