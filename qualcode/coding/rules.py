@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import prod
 from typing import NamedTuple
 
@@ -72,11 +72,48 @@ class Term:
     """A keyword-like phrase: a sequence of lemmas (or exact surface texts) to find."""
 
     code_id: str
-    role: str  # "keyword", "not", "near-a:<i>", "near-b:<i>"
+    role: str  # "keyword", "not" or "near"
     label: str
     exact: bool
     sequence: tuple[str, ...]
     surface: tuple[str, ...] = ()
+    near: tuple[int, str] | None = None  # for a near term: its rule's number, side "a"/"b"
+
+
+class NearPart(NamedTuple):
+    """One side of a ``near`` rule found in a token stream (tokens first..last)."""
+
+    code_id: str
+    number: int  # which of the code's near rules
+    side: str  # "a" or "b"
+    first: int
+    last: int
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class _Anchor:
+    """What a hit of one surface form in an automaton asks for (merged over terms)."""
+
+    before: int = 0  # whole words to take before the hit
+    after: int = 0  # and after it
+    whole: bool = False  # tokenise the whole unit (token patterns)
+    near: set[tuple[str, int, str]] = field(default_factory=set)  # near sides it anchors
+    windowed: bool = False  # a keyword or not term: take the window around the hit
+
+
+def _anchor(table: dict[str, _Anchor], surface: str, before: int = 0, after: int = 0,
+            whole: bool = False, near: tuple[str, int, str] | None = None) -> None:
+    """Record in ``table`` what a hit of ``surface`` needs (the most any term needs)."""
+    entry = table.setdefault(surface, _Anchor())
+    if near is not None:
+        entry.near.add(near)
+        return
+    entry.before = max(entry.before, before)
+    entry.after = max(entry.after, after)
+    entry.whole = entry.whole or whole
+    entry.windowed = True
 
 
 # A token is a plain tuple (start, end, text, lemma): made by the thousand in the hot path.
@@ -149,8 +186,7 @@ class RuleMatcher:
                 self.overruns.append(Overrun(code_id, pattern.pattern, count >= MAX_OVERRUNS))
         vetoed = {m.code_id for m in matches if m.rule.startswith("not: ")}
         return sorted(
-            (m for m in matches
-             if m.code_id not in vetoed and not m.rule.startswith(("not: ", "near-")))
+            (m for m in matches if m.code_id not in vetoed and not m.rule.startswith("not: "))
             , key=lambda m: (m.start, m.end, m.code_id, m.rule)
         )
 
@@ -168,74 +204,21 @@ class RuleMatcher:
         # Two automata: "anchors" (one token of each term, windows of whole words around it)
         # works on any text; "phrases" indexes whole multi-word phrases joined by one space,
         # far fewer hits, and is used on units whose only whitespace is single spaces.
-        anchors: dict[str, list[int]] = {}
-        phrases: dict[str, list[int]] = {}
-
-        def add(table: dict, surface: str, before: int, after: int, whole: bool,
-                near: tuple | None = None) -> None:
-            # [words before, words after, tokenise the whole unit, near parts, windowed]
-            entry = table.setdefault(surface, [0, 0, 0, set(), 0])
-            if near is not None:
-                entry[3].add(near)
-                return
-            entry[0] = max(entry[0], before)
-            entry[1] = max(entry[1], after)
-            entry[2] = entry[2] or int(whole)
-            entry[4] = 1
-
+        anchors: dict[str, _Anchor] = {}
+        phrases: dict[str, _Anchor] = {}
         for code in self._codes.values():
-            terms = [(kw, "keyword") for kw in code.keywords]
-            terms += [(Keyword(t), "not") for t in code.not_terms]
-            for i, rule in enumerate(code.near):
-                terms += [(Keyword(t), f"near-a:{i}") for t in rule.a]
-                terms += [(Keyword(t), f"near-b:{i}") for t in rule.b]
-                self._near[code.id].append((i, rule.within, _near_label(rule)))
-            for keyword, role in terms:
-                exact = code.exact if keyword.exact is None else keyword.exact
-                term = self._term(code.id, role, keyword.term, exact)
-                if not term.sequence:
-                    continue
-                (self._exact_by_first if exact else self._terms_by_first)[
-                    term.sequence[0]].append(term)
-                position = max(range(len(term.sequence)), key=lambda k: len(term.sequence[k]))
-                before, after = position, len(term.sequence) - 1 - position
-                if role.startswith("near-"):
-                    # A near rule needs the whole unit's tokens, but only where both of its
-                    # sides have an anchor: record the side, decide per unit.
-                    side, number = role[5], int(role.split(":")[1])
-                    for form in self._forms(term, position):
-                        for table in (anchors, phrases):
-                            add(table, form, 0, 0, False, (code.id, number, side))
-                    continue
-                for form in self._forms(term, position):
-                    add(anchors, form, before, after, False)
-                variants = self._phrase_variants(term)
-                if variants is None:
-                    for form in self._forms(term, position):
-                        add(phrases, form, before, after, False)
-                else:
-                    for variant in variants:
-                        add(phrases, variant, 0, 0, False)
+            self._compile_terms(code, anchors, phrases)
             for pattern in code.regex:
                 self._regexes.append((code.id, regex.compile(pattern, regex.IGNORECASE),
                                       f"regex: {pattern}", required_literals(pattern)))
-            if code.patterns:
-                self._pattern_codes.append(code.id)
-                for pattern in code.patterns:
-                    literals = _pattern_literals(pattern)
-                    if not literals:
-                        self._patterns_everywhere = True
-                    for literal in literals:
-                        for form in self.lemmatizer.forms(literal.lower()) | {literal.lower()}:
-                            add(anchors, form, 0, 0, True)
-                            add(phrases, form, 0, 0, True)
+            self._compile_patterns(code, anchors, phrases)
         self._spacy_matcher = self._build_pattern_matcher() if self._pattern_codes else None
         self._single: dict[tuple[bool, str], list[tuple[str, str]]] = defaultdict(list)
         for exact, index in ((False, self._terms_by_first), (True, self._exact_by_first)):
             for key, terms in index.items():
                 self._single[(exact, key)].extend(
                     (t.code_id, t.label) for t in terms
-                    if len(t.sequence) == 1 and t.role in ("keyword", "not"))
+                    if len(t.sequence) == 1 and t.near is None)
         every_term = [t for terms in (*self._terms_by_first.values(),
                                       *self._exact_by_first.values()) for t in terms]
         self._punctuation_terms = any(
@@ -243,6 +226,57 @@ class RuleMatcher:
         self._automaton = _automaton(anchors)
         self._phrase_automaton = _automaton(phrases)
         self._dirty = False
+
+    def _compile_terms(self, code: Code, anchors: dict[str, _Anchor],
+                       phrases: dict[str, _Anchor]) -> None:
+        """Index a code's keywords, ``not`` terms and ``near`` sides, and their anchors."""
+        terms: list[tuple[Keyword, str, tuple[int, str] | None]] = [
+            (kw, "keyword", None) for kw in code.keywords]
+        terms += [(Keyword(t), "not", None) for t in code.not_terms]
+        for i, rule in enumerate(code.near):
+            terms += [(Keyword(t), "near", (i, "a")) for t in rule.a]
+            terms += [(Keyword(t), "near", (i, "b")) for t in rule.b]
+            self._near[code.id].append((i, rule.within, _near_label(rule)))
+        for keyword, role, near in terms:
+            exact = code.exact if keyword.exact is None else keyword.exact
+            term = self._term(code.id, role, keyword.term, exact, near)
+            if not term.sequence:
+                continue
+            (self._exact_by_first if exact else self._terms_by_first)[
+                term.sequence[0]].append(term)
+            position = max(range(len(term.sequence)), key=lambda k: len(term.sequence[k]))
+            before, after = position, len(term.sequence) - 1 - position
+            if near is not None:
+                # A near rule needs the whole unit's tokens, but only where both of its
+                # sides have an anchor: record the side, decide per unit.
+                for form in self._forms(term, position):
+                    for table in (anchors, phrases):
+                        _anchor(table, form, near=(code.id, *near))
+                continue
+            for form in self._forms(term, position):
+                _anchor(anchors, form, before, after)
+            variants = self._phrase_variants(term)
+            if variants is None:
+                for form in self._forms(term, position):
+                    _anchor(phrases, form, before, after)
+            else:
+                for variant in variants:
+                    _anchor(phrases, variant)
+
+    def _compile_patterns(self, code: Code, anchors: dict[str, _Anchor],
+                          phrases: dict[str, _Anchor]) -> None:
+        """Note a code's token patterns; their literals' forms send a unit to spaCy whole."""
+        if not code.patterns:
+            return
+        self._pattern_codes.append(code.id)
+        for pattern in code.patterns:
+            literals = _pattern_literals(pattern)
+            if not literals:
+                self._patterns_everywhere = True
+            for literal in literals:
+                for form in self.lemmatizer.forms(literal.lower()) | {literal.lower()}:
+                    _anchor(anchors, form, whole=True)
+                    _anchor(phrases, form, whole=True)
 
     def _forms(self, term: Term, position: int) -> set[str]:
         """Lowercase surface forms of one token of a term."""
@@ -266,12 +300,12 @@ class RuleMatcher:
             return None
         return [" ".join(words) for words in itertools.product(*choices)]
 
-    def _term(self, code_id: str, role: str, phrase: str, exact: bool) -> Term:
+    def _term(self, code_id: str, role: str, phrase: str, exact: bool,
+              near: tuple[int, str] | None = None) -> Term:
         tokens = [phrase[s:e] for s, e in self.tokenizer(phrase) if not phrase[s:e].isspace()]
         sequence = tuple(tokens) if exact else tuple(
             self.lemmatizer.lemma(t.lower()) for t in tokens)
-        label = f"{role.split(':')[0]}: {phrase}"
-        return Term(code_id, role, label, exact, sequence, tuple(tokens))
+        return Term(code_id, role, f"{role}: {phrase}", exact, sequence, tuple(tokens), near)
 
     def _build_pattern_matcher(self):
         """spaCy's Matcher for the token patterns: the one place the engine imports spaCy."""
@@ -294,8 +328,9 @@ class RuleMatcher:
         windows, whole = self._windows(text, lowered)
         if whole:
             tokens = self._tokens(text, 0, len(text))
-            found = self._scan(tokens)
-            found.extend(self._near_matches(tokens, found))
+            parts: list[NearPart] = []
+            found = self._scan(tokens, parts)
+            found.extend(self._near_matches(parts))
             if self._spacy_matcher is not None:
                 found.extend(self._pattern_matches(self._spacy_tokenizer(text)))
             return found
@@ -420,42 +455,45 @@ class RuleMatcher:
                 tokens.append((start + s, start + e, word, lemma(word.lower())))
         return tokens
 
-    def _scan(self, tokens: list[Token]) -> list[Match]:
-        """Find every term (keyword, not, near part) in a token stream."""
+    def _scan(self, tokens: list[Token], near_parts: list[NearPart] | None = None
+              ) -> list[Match]:
+        """Find every keyword and not term in a token stream, and the sides of near rules
+        (added to ``near_parts``, if given)."""
         found = []
         n = len(tokens)
         by_lemma, by_text = self._terms_by_first, self._exact_by_first
         for i, token in enumerate(tokens):
-            for index, field in ((by_lemma, _LEMMA), (by_text, _TEXT)):
-                key = token[field]
+            for index, column in ((by_lemma, _LEMMA), (by_text, _TEXT)):
+                key = token[column]
                 for term in index.get(key, ()):
                     size = len(term.sequence)
                     if i + size > n:
                         continue
-                    if all(tokens[i + k][field] == term.sequence[k]
-                           for k in range(1, size)):
-                        found.append(Match(term.code_id, token[0], tokens[i + size - 1][1],
-                                           term.label if term.role in ("keyword", "not")
-                                           else f"{term.role}|{i}|{i + size - 1}"))
+                    if not all(tokens[i + k][column] == term.sequence[k]
+                               for k in range(1, size)):
+                        continue
+                    end = tokens[i + size - 1][1]
+                    if term.near is None:
+                        found.append(Match(term.code_id, token[0], end, term.label))
+                    elif near_parts is not None:
+                        near_parts.append(NearPart(term.code_id, *term.near, i, i + size - 1,
+                                                   token[0], end))
         return found
 
-    def _near_matches(self, tokens: list[Token], found: list[Match]) -> list[Match]:
+    def _near_matches(self, parts: list[NearPart]) -> list[Match]:
         """``near`` rules: an a-term within N tokens of a b-term (counted between the terms)."""
         result = []
-        parts: dict[tuple[str, str, str], list[tuple[int, int, int, int]]] = defaultdict(list)
-        for m in found:
-            if m.rule.startswith("near-"):
-                role, first, last = m.rule.split("|")
-                side, number = role[5], role.split(":")[1]
-                parts[(m.code_id, number, side)].append((int(first), int(last), m.start, m.end))
+        sides: dict[tuple[str, int, str], list[NearPart]] = defaultdict(list)
+        for part in parts:
+            sides[(part.code_id, part.number, part.side)].append(part)
         for code_id, rules in self._near.items():
             for number, within, label in rules:
-                for a in parts.get((code_id, str(number), "a"), ()):
-                    for b in parts.get((code_id, str(number), "b"), ()):
-                        gap = max(b[0] - a[1], a[0] - b[1]) - 1
-                        if gap < within and (a[2], a[3]) != (b[2], b[3]):
-                            result.append(Match(code_id, min(a[2], b[2]), max(a[3], b[3]),
-                                                label))
+                for a in sides.get((code_id, number, "a"), ()):
+                    for b in sides.get((code_id, number, "b"), ()):
+                        gap = max(b.first - a.last, a.first - b.last) - 1
+                        if gap < within and (a.start, a.end) != (b.start, b.end):
+                            result.append(Match(code_id, min(a.start, b.start),
+                                                max(a.end, b.end), label))
         return result
 
     def _pattern_matches(self, doc) -> list[Match]:
@@ -538,9 +576,10 @@ def _best_requirement(items: list, c) -> set[str] | None:
     return max(candidates, key=lambda options: min(len(o) for o in options))
 
 
-def _automaton(table: dict[str, list]):
+def _automaton(table: dict[str, _Anchor]):
     """An Aho-Corasick automaton (the Rust ``aho-corasick`` crate, as a DFA) over the surfaces,
-    with each pattern's (words before, words after, whole unit, near parts, windowed) by index.
+    with each pattern's (words before, words after, whole unit, near parts, windowed) by index
+    (plain tuples: unpacked once per hit in the hot path).
     """
     if not table:
         return None
@@ -549,8 +588,8 @@ def _automaton(table: dict[str, list]):
     surfaces = list(table)
     automaton = ahocorasick_rs.AhoCorasick(
         surfaces, implementation=ahocorasick_rs.Implementation.DFA)
-    values = [(table[s][0], table[s][1], bool(table[s][2]), frozenset(table[s][3]),
-               bool(table[s][4])) for s in surfaces]
+    values = [(a.before, a.after, a.whole, frozenset(a.near), a.windowed)
+              for a in map(table.__getitem__, surfaces)]
     return automaton, values
 
 
