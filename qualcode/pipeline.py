@@ -50,18 +50,13 @@ def run(
     ...              "out", attributes="transcripts_sample/attributes.csv",
     ...              by=["nation"])  # doctest: +SKIP
     """
-    from qualcode.analysis import (
-        crosstab,
-        framework_matrix,
-        load_coded,
-        theme_frequencies,
-        top_pairs,
-    )
-    from qualcode.analysis.cooccurrence import cooccurrence
-    from qualcode.analysis.findings import findings_markdown, proper_words
+    from qualcode.analysis import load_coded, theme_frequencies
     from qualcode.codebook import load_codebook
     from qualcode.coding.engine import code_project
-    from qualcode.export.tables import to_csv, to_xlsx
+    from qualcode.export.chart import MATPLOTLIB, cases_chart
+    from qualcode.export.docx_report import ReportOptions, build_report
+    from qualcode.export.excerpts import excerpt_rows
+    from qualcode.export.tables import to_csv
     from qualcode.fileio import write_atomic
     from qualcode.store import Project
     from qualcode.workers import Worker
@@ -74,10 +69,6 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     report = RunReport(out=out, project=out / PROJECT_NAME)
     bar = progress or (lambda _label: None)
-    from qualcode.export.chart import MATPLOTLIB, cases_chart
-    from qualcode.export.docx_report import ReportOptions, build_report
-    from qualcode.export.excerpts import excerpt_rows, public
-
     # The chart's process loads matplotlib on the other core while this one ingests and codes.
     with Worker(cases_chart, MATPLOTLIB) as chart, \
             Project.open(report.project, create=True) as project:
@@ -91,22 +82,8 @@ def run(
         themes = theme_frequencies(data)
         chart.submit(themes, data.case_label)
         excerpts = excerpt_rows(project, data)
-        sheets = {"themes": themes}
-        crosstabs = {attribute: crosstab(data, attribute) for attribute in by}
-        for attribute, frame in crosstabs.items():
-            sheets[f"by {attribute}"] = frame
-        sheets["co-occurrence"] = top_pairs(data, "codes", top=25)
-        sheets["co-occurrence matrix"] = cooccurrence(data, "codes", "segment")
-        sheets["framework"] = framework_matrix(data, "themes")
-        first_split = crosstabs[next(iter(crosstabs))] if crosstabs else None
-        findings = findings_markdown(themes, first_split, data.case_label, quantifiers,
-                                     title=f"Findings: {book.name}", proper=proper_words(book))
-        outputs = {
-            "themes.csv": to_csv(themes),
-            "themes.xlsx": to_xlsx(sheets),
-            "findings.md": findings,
-            "excerpts.xlsx": to_xlsx({"excerpts": public(excerpts)}),
-        }
+        crosstabs = _crosstabs(data, by)
+        outputs = _outputs(book, data, themes, crosstabs, excerpts, quantifiers)
         outputs["excerpts.docx"] = build_report(project, data, ReportOptions(
             title=f"{book.name}: coded excerpts", by=next(iter(by), None)),
             themes=themes, excerpts=excerpts, chart_png=chart.result())
@@ -117,6 +94,40 @@ def run(
         write_atomic(out / name, content)
         report.written.append(out / name)
     return report
+
+
+def _crosstabs(data, by: Iterable[str]) -> dict:
+    """The theme table split by each case attribute in ``by``, in order."""
+    from qualcode.analysis import crosstab
+
+    return {attribute: crosstab(data, attribute) for attribute in by}
+
+
+def _outputs(book, data, themes, crosstabs: dict, excerpts, quantifiers: bool
+             ) -> dict[str, bytes | str]:
+    """The tables' files (name: content) but the Word report, in the order they are written:
+    themes.csv, themes.xlsx (every table), findings.md, excerpts.xlsx."""
+    from qualcode.analysis import framework_matrix, top_pairs
+    from qualcode.analysis.cooccurrence import cooccurrence
+    from qualcode.analysis.findings import findings_markdown, proper_words
+    from qualcode.export.excerpts import public
+    from qualcode.export.tables import to_csv, to_xlsx
+
+    sheets = {"themes": themes}
+    for attribute, frame in crosstabs.items():
+        sheets[f"by {attribute}"] = frame
+    sheets["co-occurrence"] = top_pairs(data, "codes", top=25)
+    sheets["co-occurrence matrix"] = cooccurrence(data, "codes", "segment")
+    sheets["framework"] = framework_matrix(data, "themes")
+    first_split = crosstabs[next(iter(crosstabs))] if crosstabs else None
+    findings = findings_markdown(themes, first_split, data.case_label, quantifiers,
+                                 title=f"Findings: {book.name}", proper=proper_words(book))
+    return {
+        "themes.csv": to_csv(themes),
+        "themes.xlsx": to_xlsx(sheets),
+        "findings.md": findings,
+        "excerpts.xlsx": to_xlsx({"excerpts": public(excerpts)}),
+    }
 
 
 def _check_attributes(data, by: Iterable[str]) -> None:

@@ -88,6 +88,24 @@ def has_blank_line_paragraphs(lines: list[Line]) -> bool:
     return False
 
 
+@dataclass(slots=True)
+class _TurnSpan:
+    """A turn being read: its speaker, where its speech starts and ends, its times."""
+
+    speaker: str | None
+    time_start: float | None
+    time_end: float | None
+    start: int | None = None  # None until a line with speech arrives
+    end: int = 0
+
+
+@dataclass(slots=True)
+class _ParagraphSpan:
+    turn: int  # index into the turn spans
+    start: int
+    end: int
+
+
 def assemble(
     document_id: str,
     text: str,
@@ -102,10 +120,40 @@ def assemble(
     (titles, dates) belongs to no turn. In a document with no labels each paragraph is a turn
     with no speaker. Paragraphs never cross turns.
     """
+    turn_spans, para_spans = _spans(lines, blank_line_paragraphs)
+    turns: list[Segment] = []
+    index_of_turn: dict[int, int] = {}
+    for i, span in enumerate(turn_spans):
+        if span.start is None:
+            continue
+        index_of_turn[i] = len(turns)
+        turns.append(
+            Segment(
+                document_id, "turn", len(turns), span.start, span.end,
+                text[span.start:span.end], span.speaker,
+                is_interviewer(span.speaker, interviewers), span.time_start, span.time_end,
+            )
+        )
+    paragraphs = []
+    for para in para_spans:
+        turn = turns[index_of_turn[para.turn]]
+        paragraphs.append(
+            Segment(
+                document_id, "paragraph", len(paragraphs), para.start, para.end,
+                text[para.start:para.end], turn.speaker, turn.is_interviewer,
+                turn.time_start, turn.time_end,
+            )
+        )
+    return turns, paragraphs
+
+
+def _spans(lines: list[Line], blank_line_paragraphs: bool
+           ) -> tuple[list[_TurnSpan], list[_ParagraphSpan]]:
+    """Where each turn and paragraph starts and ends (turns without speech included)."""
     labelled = any(line.speaker is not None for line in lines)
-    turn_spans: list[list] = []  # [speaker, start, end, time_start, time_end]
-    para_spans: list[list] = []  # [turn_index, start, end]
-    current: list | None = None
+    turn_spans: list[_TurnSpan] = []
+    para_spans: list[_ParagraphSpan] = []
+    current: _TurnSpan | None = None
     paragraph_open = False
 
     for line in lines:
@@ -119,48 +167,26 @@ def assemble(
                     current = None
             continue
         if line.speaker is not None:
-            current = [line.speaker, None, None, line.time_start, line.time_end]
+            current = _TurnSpan(line.speaker, line.time_start, line.time_end)
             turn_spans.append(current)
             paragraph_open = False
         elif current is None:
             if labelled:
                 continue  # preamble before the first speaker label
-            current = [None, None, None, line.time_start, line.time_end]
+            current = _TurnSpan(None, line.time_start, line.time_end)
             turn_spans.append(current)
         if line.speech_start >= line.end:
             continue  # a label alone on its line; the speech follows
-        if current[1] is None:
-            current[1] = line.speech_start
-        current[2] = line.end
+        if current.start is None:
+            current.start = line.speech_start
+        current.end = line.end
         if line.time_end is not None:
-            current[4] = line.time_end
+            current.time_end = line.time_end
         if paragraph_open and blank_line_paragraphs:
-            para_spans[-1][2] = line.end
+            para_spans[-1].end = line.end
         else:
-            para_spans.append([len(turn_spans) - 1, line.speech_start, line.end])
+            para_spans.append(_ParagraphSpan(len(turn_spans) - 1, line.speech_start, line.end))
             paragraph_open = True
         if not labelled and not blank_line_paragraphs:
             current, paragraph_open = None, False
-
-    turns: list[Segment] = []
-    index_of_turn: dict[int, int] = {}
-    for i, (speaker, start, end, t0, t1) in enumerate(turn_spans):
-        if start is None:
-            continue
-        index_of_turn[i] = len(turns)
-        turns.append(
-            Segment(
-                document_id, "turn", len(turns), start, end, text[start:end], speaker,
-                is_interviewer(speaker, interviewers), t0, t1,
-            )
-        )
-    paragraphs = []
-    for turn_i, start, end in para_spans:
-        turn = turns[index_of_turn[turn_i]]
-        paragraphs.append(
-            Segment(
-                document_id, "paragraph", len(paragraphs), start, end, text[start:end],
-                turn.speaker, turn.is_interviewer, turn.time_start, turn.time_end,
-            )
-        )
-    return turns, paragraphs
+    return turn_spans, para_spans

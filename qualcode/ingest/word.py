@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 from qualcode.errors import InputError
 from qualcode.ingest.builder import ReadOptions, TextBuilder
@@ -86,6 +87,17 @@ def _table_columns(rows: list[list[str]]) -> tuple[int, int, int | None, int] | 
     return None
 
 
+class _Block(NamedTuple):
+    """A paragraph or table row of the Word document, with its speaker label if it has one."""
+
+    text: str
+    speaker: str | None = None
+    speech_at: int = 0  # where the speech begins in ``text`` (after the label)
+    time: float | None = None
+    skip: bool = False  # a heading or a table that is not a transcript: part of no turn
+    bold: bool = False  # the label is in bold
+
+
 def read_docx(path: Path, options: ReadOptions) -> list[Document]:
     """Read a Word transcript; paragraphs, bold or typed labels, and speaker|text tables."""
     from docx.table import Table
@@ -96,58 +108,72 @@ def read_docx(path: Path, options: ReadOptions) -> list[Document]:
     document = _open_docx(path, data)
 
     # First pass: collect blocks and label candidates, so a label counts only if it recurs.
-    blocks: list[tuple[str, str | None, int, float | None, bool]] = []
+    blocks: list[_Block] = []
     table_speakers: set[str] = set()  # a transcript table's speaker column is unambiguous
     bold_speakers: list[str] = []  # so is a bold label, once the document has a few of them
     for item in document.iter_inner_content():
         if isinstance(item, Table):
-            rows = [[normalise(cell.text) for cell in row.cells] for row in item.rows]
-            columns = _table_columns(rows)
-            for row in rows[columns[3] if columns else 0:]:
-                if columns is None:
-                    cells = " | ".join(dict.fromkeys(c for c in row if c))
-                    blocks.append((cells, None, 0, None, True))
-                    continue
-                speaker_col, text_col, time_col, _ = columns
-                speaker = row[speaker_col].strip() or None
-                speech = row[text_col].strip()
-                if not speech:
-                    continue
-                time = parse_time(row[time_col].strip()) if time_col is not None else None
-                prefix = f"{speaker}: " if speaker else ""
-                if speaker:
-                    table_speakers.add(speaker_key(speaker))
-                blocks.append((prefix + speech, speaker, len(prefix), time, False))
+            blocks.extend(_table_blocks(item, table_speakers))
             continue
-        text = normalise(item.text)
-        # The style id from the XML: python-docx's ``paragraph.style`` scans every style of
-        # the document for each default-styled paragraph, which made reading 20x slower.
-        style_id = item._p.style or ""
-        if style_id.startswith(_HEADING_STYLES):
-            blocks.append((text, None, 0, None, True))
-            continue
-        bold = _bold_label(item)
-        if bold:
-            bold_speakers.append(speaker_key(bold[0]))
-            blocks.append((text, bold[0], bold[1], None, False))
-            continue
-        label = label_at_line_start(text)
-        if label:
-            blocks.append((text, label.name, label.speech_at, label.time, False))
-        else:
-            blocks.append((text, None, 0, None, False))
+        block = _paragraph_block(item)
+        if block.bold and block.speaker is not None:
+            bold_speakers.append(speaker_key(block.speaker))
+        blocks.append(block)
 
-    accepted = table_speakers | accepted_speakers([b[1] for b in blocks if b[1] and not b[4]])
+    accepted = table_speakers | accepted_speakers(
+        [b.speaker for b in blocks if b.speaker and not b.skip])
     if len(bold_speakers) >= 2:
         accepted |= set(bold_speakers)
     builder = TextBuilder("\n")
-    for text, speaker, speech_at, time, skip in blocks:
+    for block in blocks:
+        speaker, speech_at = block.speaker, block.speech_at
         if speaker is not None and speaker_key(speaker) not in accepted:
             speaker, speech_at = None, 0
-        builder.add(text, speaker=speaker, speech_at=speech_at, time_start=time, skip=skip)
+        builder.add(block.text, speaker=speaker, speech_at=speech_at, time_start=block.time,
+                    skip=block.skip)
     if not builder.text.strip():
         raise InputError("empty Word document (no text in paragraphs or tables)", path)
     doc = builder.document(path, data, "docx", options)
     if not doc.turns:
         raise InputError("no transcript text found", path)
     return [doc]
+
+
+def _table_blocks(table, table_speakers: set[str]) -> list[_Block]:
+    """A table's rows: speaker and speech from a transcript table (its speakers are added to
+    ``table_speakers``), or each row's distinct cells as a block to skip."""
+    rows = [[normalise(cell.text) for cell in row.cells] for row in table.rows]
+    columns = _table_columns(rows)
+    if columns is None:
+        return [_Block(" | ".join(dict.fromkeys(c for c in row if c)), skip=True)
+                for row in rows]
+    speaker_col, text_col, time_col, header_rows = columns
+    blocks = []
+    for row in rows[header_rows:]:
+        speaker = row[speaker_col].strip() or None
+        speech = row[text_col].strip()
+        if not speech:
+            continue
+        time = parse_time(row[time_col].strip()) if time_col is not None else None
+        prefix = f"{speaker}: " if speaker else ""
+        if speaker:
+            table_speakers.add(speaker_key(speaker))
+        blocks.append(_Block(prefix + speech, speaker, len(prefix), time))
+    return blocks
+
+
+def _paragraph_block(paragraph) -> _Block:
+    """A paragraph: a heading (skipped), or text with a bold or typed speaker label, or not."""
+    text = normalise(paragraph.text)
+    # The style id from the XML: python-docx's ``paragraph.style`` scans every style of the
+    # document for each default-styled paragraph, which made reading 20x slower.
+    style_id = paragraph._p.style or ""
+    if style_id.startswith(_HEADING_STYLES):
+        return _Block(text, skip=True)
+    bold = _bold_label(paragraph)
+    if bold:
+        return _Block(text, bold[0], bold[1], bold=True)
+    label = label_at_line_start(text)
+    if label:
+        return _Block(text, label.name, label.speech_at, label.time)
+    return _Block(text)
