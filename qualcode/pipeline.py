@@ -50,13 +50,9 @@ def run(
     ...              "out", attributes="transcripts_sample/attributes.csv",
     ...              by=["nation"])  # doctest: +SKIP
     """
-    from qualcode.analysis import load_coded, theme_frequencies
     from qualcode.codebook import load_codebook
     from qualcode.coding.engine import code_project
     from qualcode.export.chart import MATPLOTLIB, cases_chart
-    from qualcode.export.docx_report import ReportOptions, build_report
-    from qualcode.export.excerpts import excerpt_rows
-    from qualcode.export.tables import to_csv
     from qualcode.fileio import write_atomic
     from qualcode.store import Project
     from qualcode.workers import Worker
@@ -77,23 +73,35 @@ def run(
                                id_column=id_column, progress=bar("ingest"))
         report.code = code_project(project, book, unit=unit, speakers=speakers,
                                    progress=bar("code"))
-        data = load_coded(project)
-        _check_attributes(data, by)
-        themes = theme_frequencies(data)
-        chart.submit(themes, data.case_label)
-        excerpts = excerpt_rows(project, data)
-        crosstabs = _crosstabs(data, by)
-        outputs = _outputs(book, data, themes, crosstabs, excerpts, quantifiers)
-        outputs["excerpts.docx"] = build_report(project, data, ReportOptions(
-            title=f"{book.name}: coded excerpts", by=next(iter(by), None)),
-            themes=themes, excerpts=excerpts, chart_png=chart.result())
-    report.themes = themes
-    for attribute, frame in crosstabs.items():
-        outputs[f"themes_by_{_slug(attribute)}.csv"] = to_csv(frame)
+        report.themes, outputs = _tables(project, book, by, quantifiers, chart)
     for name, content in outputs.items():
         write_atomic(out / name, content)
         report.written.append(out / name)
     return report
+
+
+def _tables(project, book, by: Iterable[str], quantifiers: bool, chart
+            ) -> tuple[object, dict[str, bytes | str]]:
+    """The theme table, and every file's content (name: content) in the order they are
+    written; ``chart`` (a Worker) draws the chart for the Word report meanwhile."""
+    from qualcode.analysis import load_coded, theme_frequencies
+    from qualcode.export.docx_report import ReportOptions, build_report
+    from qualcode.export.excerpts import excerpt_rows
+    from qualcode.export.tables import to_csv
+
+    data = load_coded(project)
+    _check_attributes(data, by)
+    themes = theme_frequencies(data)
+    chart.submit(themes, data.case_label)
+    excerpts = excerpt_rows(project, data)
+    crosstabs = _crosstabs(data, by)
+    outputs = _outputs(book, data, themes, crosstabs, excerpts, quantifiers)
+    outputs["excerpts.docx"] = build_report(project, data, ReportOptions(
+        title=f"{book.name}: coded excerpts", by=next(iter(by), None)),
+        themes=themes, excerpts=excerpts, chart_png=chart.result())
+    for attribute, frame in crosstabs.items():
+        outputs[f"themes_by_{_slug(attribute)}.csv"] = to_csv(frame)
+    return themes, outputs
 
 
 def _crosstabs(data, by: Iterable[str]) -> dict:

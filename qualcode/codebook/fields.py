@@ -156,21 +156,9 @@ def code_from_fields(
     def at(key: str) -> int | None:
         return key_lines.get(key, line)
 
-    explicit_parent = raw.get("parent")
-    if explicit_parent is not None and not isinstance(explicit_parent, str):
-        problems.add(at("parent"), label, "'parent' must be a code id")
-        explicit_parent = None
-    if parent is not None and explicit_parent not in (None, parent):
-        problems.add(at("parent"), label, f"nested under {quoted(parent)} but says parent: "
-                                          f"{quoted(explicit_parent)}")
-    exact = raw.get("exact", False)
-    if not isinstance(exact, bool):
-        problems.add(at("exact"), label, "'exact' must be true or false")
-        exact = False
-    codable = raw.get("codable", True)
-    if not isinstance(codable, bool):
-        problems.add(at("codable"), label, "'codable' must be true or false")
-        codable = True
+    parent = _parent(raw.get("parent"), parent, at("parent"), label, problems)
+    exact = _flag(raw, "exact", False, at("exact"), label, problems)
+    codable = _flag(raw, "codable", True, at("codable"), label, problems)
     patterns = _plain(raw.get("patterns") or [])
     if not isinstance(patterns, list):
         problems.add(at("patterns"), label, "'patterns' must be a list of token patterns")
@@ -183,7 +171,7 @@ def code_from_fields(
     return Code(
         id=code_id.strip(),
         name=_text(raw.get("name"), "name", at("name"), label, problems),
-        parent=parent if parent is not None else explicit_parent,
+        parent=parent,
         description=_text(raw.get("description"), "description", at("description"), label,
                           problems),
         include=_strings(raw.get("include"), "include", at("include"), label, problems),
@@ -199,6 +187,27 @@ def code_from_fields(
         codable=codable,
         line=line,
     )
+
+
+def _parent(explicit: Any, nested_under: str | None, line, code_id,
+            problems: Problems) -> str | None:
+    """The parent: the code it is nested under, else its ``parent`` key; the two must agree."""
+    if explicit is not None and not isinstance(explicit, str):
+        problems.add(line, code_id, "'parent' must be a code id")
+        explicit = None
+    if nested_under is not None and explicit not in (None, nested_under):
+        problems.add(line, code_id, f"nested under {quoted(nested_under)} but says parent: "
+                                    f"{quoted(explicit)}")
+    return nested_under if nested_under is not None else explicit
+
+
+def _flag(raw: dict, key: str, default: bool, line, code_id, problems: Problems) -> bool:
+    """A true/false key (``default`` when missing or not a boolean, which is a problem)."""
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        problems.add(line, code_id, f"{quoted(key)} must be true or false")
+        return default
+    return value
 
 
 def code_to_fields(code: Code) -> dict[str, Any]:

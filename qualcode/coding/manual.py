@@ -98,42 +98,17 @@ def import_codings(project: Project, path: str | Path, *, coder: str | None = No
     if origin not in MANUAL_ORIGINS:
         raise QualcodeError(f"origin must be one of {MANUAL_ORIGINS}")
     frame = read_table_file(path)
-    lookup = {c.casefold().strip(): c for c in frame.columns}
-    columns = {}
-    for key, names in _COLUMN_NAMES.items():
-        columns[key] = next((lookup[n] for n in names if n in lookup), None)
-    missing = [k for k in ("document", "code") if columns[k] is None]
-    if columns["segment"] is None and (columns["start"] is None or columns["end"] is None):
-        missing.append("start and end (or segment)")
-    if columns["coder"] is None and coder is None:
-        missing.append("coder (or --coder)")
-    if missing:
-        raise InputError(f"missing column(s): {', '.join(missing)} (found: "
-                         f"{', '.join(frame.columns)})", path, 1)
+    columns = _columns(list(frame.columns), path, coder)
     lengths, codes = project.text_lengths(), project.code_ids()
     codings, problems = [], []
     for line, values in table_rows(frame):
-
-        def get(key: str, values=values) -> str:
-            return str(values[columns[key]]).strip() if columns[key] else ""
-
         if not any(str(v).strip() for v in values.values()):
             continue
-        document = get("document")
         try:
-            if get("segment"):
-                if document not in lengths:
-                    raise QualcodeError(f"no document {document!r} in the project")
-                start, end = segment_span(project, document, get("segment"))
-            else:
-                start, end = int(float(get("start"))), int(float(get("end")))
-        except (ValueError, QualcodeError) as exc:
-            message = exc.message if isinstance(exc, QualcodeError) else (
-                f"start and end must be whole numbers, not {get('start')!r} and {get('end')!r}")
-            problems.append(InputError(message, path, line))
+            coding = _row_coding(project, values, columns, lengths, coder, origin)
+        except QualcodeError as exc:
+            problems.append(InputError(exc.message, path, line))
             continue
-        coding = Coding(document, start, end, get("code"), coder or get("coder"),
-                        origin=origin, status="applied")
         problem = check_coding(project, coding, lengths, codes)
         if problem:
             problems.append(InputError(problem, path, line))
@@ -156,6 +131,47 @@ def import_codings(project: Project, path: str | Path, *, coder: str | None = No
         project.log_run("import codings", _now(), {"origin": origin, "coder": coder},
                         [(str(path), _sha256(path))])
     return report
+
+
+def _columns(names: list[str], path: Path, coder: str | None) -> dict[str, str | None]:
+    """Which column holds each field (by any of its accepted names, any case); an
+    InputError names the missing ones."""
+    lookup = {c.casefold().strip(): c for c in names}
+    columns = {key: next((lookup[n] for n in accepted if n in lookup), None)
+               for key, accepted in _COLUMN_NAMES.items()}
+    missing = [k for k in ("document", "code") if columns[k] is None]
+    if columns["segment"] is None and (columns["start"] is None or columns["end"] is None):
+        missing.append("start and end (or segment)")
+    if columns["coder"] is None and coder is None:
+        missing.append("coder (or --coder)")
+    if missing:
+        raise InputError(f"missing column(s): {', '.join(missing)} (found: "
+                         f"{', '.join(names)})", path, 1)
+    return columns
+
+
+def _row_coding(project: Project, values: dict, columns: dict[str, str | None],
+                lengths: dict[str, int], coder: str | None, origin: str) -> Coding:
+    """One row's coding (not yet checked against the project); QualcodeError says why a
+    row has none."""
+
+    def get(key: str) -> str:
+        column = columns[key]
+        return str(values[column]).strip() if column else ""
+
+    document = get("document")
+    try:
+        if get("segment"):
+            if document not in lengths:
+                raise QualcodeError(f"no document {document!r} in the project")
+            start, end = segment_span(project, document, get("segment"))
+        else:
+            start, end = int(float(get("start"))), int(float(get("end")))
+    except ValueError:
+        raise QualcodeError(f"start and end must be whole numbers, not {get('start')!r} and "
+                            f"{get('end')!r}") from None
+    return Coding(document, start, end, get("code"), coder or get("coder"),
+                  origin=origin, status="applied")
 
 
 def _now() -> str:
