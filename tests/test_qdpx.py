@@ -378,6 +378,12 @@ def test_the_offset_unit_can_be_forced(tmp_path):
     with Project.open(tmp_path / "q.qc", create=True) as q:
         assert import_qdpx(q, archive, offsets="codepoints").offsets == "code points"
         assert coded_texts(q) == [("Tiny", "b ")]
+    split = write_qdpx(tmp_path / "split.qdpx", project_xml(
+        [(G.format(44), "Tiny", text, [(1, 4, USER), (3, 99, USER)])]))
+    with Project.open(tmp_path / "r.qc", create=True) as r:
+        report = import_qdpx(r, split, offsets="utf16")
+        assert [line.split(": ", 1)[1] for line in report.skipped_selections] == [
+            "1-4 splits a character", "3-99 lies outside the text (8 UTF-16 units)"]
 
 
 BAD_SELECTIONS = [(4, 4, USER), (5, 500, USER), (0, 4, USER), (-1, 2, USER)]

@@ -32,7 +32,8 @@ def project_qde(project, offsets: str = "codepoints") -> tuple[bytes, dict[str, 
     positions in UTF-16 code units, as NVivo reads them."""
     from lxml import etree
 
-    from qualcode.ingest.qdpx import LabelRendering, Utf16Offsets
+    from qualcode.ingest.qdpx import LabelRendering
+    from qualcode.offsets import Utf16Offsets
 
     if offsets not in ("codepoints", "utf16"):
         raise ValueError(f"offsets must be 'codepoints' or 'utf16', not {offsets!r}")

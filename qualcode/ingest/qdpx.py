@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from qualcode.errors import InputError
 from qualcode.ids import UniqueIds
 from qualcode.model import Codebook
+from qualcode.offsets import Utf16Offsets
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
@@ -278,32 +279,12 @@ def _source_bytes(source, archive, members, by_lower, ns) -> bytes | None:
 
 
 # -- offsets ---------------------------------------------------------------------------------
-class Utf16Offsets:
-    """Converts between UTF-16 code units and code points for one text, exactly.
-
-    Only characters outside the Basic Multilingual Plane (emoji, some CJK) take two units, so
-    the table holds their positions alone: O(1) memory for text without them.
-
-    >>> t = Utf16Offsets("😀 hi")
-    >>> t.to_code_points(3), t.to_utf16(2)
-    (2, 3)
-    """
-
-    def __init__(self, text: str) -> None:
-        self._cp = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
-        self._units = [i + n for n, i in enumerate(self._cp)]  # where each starts, in units
-        self.length = len(text)
-
-    def to_code_points(self, unit: int) -> int | None:
-        """The code point at a UTF-16 offset; None if it falls between a surrogate pair."""
-        before = bisect_left(self._units, unit)
-        if before and self._units[before - 1] == unit - 1:
-            return None
-        return unit - before
-
-    def to_utf16(self, point: int) -> int:
-        """The UTF-16 offset of a code-point offset."""
-        return point + bisect_left(self._cp, point)
+def _from_utf16(table: Utf16Offsets, unit: int) -> int | None:
+    """A UTF-16 offset as a code point, or None if outside the text or inside a character."""
+    try:
+        return table.from_utf16(unit)
+    except ValueError:
+        return None
 
 
 def _word_edge(text: str, i: int) -> bool:
@@ -326,7 +307,7 @@ def choose_offset_unit(selections: list[tuple[str, int | None, int | None]],
         table = tables.get(id(raw))
         if table is None:
             table = tables[id(raw)] = Utf16Offsets(raw)
-        converted = (table.to_code_points(start), table.to_code_points(end))
+        converted = (_from_utf16(table, start), _from_utf16(table, end))
         differ = differ or converted != (start, end)
         for unit, (s, e) in ((CODE_POINTS, (start, end)), (UTF16, converted)):
             if s is not None and e is not None and 0 <= s < e <= len(raw) and (
@@ -359,9 +340,13 @@ def _place(selections: list[_Selection], unit: str) -> tuple[list[QdpxCoding], l
             table = tables.get(id(source))
             if table is None:
                 table = tables[id(source)] = Utf16Offsets(source.raw)
-            start, end = table.to_code_points(start), table.to_code_points(end)
+            start, end = _from_utf16(table, start), _from_utf16(table, end)
             if start is None or end is None:
-                skipped.append(f"{where}: {selection.start}-{selection.end} splits a character")
+                inside = all(0 <= p <= table.utf16_length for p in (selection.start,
+                                                                    selection.end))
+                skipped.append(f"{where}: {selection.start}-{selection.end} " + (
+                    "splits a character" if inside else
+                    f"lies outside the text ({table.utf16_length} UTF-16 units)"))
                 continue
         if start == end:
             skipped.append(f"{where}: {selection.start}-{selection.end} is empty")
