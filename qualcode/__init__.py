@@ -62,7 +62,7 @@ _LAZY = {
     "quote_table": "qualcode.export.excerpts:quote_table",
     "write_table": "qualcode.export.tables:write_table",
     "write_workbook": "qualcode.export.tables:write_workbook",
-    "import_qdpx": "qualcode.ingest.qdpx:import_qdpx",
+    "import_qdpx": "qualcode.workflows.qdpx:import_qdpx",
     "export_qdpx": "qualcode.export.qdpx:export_qdpx",
     # machine suggestions
     "suggest_project": "qualcode.suggest.training:suggest_project",

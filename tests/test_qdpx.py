@@ -12,9 +12,9 @@ from qualcode.codebook import load_codebook
 from qualcode.coding.manual import import_codings
 from qualcode.errors import InputError
 from qualcode.export.qdpx import export_qdpx, project_qde
-from qualcode.ingest.qdpx import import_qdpx
 from qualcode.store import Project
 from qualcode.workflows.ingest import ingest
+from qualcode.workflows.qdpx import import_qdpx
 
 LSCB = ROOT / "codebooks" / "lscb_learning_improvement.yaml"
 

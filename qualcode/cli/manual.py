@@ -129,8 +129,8 @@ def qdpx(file, project_path, offsets, strict):
 
     Example: qualcode import qdpx team.qdpx --project sample.qc
     """
-    from qualcode.ingest.qdpx import import_qdpx
     from qualcode.store import Project
+    from qualcode.workflows.qdpx import import_qdpx
 
     with Project.open(project_path, create=True) as project:
         report = import_qdpx(project, file, offsets=None if offsets == "auto" else offsets,

@@ -1,6 +1,7 @@
 """REFI-QDA project reader (.qdpx): sources, codebook, codings, coders and case attributes.
 
-Reads a team's work from NVivo, ATLAS.ti, MAXQDA or QualCoder without writing anything. The
+Reads a team's work from NVivo, ATLAS.ti, MAXQDA or QualCoder without writing anything
+(``qualcode.workflows.qdpx`` puts it into a project). The
 archive is treated as untrusted: members with absolute paths or ``..``, members larger than a
 limit, and XML with a DTD or entity declarations are refused before anything is read.
 
@@ -21,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from qualcode.errors import InputError
-from qualcode.ids import UniqueIds
 from qualcode.model import Codebook
 from qualcode.offsets import Utf16Offsets
 
@@ -155,7 +155,7 @@ def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES,
         if root.tag != f"{{{NAMESPACE}}}Project":
             raise InputError(f"{qde} is not a REFI-QDA project (root {root.tag})", path)
         ns = {"q": NAMESPACE}
-        users = {_key(u.get("guid")): (u.get("name") or u.get("id") or u.get("guid"))
+        users = {guid_key(u.get("guid")): (u.get("name") or u.get("id") or u.get("guid"))
                  for u in root.iterfind("q:Users/q:User", ns)}
         problems = Problems()
         codes, code_ids = codes_from_xml(root.find("q:CodeBook/q:Codes", ns), NAMESPACE,
@@ -173,7 +173,7 @@ def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES,
         guids: set[str] = set()
         for element in root.iterfind("q:Sources/q:TextSource", ns):
             name = element.get("name") or element.get("guid")
-            guid = _key(element.get("guid"))
+            guid = guid_key(element.get("guid"))
             if not guid or guid in guids:
                 raise InputError(f"source {name!r} has {'a repeated' if guid else 'no'} guid",
                                  path, element.sourceline)
@@ -190,11 +190,12 @@ def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES,
                 found = []
                 for coding in selection.iterfind("q:Coding", ns):
                     ref = coding.find("q:CodeRef", ns)
-                    code = code_ids.get(_key(ref.get("targetGUID"))) if ref is not None else None
+                    code = (code_ids.get(guid_key(ref.get("targetGUID")))
+                            if ref is not None else None)
                     if code is None:
                         raise InputError("a coding refers to a code not in the codebook",
                                          path, coding.sourceline)
-                    coder = users.get(_key(coding.get("creatingUser") or selection.get(
+                    coder = users.get(guid_key(coding.get("creatingUser") or selection.get(
                         "creatingUser")), "unknown")
                     created = coding.get("creationDateTime") or selection.get("creationDateTime")
                     found.append((code, coder, created))
@@ -203,17 +204,17 @@ def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES,
                                              selection.sourceline, found))
         dropped = {label: n for where, label in _DROPPED.items()
                    if (n := len(root.findall(where, ns)))}
-        code_guids = {code_ids[_key(node.get("guid"))]: node.get("guid").strip()
+        code_guids = {code_ids[guid_key(node.get("guid"))]: node.get("guid").strip()
                       for node in root.iterfind("q:CodeBook/q:Codes//q:Code", ns)
-                      if _key(node.get("guid")) in code_ids}
+                      if guid_key(node.get("guid")) in code_ids}
         user_guids: dict[str, str] = {}
         for user in root.iterfind("q:Users/q:User", ns):
-            user_guids.setdefault(users[_key(user.get("guid"))], user.get("guid", "").strip())
+            user_guids.setdefault(users[guid_key(user.get("guid"))], user.get("guid", "").strip())
         case_guids = {}
         for case in root.iterfind("q:Cases/q:Case", ns):
             refs = case.findall("q:SourceRef", ns)
             if len(refs) == 1 and case.get("guid"):  # a case of several sources: no one owner
-                case_guids[_key(refs[0].get("targetGUID"))] = case.get("guid").strip()
+                case_guids[guid_key(refs[0].get("targetGUID"))] = case.get("guid").strip()
     origin = root.get("origin") or ""
     unit = _unit(offsets) if offsets else choose_offset_unit(
         [(s.source.raw, s.start, s.end) for s in selections], origin)
@@ -243,24 +244,25 @@ def _int(value: str | None) -> int | None:
 
 
 def _case_attributes(root, ns) -> dict[str, dict[str, str]]:
-    variables = {_key(v.get("guid")): v.get("name") for v in
+    variables = {guid_key(v.get("guid")): v.get("name") for v in
                  root.iterfind("q:Variables/q:Variable", ns)}
     result: dict[str, dict[str, str]] = {}
     for case in root.iterfind("q:Cases/q:Case", ns):
         values = {}
         for holder in case.iterfind("q:VariableValue", ns):
             ref = holder.find("q:VariableRef", ns)
-            name = variables.get(_key(ref.get("targetGUID"))) if ref is not None else None
+            name = variables.get(guid_key(ref.get("targetGUID"))) if ref is not None else None
             value = next((child.text for child in holder
                           if child.tag != f"{{{NAMESPACE}}}VariableRef"), None)
             if name and value is not None:
                 values[name] = value.strip()
         for ref in case.iterfind("q:SourceRef", ns):
-            result.setdefault(_key(ref.get("targetGUID")), {}).update(values)
+            result.setdefault(guid_key(ref.get("targetGUID")), {}).update(values)
     return result
 
 
-def _key(value: str | None) -> str:
+def guid_key(value: str | None) -> str:
+    """A GUID as compared: lowercase, without braces or spaces (tools differ in both)."""
     return (value or "").strip().strip("{}").lower()
 
 
@@ -363,177 +365,6 @@ def _place(selections: list[_Selection], unit: str) -> tuple[list[QdpxCoding], l
             codings.append(QdpxCoding(source.guid, mapping[start], mapping[end], code, coder,
                                       created))
     return codings, skipped
-
-
-# -- into a project ---------------------------------------------------------------------------
-@dataclass
-class QdpxReport:
-    """What an import did, for the CLI to print and a script to check."""
-
-    documents: list[str] = field(default_factory=list)
-    new: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    beside: list[tuple[str, str]] = field(default_factory=list)  # (new id, existing id)
-    codes: int = 0
-    codings: int = 0
-    already: int = 0
-    coders: list[str] = field(default_factory=list)
-    offsets: str = CODE_POINTS
-    origin: str = ""
-    skipped_sources: list[str] = field(default_factory=list)
-    skipped_selections: list[str] = field(default_factory=list)
-    dropped: dict[str, int] = field(default_factory=dict)
-
-
-def import_qdpx(project, path: str | Path, limit: int = MAX_MEMBER_BYTES, *,
-                offsets: str | None = None, strict: bool = False) -> QdpxReport:
-    """Read a .qdpx and add its documents, codebook and codings to ``project`` in one
-    transaction; re-importing the same file adds nothing.
-
-    Each source becomes its own document, whatever its name. A source already imported (same
-    GUID) is reused when its text is unchanged, replaced when it changed and has no person's
-    codings (as ``ingest`` treats a changed file), and refused otherwise. A source named like
-    a document of the project is added to that document when the texts are equal, and beside
-    it under a new id (``Interview-2``) when they differ: an import never replaces a transcript
-    it did not bring. ``strict`` refuses the file if any selection had to be skipped.
-
-    >>> with Project.open("team.qc", create=True) as p:  # doctest: +SKIP
-    ...     report = import_qdpx(p, "from_nvivo.qdpx")
-    """
-    import hashlib
-
-    from qualcode.ingest.builder import ReadOptions
-    from qualcode.ingest.plaintext import document_from_text
-    from qualcode.model import Coding
-    from qualcode.store import now
-
-    path = Path(path)
-    started = now()
-    contents = read_qdpx(path, limit, offsets)
-    if strict and contents.skipped_selections:
-        n = len(contents.skipped_selections)
-        raise InputError(f"{n} selection(s) would be skipped (--strict), first: "
-                         f"{contents.skipped_selections[0]}", path)
-    report = QdpxReport(coders=contents.coders, codes=len(contents.codebook.codes),
-                        offsets=contents.offsets, origin=contents.origin,
-                        skipped_sources=contents.skipped_sources,
-                        skipped_selections=contents.skipped_selections,
-                        dropped=contents.dropped)
-    existing = project.document_ids()
-    by_guid = _stored_source_guids(project)
-    ids = UniqueIds(existing)
-    claimed: set[str] = set()
-    doc_ids: dict[str, str] = {}
-    built = []
-
-    back: dict[str, LabelRendering] = {}  # documents that came back with labels rewritten
-
-    def same_text(doc_id: str, text: str) -> bool:
-        """The stored text, or the text qualcode's own export made of it (``Name: ``)."""
-        (document,) = project.documents([doc_id])
-        if document.text == text:
-            return True
-        rendering = LabelRendering(document.text, document.turns)
-        if rendering.changed and rendering.text == text:
-            back[doc_id] = rendering
-            return True
-        return False
-
-    def build(source: QdpxSource, doc_id: str):
-        document = document_from_text(source.text, Path(source.name), source.data, "qdpx",
-                                      ReadOptions(document_id=doc_id))
-        document.attributes = source.attributes
-        document.source_path = f"{path}#{source.name}"
-        document.sha256 = hashlib.sha256(source.data).hexdigest()
-        document.metadata["source_guid"] = source.written_guid
-        return document
-
-    for source in contents.sources:
-        doc_id = by_guid.get(source.guid)
-        if doc_id is not None and doc_id not in claimed:
-            if same_text(doc_id, source.text):
-                report.unchanged.append(doc_id)
-            else:
-                kept = project.person_codings(doc_id)
-                if kept:
-                    raise InputError(
-                        f"source {source.name!r} changed since it was imported as document "
-                        f"{doc_id!r}, which has {kept} coding(s) made by a person; import it "
-                        "into a new project to compare", path)
-                built.append(build(source, doc_id))
-                report.updated.append(doc_id)
-        else:
-            base = _base_id(source.name)
-            if base in existing and base not in claimed and same_text(base, source.text):
-                doc_id = base
-                report.unchanged.append(doc_id)
-            else:
-                doc_id = ids(base)
-                if base in existing:
-                    report.beside.append((doc_id, base))
-                built.append(build(source, doc_id))
-                report.new.append(doc_id)
-        claimed.add(doc_id)
-        doc_ids[source.guid] = doc_id
-        report.documents.append(doc_id)
-
-    with project.transaction():
-        for document in built:
-            project.put_document(document)
-        if contents.codebook.codes:
-            project.set_codes(contents.codebook)
-        _keep_guids(project, contents, doc_ids)
-        known = project.coding_keys(report.unchanged)
-        fresh = []
-        for placed in contents.codings:
-            doc_id = doc_ids[placed.source_guid]
-            start, end = placed.start, placed.end
-            if doc_id in back:
-                start, end = back[doc_id].backward(start), back[doc_id].backward(end)
-            coding = Coding(doc_id, start, end, placed.code_id, placed.coder, origin="import",
-                            created_at=placed.created_at)
-            key = (coding.document_id, coding.start, coding.end, coding.code_id, coding.coder)
-            if key in known:
-                report.already += 1
-            else:
-                known.add(key)
-                fresh.append(coding)
-        report.codings = project.add_codings(fresh)
-        project.log_run("import qdpx", started, {"offsets": contents.offsets,
-                                                 "strict": strict},
-                        [(str(path), _sha256(path))])
-    return report
-
-
-def _base_id(name: str) -> str:
-    return re.sub(r"\.(txt|docx?|rtf|pdf)$", "", name.strip(), flags=re.I) or "source"
-
-
-def _keep_guids(project, contents: QdpxContents, doc_ids: dict[str, str]) -> None:
-    """Remember the GUIDs that differ from the ones qualcode would make, for export."""
-    from qualcode.codebook.qdc import guid
-
-    for kind, kept in (("code", contents.code_guids), ("user", contents.user_guids)):
-        project.keep_guids(kind, {key: value for key, value in kept.items()
-                                  if _key(value) != guid(kind, key)})
-    project.keep_guids("case", {doc_ids[source]: value for source, value in
-                                contents.case_guids.items() if source in doc_ids})
-
-
-def _stored_source_guids(project) -> dict[str, str]:
-    """Document id by source GUID: the one a QDPX import recorded, else the one qualcode's
-    own export gives the document (so a round trip lands on the same documents)."""
-    from qualcode.codebook.qdc import guid
-
-    return {_key(recorded or guid("source", doc_id)): doc_id
-            for doc_id, recorded in project.source_guids().items()}
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # -- speaker labels as qualcode writes and reads them -----------------------------------------

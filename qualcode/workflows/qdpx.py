@@ -1,0 +1,194 @@
+"""Importing a REFI-QDA project (.qdpx) into a qualcode project.
+
+``qualcode.ingest.qdpx`` reads the archive; this puts what it read into a project, deciding for
+each source whether it is a new document, one already there, or a changed one, so that an
+import never replaces a transcript it did not bring and never loses a coding silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qualcode.errors import InputError
+from qualcode.ids import UniqueIds
+from qualcode.ingest.qdpx import (
+    CODE_POINTS,
+    MAX_MEMBER_BYTES,
+    LabelRendering,
+    QdpxContents,
+    QdpxSource,
+    guid_key,
+    read_qdpx,
+)
+
+
+@dataclass
+class QdpxReport:
+    """What an import did, for the CLI to print and a script to check."""
+
+    documents: list[str] = field(default_factory=list)
+    new: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    beside: list[tuple[str, str]] = field(default_factory=list)  # (new id, existing id)
+    codes: int = 0
+    codings: int = 0
+    already: int = 0
+    coders: list[str] = field(default_factory=list)
+    offsets: str = CODE_POINTS
+    origin: str = ""
+    skipped_sources: list[str] = field(default_factory=list)
+    skipped_selections: list[str] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)
+
+
+def import_qdpx(project, path: str | Path, limit: int = MAX_MEMBER_BYTES, *,
+                offsets: str | None = None, strict: bool = False) -> QdpxReport:
+    """Read a .qdpx and add its documents, codebook and codings to ``project`` in one
+    transaction; re-importing the same file adds nothing.
+
+    Each source becomes its own document, whatever its name. A source already imported (same
+    GUID) is reused when its text is unchanged, replaced when it changed and has no person's
+    codings (as ``ingest`` treats a changed file), and refused otherwise. A source named like
+    a document of the project is added to that document when the texts are equal, and beside
+    it under a new id (``Interview-2``) when they differ: an import never replaces a transcript
+    it did not bring. ``strict`` refuses the file if any selection had to be skipped.
+
+    >>> with Project.open("team.qc", create=True) as p:  # doctest: +SKIP
+    ...     report = import_qdpx(p, "from_nvivo.qdpx")
+    """
+    import hashlib
+
+    from qualcode.ingest.builder import ReadOptions
+    from qualcode.ingest.plaintext import document_from_text
+    from qualcode.model import Coding
+    from qualcode.store import now
+
+    path = Path(path)
+    started = now()
+    contents = read_qdpx(path, limit, offsets)
+    if strict and contents.skipped_selections:
+        n = len(contents.skipped_selections)
+        raise InputError(f"{n} selection(s) would be skipped (--strict), first: "
+                         f"{contents.skipped_selections[0]}", path)
+    report = QdpxReport(coders=contents.coders, codes=len(contents.codebook.codes),
+                        offsets=contents.offsets, origin=contents.origin,
+                        skipped_sources=contents.skipped_sources,
+                        skipped_selections=contents.skipped_selections,
+                        dropped=contents.dropped)
+    existing = project.document_ids()
+    by_guid = _stored_source_guids(project)
+    ids = UniqueIds(existing)
+    claimed: set[str] = set()
+    doc_ids: dict[str, str] = {}
+    built = []
+
+    back: dict[str, LabelRendering] = {}  # documents that came back with labels rewritten
+
+    def same_text(doc_id: str, text: str) -> bool:
+        """The stored text, or the text qualcode's own export made of it (``Name: ``)."""
+        (document,) = project.documents([doc_id])
+        if document.text == text:
+            return True
+        rendering = LabelRendering(document.text, document.turns)
+        if rendering.changed and rendering.text == text:
+            back[doc_id] = rendering
+            return True
+        return False
+
+    def build(source: QdpxSource, doc_id: str):
+        document = document_from_text(source.text, Path(source.name), source.data, "qdpx",
+                                      ReadOptions(document_id=doc_id))
+        document.attributes = source.attributes
+        document.source_path = f"{path}#{source.name}"
+        document.sha256 = hashlib.sha256(source.data).hexdigest()
+        document.metadata["source_guid"] = source.written_guid
+        return document
+
+    for source in contents.sources:
+        doc_id = by_guid.get(source.guid)
+        if doc_id is not None and doc_id not in claimed:
+            if same_text(doc_id, source.text):
+                report.unchanged.append(doc_id)
+            else:
+                kept = project.person_codings(doc_id)
+                if kept:
+                    raise InputError(
+                        f"source {source.name!r} changed since it was imported as document "
+                        f"{doc_id!r}, which has {kept} coding(s) made by a person; import it "
+                        "into a new project to compare", path)
+                built.append(build(source, doc_id))
+                report.updated.append(doc_id)
+        else:
+            base = _base_id(source.name)
+            if base in existing and base not in claimed and same_text(base, source.text):
+                doc_id = base
+                report.unchanged.append(doc_id)
+            else:
+                doc_id = ids(base)
+                if base in existing:
+                    report.beside.append((doc_id, base))
+                built.append(build(source, doc_id))
+                report.new.append(doc_id)
+        claimed.add(doc_id)
+        doc_ids[source.guid] = doc_id
+        report.documents.append(doc_id)
+
+    with project.transaction():
+        for document in built:
+            project.put_document(document)
+        if contents.codebook.codes:
+            project.set_codes(contents.codebook)
+        _keep_guids(project, contents, doc_ids)
+        known = project.coding_keys(report.unchanged)
+        fresh = []
+        for placed in contents.codings:
+            doc_id = doc_ids[placed.source_guid]
+            start, end = placed.start, placed.end
+            if doc_id in back:
+                start, end = back[doc_id].backward(start), back[doc_id].backward(end)
+            coding = Coding(doc_id, start, end, placed.code_id, placed.coder, origin="import",
+                            created_at=placed.created_at)
+            key = (coding.document_id, coding.start, coding.end, coding.code_id, coding.coder)
+            if key in known:
+                report.already += 1
+            else:
+                known.add(key)
+                fresh.append(coding)
+        report.codings = project.add_codings(fresh)
+        project.log_run("import qdpx", started, {"offsets": contents.offsets,
+                                                 "strict": strict},
+                        [(str(path), _sha256(path))])
+    return report
+
+
+def _base_id(name: str) -> str:
+    return re.sub(r"\.(txt|docx?|rtf|pdf)$", "", name.strip(), flags=re.I) or "source"
+
+
+def _keep_guids(project, contents: QdpxContents, doc_ids: dict[str, str]) -> None:
+    """Remember the GUIDs that differ from the ones qualcode would make, for export."""
+    from qualcode.codebook.qdc import guid
+
+    for kind, kept in (("code", contents.code_guids), ("user", contents.user_guids)):
+        project.keep_guids(kind, {key: value for key, value in kept.items()
+                                  if guid_key(value) != guid(kind, key)})
+    project.keep_guids("case", {doc_ids[source]: value for source, value in
+                                contents.case_guids.items() if source in doc_ids})
+
+
+def _stored_source_guids(project) -> dict[str, str]:
+    """Document id by source GUID: the one a QDPX import recorded, else the one qualcode's
+    own export gives the document (so a round trip lands on the same documents)."""
+    from qualcode.codebook.qdc import guid
+
+    return {guid_key(recorded or guid("source", doc_id)): doc_id
+            for doc_id, recorded in project.source_guids().items()}
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
