@@ -7,8 +7,9 @@ exit status 2; the library itself never prints and never exits.
 from __future__ import annotations
 
 import reprlib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 QUOTE_LIMIT = 80
 
@@ -56,7 +57,7 @@ class QualcodeError(Exception):
         self.problems = [self]  # several, when a file has many things wrong at once
 
     @classmethod
-    def many(cls, problems: list[QualcodeError]) -> QualcodeError:
+    def many(cls, problems: Sequence[QualcodeError]) -> Self:
         """One error carrying every problem found (reported one line each)."""
         first = problems[0]
         error = cls(first.message, first.path, first.line)

@@ -40,7 +40,7 @@ def _write_error(exc: OSError, path: Path) -> QualcodeError:
 def remove_stale_temporaries(path: Path) -> list[Path]:
     """Delete our own temporaries for ``path`` (``.NAME.XXXXXXXX.tmp``) that a killed process
     left behind, once they are older than ``STALE_AFTER_S``; a live writer's are younger."""
-    removed = []
+    removed: list[Path] = []
     prefix, now = f".{path.name}.", time.time()
     try:
         entries = list(os.scandir(path.parent))

@@ -64,7 +64,10 @@ def run(
     book = load_codebook(codebook)  # a bad codebook stops the run before anything is written
     out.mkdir(parents=True, exist_ok=True)
     report = RunReport(out=out, project=out / PROJECT_NAME)
-    bar = progress or (lambda _label: None)
+
+    def bar(label: str) -> Callable[[Iterable], Iterable] | None:
+        return progress(label) if progress else None
+
     # The chart's process loads matplotlib on the other core while this one ingests and codes.
     with Worker(cases_chart, MATPLOTLIB) as chart, \
             Project.open(report.project, create=True) as project:

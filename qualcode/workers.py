@@ -53,8 +53,9 @@ class Worker:
         context = multiprocessing.get_context(
             "fork" if fork else asked if asked not in (None, "fork") else "spawn")
         self._connection, child = context.Pipe()
-        self._process = context.Process(target=_serve, daemon=True,
-                                        args=(child, self.function, self.preload))
+        # typeshed's BaseContext lacks Process; every context get_context returns has it
+        self._process = context.Process(  # type: ignore[attr-defined]
+            target=_serve, daemon=True, args=(child, self.function, self.preload))
         try:
             self._process.start()
             self._remote = True

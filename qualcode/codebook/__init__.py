@@ -41,8 +41,9 @@ def load_codebook(path: str | Path, format: str | None = None) -> Codebook:
 
         text = normalise(decode_bytes(data, path))
         book, codes = parse_yaml(text, problems)
-        name = book.get("name") if isinstance(book.get("name"), str) else ""
-        codebook = Codebook(name=name.strip(), codes=codes, version=book.get("version"),
+        name = book.get("name")
+        codebook = Codebook(name=name.strip() if isinstance(name, str) else "", codes=codes,
+                            version=book.get("version"),
                             description=str(book.get("description") or "").strip())
     elif suffix == ".qdc":
         from qualcode.codebook.qdc import parse_qdc

@@ -31,10 +31,7 @@ class _LineDict(dict):
 
 
 # libyaml's C parser when PyYAML has it (5-10x faster on a big codebook), else pure Python.
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _LineLoader(_BaseLoader):
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     duplicate_keys: list[tuple[int, str]]
 
 
@@ -76,7 +73,7 @@ def parse_yaml(text: str, problems: Problems) -> tuple[dict, list[Code]]:
         loader.dispose()
     for line, key in loader.duplicate_keys:
         problems.add(line, None, f"key {quoted(key)} appears twice in one mapping")
-    if not isinstance(data, dict):
+    if not isinstance(data, _LineDict):  # every mapping the loader makes is one
         problems.add(1, None, "a codebook is a mapping with 'name' and 'codes'")
         return {}, []
     for key in data:

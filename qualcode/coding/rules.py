@@ -29,7 +29,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from math import prod
-from typing import NamedTuple
+from typing import Any, Final, NamedTuple
 
 import regex
 
@@ -118,7 +118,8 @@ def _anchor(table: dict[str, _Anchor], surface: str, before: int = 0, after: int
 
 # A token is a plain tuple (start, end, text, lemma): made by the thousand in the hot path.
 Token = tuple[int, int, str, str]
-_TEXT, _LEMMA = 2, 3
+_TEXT: Final = 2
+_LEMMA: Final = 3
 
 
 class RuleMatcher:
@@ -163,9 +164,9 @@ class RuleMatcher:
         if self._dirty:
             self._compile()
         matches: list[Match] = []
-        lowered = text.lower()
-        if len(lowered) != len(text):  # a character whose lowercase is longer: no shortcuts
-            lowered = None
+        lower = text.lower()
+        # None: a character whose lowercase is longer, so no shortcuts
+        lowered = lower if len(lower) == len(text) else None
         if self._terms_by_first or self._exact_by_first or self._spacy_matcher is not None:
             matches.extend(self._term_matches(text, lowered))
         self.overruns = []
@@ -212,7 +213,8 @@ class RuleMatcher:
                 self._regexes.append((code.id, regex.compile(pattern, regex.IGNORECASE),
                                       f"regex: {pattern}", required_literals(pattern)))
             self._compile_patterns(code, anchors, phrases)
-        self._spacy_matcher = self._build_pattern_matcher() if self._pattern_codes else None
+        self._spacy_matcher: Any = (self._build_pattern_matcher() if self._pattern_codes
+                                    else None)
         self._single: dict[tuple[bool, str], list[tuple[str, str]]] = defaultdict(list)
         for exact, index in ((False, self._terms_by_first), (True, self._exact_by_first)):
             for key, terms in index.items():
@@ -349,9 +351,8 @@ class RuleMatcher:
                         for code_id, label in single.get(key, ()):
                             found.append(Match(code_id, at, at + len(core), label))
                     continue
-            tokens = self._simple_tokens(text, start, end)
-            if tokens is None:
-                tokens = self._tokens(text, start, end)
+            simple = self._simple_tokens(text, start, end)
+            tokens = simple if simple is not None else self._tokens(text, start, end)
             found.extend(self._scan(tokens))
         return found
 
@@ -463,8 +464,8 @@ class RuleMatcher:
         n = len(tokens)
         by_lemma, by_text = self._terms_by_first, self._exact_by_first
         for i, token in enumerate(tokens):
-            for index, column in ((by_lemma, _LEMMA), (by_text, _TEXT)):
-                key = token[column]
+            for index, column, key in ((by_lemma, _LEMMA, token[_LEMMA]),
+                                       (by_text, _TEXT, token[_TEXT])):
                 for term in index.get(key, ()):
                     size = len(term.sequence)
                     if i + size > n:
@@ -530,7 +531,7 @@ def required_literals(pattern: str) -> tuple[str, ...]:
     where that is missing, proves nothing: every regex then runs on every unit (slower, the
     same codings)."""
     try:
-        from re import _constants, _parser
+        from re import _constants, _parser  # type: ignore[attr-defined]  # CPython-private
     except ImportError:
         return ()
     try:
@@ -561,8 +562,9 @@ def _best_requirement(items: list, c) -> set[str] | None:
                 candidates.append(inner)
         elif op is c.BRANCH:
             options = [_best_requirement(list(branch), c) for branch in value[1]]
-            if all(options):
-                candidates.append(set().union(*options))
+            proven = [option for option in options if option]
+            if len(proven) == len(options):
+                candidates.append(set().union(*proven))
         elif op is c.MAX_REPEAT or op is c.MIN_REPEAT:
             low, _high, body = value
             if low >= 1:

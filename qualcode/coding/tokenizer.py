@@ -218,9 +218,10 @@ class Tokenizer:
                 if j == n:
                     break
                 start, end = spans[j]
-                node = node.get(text[start:end])
-                if node is None:
+                following = node.get(text[start:end])
+                if following is None:
                     break
+                node = following
                 j += 1
         if not found:
             return spans

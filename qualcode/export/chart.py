@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.ticker import MaxNLocator
 
 MATPLOTLIB = ("matplotlib.figure", "matplotlib.backends.backend_agg")
 
@@ -32,7 +36,8 @@ def cases_chart(themes: pd.DataFrame, case_label: str = "interviews") -> bytes:
     total = int(themes["of_cases"].max()) if len(themes) else 0
     axes.set_xlim(0, max(total, 1))
     axes.set_xlabel(f"{case_label} (of {total})")
-    axes.xaxis.get_major_locator().set_params(integer=True)
+    # barh's x locator is an AutoLocator, a MaxNLocator (typed as any Locator)
+    cast("MaxNLocator", axes.xaxis.get_major_locator()).set_params(integer=True)
     for index, value in enumerate(rows["cases"]):
         axes.text(value + total * 0.01, index, str(int(value)), va="center", fontsize=7)
     axes.spines[["top", "right"]].set_visible(False)

@@ -103,9 +103,10 @@ def _theme_table(document, themes: pd.DataFrame, split, case_label: str) -> None
         cells = table.add_row().cells
         values = ["\u2003" * int(r.level) + r.code, f"{r.cases} of {r.of_cases}",
                   f"{r.cases_pct:.0f}%", str(r.excerpts)]
-        for group in groups:
-            row = lookup.loc[r.code_id]
-            values.append(f"{row[f'{group}: cases']} of {row[f'{group}: of']}")
+        if lookup is not None:
+            for group in groups:
+                row = lookup.loc[r.code_id]
+                values.append(f"{row[f'{group}: cases']} of {row[f'{group}: of']}")
         for cell, text in zip(cells, values, strict=True):
             cell.text = clean(text)
             if int(r.level) == 0:

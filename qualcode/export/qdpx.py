@@ -152,7 +152,7 @@ def project_qde(project, offsets: str = "codepoints") -> tuple[bytes, dict[str, 
 
 
 def _is_datetime(value: str | None) -> bool:
-    return bool(value) and _DATETIME.fullmatch(value) is not None
+    return value is not None and _DATETIME.fullmatch(value) is not None
 
 
 def export_qdpx(project, offsets: str = "codepoints") -> bytes:

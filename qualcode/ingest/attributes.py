@@ -57,9 +57,9 @@ def match_attributes(
     matched: dict[str, dict[str, str]] = {}
     unmatched: list[str] = []
     for key, values in table.items():
-        doc_id = by_key.get(key.casefold())
-        if doc_id is None:
+        found = by_key.get(key.casefold())
+        if found is None:
             unmatched.append(key)
         else:
-            matched[doc_id] = values
+            matched[found] = values
     return matched, unmatched

@@ -92,8 +92,8 @@ class QdpxContents:
 @dataclass
 class _Selection:
     source: QdpxSource
-    start: int
-    end: int
+    start: int | None  # None: the file gave none (skipped, and said so)
+    end: int | None
     line: int | None
     codings: list[tuple[str, str, str | None]]  # (code id, coder, creation time)
 
@@ -342,10 +342,10 @@ def _place(selections: list[_Selection], unit: str) -> tuple[list[QdpxCoding], l
             table = tables.get(id(source))
             if table is None:
                 table = tables[id(source)] = Utf16Offsets(source.raw)
+            given = (start, end)
             start, end = _from_utf16(table, start), _from_utf16(table, end)
             if start is None or end is None:
-                inside = all(0 <= p <= table.utf16_length for p in (selection.start,
-                                                                    selection.end))
+                inside = all(0 <= p <= table.utf16_length for p in given)
                 skipped.append(f"{where}: {selection.start}-{selection.end} " + (
                     "splits a character" if inside else
                     f"lies outside the text ({table.utf16_length} UTF-16 units)"))

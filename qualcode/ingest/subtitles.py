@@ -69,7 +69,7 @@ def _vtt_cues(text: str, path: Path) -> list[Cue]:
     except MalformedFileError as exc:
         raise InputError(f"malformed WebVTT: {exc}", path) from None
     cues = []
-    for caption in captions:
+    for caption in captions.captions:
         voice = _VOICE.search(caption.raw_text)
         speaker = voice.group(1).strip() if voice else None
         cues.append(Cue(_seconds(caption.start), _seconds(caption.end),
@@ -124,30 +124,41 @@ def _label_prefixes(cues: list[Cue]) -> None:
             cue.text = cue.text[label.speech_at:].strip()
 
 
+@dataclass(slots=True)
+class _Turn:
+    """Consecutive cues of one speaker (or, unlabelled, without a long pause) as one turn."""
+
+    speaker: str | None
+    texts: list[str]
+    start: float
+    end: float
+
+
 def _render(cues: list[Cue], path: Path, data: bytes, fmt: str, options: ReadOptions) -> Document:
     cues = [cue for cue in cues if cue.text]
     if not cues:
         raise InputError("no captions with text", path)
     labelled = any(cue.speaker for cue in cues)
-    turns: list[list] = []  # [speaker, texts, start, end]
+    turns: list[_Turn] = []
     for cue in cues:
         previous = turns[-1] if turns else None
-        if labelled:
-            same = previous is not None and (
-                cue.speaker is None or speaker_key(cue.speaker) == speaker_key(previous[0] or "")
-            )
+        if previous is None:
+            same = False
+        elif labelled:
+            same = cue.speaker is None or (
+                speaker_key(cue.speaker) == speaker_key(previous.speaker or ""))
         else:
-            same = previous is not None and cue.start - previous[3] < PARAGRAPH_GAP_SECONDS
-        if same:
-            previous[1].append(cue.text)
-            previous[3] = cue.end
+            same = cue.start - previous.end < PARAGRAPH_GAP_SECONDS
+        if previous is not None and same:
+            previous.texts.append(cue.text)
+            previous.end = cue.end
         else:
-            turns.append([cue.speaker, [cue.text], cue.start, cue.end])
+            turns.append(_Turn(cue.speaker, [cue.text], cue.start, cue.end))
     builder = TextBuilder("\n\n")
-    for speaker, texts, start, end in turns:
-        prefix = f"{speaker}: " if speaker else ""
-        builder.add(prefix + " ".join(texts), speaker=speaker, speech_at=len(prefix),
-                    time_start=start, time_end=end)
+    for turn in turns:
+        prefix = f"{turn.speaker}: " if turn.speaker else ""
+        builder.add(prefix + " ".join(turn.texts), speaker=turn.speaker,
+                    speech_at=len(prefix), time_start=turn.start, time_end=turn.end)
     return builder.document(path, data, fmt, options)
 
 

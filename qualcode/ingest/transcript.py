@@ -134,7 +134,7 @@ def assemble(
                 is_interviewer(span.speaker, interviewers), span.time_start, span.time_end,
             )
         )
-    paragraphs = []
+    paragraphs: list[Segment] = []
     for para in para_spans:
         turn = turns[index_of_turn[para.turn]]
         paragraphs.append(

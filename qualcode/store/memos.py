@@ -43,7 +43,7 @@ class MemosMixin(StoreBase):
                 " char_end, author, text, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (target, document_id, code_id, coding_id, start, end, author, text, stamp, stamp))
-        memo = self.memo(cursor.lastrowid)
+        memo = self.memo(int(cursor.lastrowid or 0))
         assert memo is not None
         return memo
 

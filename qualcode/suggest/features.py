@@ -76,7 +76,7 @@ class NgramFeatures:
         """Learn the vocabularies (words in order of first appearance) and idf weights, and
         return the texts' features."""
         counts, chunks = _chunk_counts(texts)
-        self.word_ids_ = {}
+        self.word_ids_: dict[str, int] = {}
         words = _membership([_WORD.findall(c) for c in chunks], self.word_ids_, True)
         keys, owners = _gram_keys(chunks, self._sizes())
         self.gram_keys_, gram_ids = np.unique(keys, return_inverse=True)

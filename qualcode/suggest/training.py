@@ -184,7 +184,7 @@ def evaluate_project(project: Project, *, unit: str = "turn", min_examples: int 
         for code in labels:
             counts[code] = counts.get(code, 0) + 1
     codes = sorted(c for c, n in counts.items() if n >= min_examples)
-    predicted = [set() for _ in units.texts]
+    predicted: list[set[str]] = [set() for _ in units.texts]
     texts = np.array(units.texts, dtype=object)
     outer = list(GroupKFold(n_splits=splits).split(texts, groups=units.groups))
     for train, test in (progress or iter)(outer):

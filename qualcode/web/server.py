@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import errno
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from qualcode.errors import QualcodeError
 
@@ -22,7 +23,7 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 class Server:
     """A bound socket and the app to serve on it; ``url`` carries the token."""
 
-    app: object
+    app: Callable[..., Any]  # an ASGI application
     sock: socket.socket
     host: str
     port: int

@@ -55,7 +55,7 @@ def ingest(
     paths = [Path(p) for p in paths]
     sheet = read_attributes(attributes, encoding) if attributes else None
     sources = find_sources(paths, tables=text_column is not None,
-                           exclude=[attributes] if attributes else [])
+                           exclude=[Path(attributes)] if attributes else [])
     report = IngestReport(skipped=sources.skipped)
     interviewers = tuple(interviewers)
 

@@ -99,6 +99,7 @@ def import_qdpx(project, path: str | Path, limit: int = MAX_MEMBER_BYTES, *,
         return False
 
     def build(source: QdpxSource, doc_id: str):
+        assert source.text is not None  # read_qdpx normalised every source
         document = document_from_text(source.text, Path(source.name), source.data, "qdpx",
                                       ReadOptions(document_id=doc_id))
         document.attributes = source.attributes
@@ -108,6 +109,7 @@ def import_qdpx(project, path: str | Path, limit: int = MAX_MEMBER_BYTES, *,
         return document
 
     for source in contents.sources:
+        assert source.text is not None  # read_qdpx normalised every source
         doc_id = by_guid.get(source.guid)
         if doc_id is not None and doc_id not in claimed:
             if same_text(doc_id, source.text):

@@ -21,7 +21,8 @@ def untimed_notes(text: str, turns: list[Segment]) -> list[tuple[int, int]]:
     if not turns:
         return []
     notes = []
-    edges = [(0, turns[0])] + [(a.end, b) for a, b in itertools.pairwise(turns)]
+    edges: list[tuple[int, Segment | None]] = [(0, turns[0])]
+    edges += [(a.end, b) for a, b in itertools.pairwise(turns)]
     edges.append((turns[-1].end, None))
     for start, turn in edges:
         end = turn.start if turn is not None else len(text)
