@@ -51,8 +51,25 @@ def bench_regex() -> None:
           f"{median_time(work) * 1000:.0f} ms (median of 7)")
 
 
+def bench_near() -> None:
+    from qualcode.coding.rules import RuleMatcher
+    from qualcode.model import Code, Near
+
+    matcher = RuleMatcher()
+    matcher.add(Code("trust", "Trust", near=[Near(a=("health", "police"),
+                                                      b=("relationship", "trust"), within=8)]))
+    words = "health works with police on trust and the relationship holds".split()
+    for size in (20_000, 40_000, 80_000):
+        unit = " ".join(words[i % len(words)] for i in range(size))
+        started = time.perf_counter()
+        found = matcher(unit)
+        took = time.perf_counter() - started
+        print(f"near: one unit of {size:,} words ({len(unit) / 1000:,.0f} KB), "
+              f"{len(found):,} matches: {took:.2f} s")
+
+
 def main(argv: list[str]) -> None:
-    corners = {"regex": bench_regex}
+    corners = {"regex": bench_regex, "near": bench_near}
     chosen = argv or list(corners)
     for name in chosen:
         corners[name]()

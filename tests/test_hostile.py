@@ -574,3 +574,57 @@ def test_one_nul_rule_for_utf8_and_utf16(tmp_path, run_cli):
     line = _refused_fast(run_cli, project, "ingest", escaped, "--project", project,
                          "--encoding", "unicode_escape")
     assert "esc.txt:1: contains a lone surrogate (U+D800)" in line
+
+
+def _near_matcher(cls=None):
+    from qualcode.coding.rules import RuleMatcher
+    from qualcode.model import Code, Near
+
+    matcher = (cls or RuleMatcher)()
+    matcher.add(Code("trust", "Trust", near=[
+        Near(a=("health", "police"), b=("relationship", "trust"), within=8),
+        Near(a=("partner agency",), b=("joint work", "audit"), within=2)]))
+    return matcher
+
+
+def test_near_rules_are_linear_in_a_long_unit():
+    import time
+
+    words = "health works with police on trust and the relationship holds".split()
+    unit = " ".join(words[i % len(words)] for i in range(40_000))
+    started = time.perf_counter()
+    found = _near_matcher()(unit)
+    assert time.perf_counter() - started < 4  # 36 s when every a-b pair was tried
+    assert len(found) == 31_996
+
+
+def test_near_rules_find_what_every_pair_finds():
+    import random
+    from collections import defaultdict
+
+    from qualcode.coding.rules import Match, RuleMatcher
+
+    class EveryPair(RuleMatcher):
+        """The quadratic reference: every a-term against every b-term."""
+
+        def _near_matches(self, parts):
+            result, sides = [], defaultdict(list)
+            for part in parts:
+                sides[(part.code_id, part.number, part.side)].append(part)
+            for code_id, rules in self._near.items():
+                for number, within, label in rules:
+                    for a in sides.get((code_id, number, "a"), ()):
+                        for b in sides.get((code_id, number, "b"), ()):
+                            gap = max(b.first - a.last, a.first - b.last) - 1
+                            if gap < within and (a.start, a.end) != (b.start, b.end):
+                                result.append(Match(code_id, min(a.start, b.start),
+                                                    max(a.end, b.end), label))
+            return result
+
+    vocabulary = ("health police relationship trust partner agency joint work audit the and "
+                  "of we Police, trusts relationships.").split()
+    rng = random.Random(20)
+    fast, reference = _near_matcher(), _near_matcher(EveryPair)
+    for _ in range(300):
+        unit = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 60)))
+        assert fast(unit) == reference(unit), unit

@@ -26,6 +26,7 @@ bad regex costs seconds, not hours, and the run completes.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from math import prod
@@ -489,8 +490,19 @@ class RuleMatcher:
             sides[(part.code_id, part.number, part.side)].append(part)
         for code_id, rules in self._near.items():
             for number, within, label in rules:
+                b_parts = sorted(sides.get((code_id, number, "b"), ()),
+                                 key=lambda part: part.first)
+                if not b_parts:
+                    continue
+                # Only b-terms whose first token lies in the window around an a-term can be
+                # near it: a binary search per a-term, not every pair (which was quadratic
+                # in a long unit).
+                firsts = [b.first for b in b_parts]
+                longest = max(b.last - b.first for b in b_parts)
                 for a in sides.get((code_id, number, "a"), ()):
-                    for b in sides.get((code_id, number, "b"), ()):
+                    low = bisect_left(firsts, a.first - within - longest)
+                    high = bisect_right(firsts, a.last + within)
+                    for b in b_parts[low:high]:
                         gap = max(b.first - a.last, a.first - b.last) - 1
                         if gap < within and (a.start, a.end) != (b.start, b.end):
                             result.append(Match(code_id, min(a.start, b.start),
