@@ -59,30 +59,11 @@ def ingest(
     report = IngestReport(skipped=sources.skipped)
     interviewers = tuple(interviewers)
 
-    documents: list[Document] = []
-    origin: dict[str, Path] = {}
     read_options = {"interviewers": sorted(interviewers), "encoding": encoding}
     files = sources.files if progress is None else progress(sources.files)
-    for path, document_id in files:
-        if _unchanged(project, path, document_id, read_options):
-            _claim(origin, document_id, path)
-            report.unchanged.append(document_id)
-            continue
-        try:
-            read = read_documents(
-                path, document_id=document_id, encoding=encoding, text_column=text_column,
-                id_column=id_column, interviewers=interviewers,
-            )
-        except QualcodeError as exc:
-            if not skip_errors:
-                raise
-            report.failed.append(exc)
-            continue
-        for document in read:
-            document.metadata["read_options"] = read_options
-            _claim(origin, document.id, path)
-            documents.append(document)
-
+    documents, origin = _read_changed(
+        project, files, report, read_options, encoding=encoding, interviewers=interviewers,
+        text_column=text_column, id_column=id_column, skip_errors=skip_errors)
     with project.transaction():
         for document in documents:
             status = project.put_document(document)
@@ -103,6 +84,37 @@ def ingest(
             inputs,
         )
     return report
+
+
+def _read_changed(project: Project, files: Iterable[tuple[Path, str]], report: IngestReport,
+                  read_options: dict, *, encoding: str | None, interviewers: tuple[str, ...],
+                  text_column: str | None, id_column: str | None, skip_errors: bool
+                  ) -> tuple[list[Document], dict[str, Path]]:
+    """Read every file not already ingested as it is (those go to ``report.unchanged``, and
+    with ``skip_errors`` the unreadable ones to ``report.failed``); the documents read, and
+    which file gave each document id."""
+    documents: list[Document] = []
+    origin: dict[str, Path] = {}
+    for path, document_id in files:
+        if _unchanged(project, path, document_id, read_options):
+            _claim(origin, document_id, path)
+            report.unchanged.append(document_id)
+            continue
+        try:
+            read = read_documents(
+                path, document_id=document_id, encoding=encoding, text_column=text_column,
+                id_column=id_column, interviewers=interviewers,
+            )
+        except QualcodeError as exc:
+            if not skip_errors:
+                raise
+            report.failed.append(exc)
+            continue
+        for document in read:
+            document.metadata["read_options"] = read_options
+            _claim(origin, document.id, path)
+            documents.append(document)
+    return documents, origin
 
 
 def _claim(origin: dict[str, Path], document_id: str, path: Path) -> None:
