@@ -139,3 +139,42 @@ def test_reingest_with_a_new_interviewer_rereads_the_file(tmp_path):
         named = ingest(project, [path], interviewers=["Claire Hughes"])
         assert named.updated == ["t"]
         assert [t.is_interviewer for t in project.segments("turn")] == [True, False] * 2
+
+
+def test_which_codings_count_and_the_suggestion_lifecycle(tmp_path):
+    from qualcode.model import Selection
+
+    path = write_turns(tmp_path / "a.txt", "Café 😀 meetings help.\r\nA lot.")
+    with Project.open(tmp_path / "p.qc", create=True) as project:
+        ingest(project, [path])
+        text = project.texts()["a"]
+        assert project.text_lengths() == {"a": len(text)}  # code points, emoji included
+        span = project.segment_span("a", "turn", 1)
+        assert span is not None
+        start, end = span
+        assert text[start:end] == "Café 😀 meetings help.\nA lot."  # CRLF normalised
+        assert project.segment_span("a", "turn", 99) is None
+        kinds = [("applied", "rule"), ("applied", "manual"), ("accepted", "ml"),
+                 ("rejected", "ml"), ("suggested", "ml")]
+        with project.transaction():
+            project.add_codings([Coding("a", start, end, f"c{i}", "ann", origin=origin,
+                                        status=status) for i, (status, origin) in
+                                 enumerate(kinds)])
+        counted = {span[3] for span in project.coding_spans(Selection())}
+        assert counted == {"c0", "c1", "c2"}  # rejected and pending suggestions never count
+        assert {s[3] for s in project.decided_spans()} == {"c0", "c1", "c2", "c3"}
+        assert [c.code_id for c in project.counted_codings(Selection(origins=("manual",)))] \
+            == ["c1"]
+        assert project.person_codings("a") == 2  # manual, and the accepted suggestion
+        (pending,) = project.pending_suggestions()
+        with project.transaction():
+            removed, added = project.replace_suggestions(
+                [Coding("a", start, end, "c9", "model", origin="ml", status="suggested")])
+        assert (removed, added) == (1, 1)  # only the pending one went; decisions stay
+        (fresh,) = project.pending_suggestions()
+        with project.transaction():
+            assert project.decide_suggestion(fresh.id, "accepted", "ann")
+            assert not project.decide_suggestion(pending.id, "accepted", "ann")  # gone
+            assert not project.decide_suggestion(fresh.id, "rejected", "ann")  # decided
+        assert project.pending_suggestions() == []
+        assert "c9" in {s[3] for s in project.coding_spans(Selection())}
