@@ -9,8 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError
+
+if TYPE_CHECKING:
+    from qualcode.model import Codebook
+    from qualcode.store import Project
 
 PROJECT_NAME = "project.qc"
 
@@ -83,7 +88,7 @@ def run(
     return report
 
 
-def _tables(project, book, by: Iterable[str], quantifiers: bool, chart
+def _tables(project: Project, book: Codebook, by: Iterable[str], quantifiers: bool, chart
             ) -> tuple[object, dict[str, bytes | str]]:
     """The theme table, and every file's content (name: content) in the order they are
     written; ``chart`` (a Worker) draws the chart for the Word report meanwhile."""

@@ -16,9 +16,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import TYPE_CHECKING
 
 from qualcode.codebook.qdc import description_with_extras, guid
 from qualcode.model import COUNTED_STATUSES
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)
@@ -27,7 +31,7 @@ _GUID = re.compile(r"(?P<b>\{)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
 _DATETIME = re.compile(r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
 
 
-def project_qde(project, offsets: str = "codepoints") -> tuple[bytes, dict[str, str]]:
+def project_qde(project: Project, offsets: str = "codepoints") -> tuple[bytes, dict[str, str]]:
     """The project.qde XML and the source texts by GUID; ``offsets="utf16"`` counts selection
     positions in UTF-16 code units, as NVivo reads them."""
     from lxml import etree
@@ -155,7 +159,7 @@ def _is_datetime(value: str | None) -> bool:
     return value is not None and _DATETIME.fullmatch(value) is not None
 
 
-def export_qdpx(project, offsets: str = "codepoints") -> bytes:
+def export_qdpx(project: Project, offsets: str = "codepoints") -> bytes:
     """The .qdpx zip as bytes (the caller writes it atomically); ``offsets="utf16"`` for
     NVivo."""
     xml, texts = project_qde(project, offsets)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qualcode.errors import InputError
 from qualcode.ids import UniqueIds
@@ -22,6 +23,9 @@ from qualcode.ingest.qdpx import (
     guid_key,
     read_qdpx,
 )
+
+if TYPE_CHECKING:
+    from qualcode.store import Project
 
 
 @dataclass
@@ -44,7 +48,7 @@ class QdpxReport:
     dropped: dict[str, int] = field(default_factory=dict)
 
 
-def import_qdpx(project, path: str | Path, limit: int = MAX_MEMBER_BYTES, *,
+def import_qdpx(project: Project, path: str | Path, limit: int = MAX_MEMBER_BYTES, *,
                 offsets: str | None = None, strict: bool = False) -> QdpxReport:
     """Read a .qdpx and add its documents, codebook and codings to ``project`` in one
     transaction; re-importing the same file adds nothing.
@@ -64,7 +68,7 @@ def import_qdpx(project, path: str | Path, limit: int = MAX_MEMBER_BYTES, *,
     from qualcode.ingest.builder import ReadOptions
     from qualcode.ingest.plaintext import document_from_text
     from qualcode.model import Coding
-    from qualcode.store import now
+    from qualcode.timeutil import now
 
     path = Path(path)
     started = now()
@@ -170,7 +174,7 @@ def _base_id(name: str) -> str:
     return re.sub(r"\.(txt|docx?|rtf|pdf)$", "", name.strip(), flags=re.I) or "source"
 
 
-def _keep_guids(project, contents: QdpxContents, doc_ids: dict[str, str]) -> None:
+def _keep_guids(project: Project, contents: QdpxContents, doc_ids: dict[str, str]) -> None:
     """Remember the GUIDs that differ from the ones qualcode would make, for export."""
     from qualcode.codebook.qdc import guid
 
@@ -181,7 +185,7 @@ def _keep_guids(project, contents: QdpxContents, doc_ids: dict[str, str]) -> Non
                                 contents.case_guids.items() if source in doc_ids})
 
 
-def _stored_source_guids(project) -> dict[str, str]:
+def _stored_source_guids(project: Project) -> dict[str, str]:
     """Document id by source GUID: the one a QDPX import recorded, else the one qualcode's
     own export gives the document (so a round trip lands on the same documents)."""
     from qualcode.codebook.qdc import guid
