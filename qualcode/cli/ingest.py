@@ -52,6 +52,8 @@ def ingest(paths, project_path, attributes, interviewers, text_column, id_column
                        + ", ".join(report.attributes_unmatched))
         for path, reason in report.skipped:
             click.echo(f"skipped {path}: {reason}")
+    for line in report.warnings:
+        click.echo(f"warning: {line}", err=True)
     for error in report.failed:
         click.echo(f"error: {error}", err=True)
     if report.failed:

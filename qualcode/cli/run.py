@@ -42,11 +42,13 @@ def run(inputs, codebook, out, attributes, by, unit, speakers, interviewers, qua
         interviewers=interviewers, quantifiers=quantifiers, text_column=text_column,
         id_column=id_column, progress=lambda label: progress_bar(quiet, label),
     )
-    for line in report.code.warnings:
+    for line in [*report.ingest.warnings, *report.code.warnings]:
         click.echo(f"warning: {line}", err=True)
     if quiet:
         return
     ingested = report.ingest
+    for path, reason in ingested.skipped:
+        click.echo(f"skipped {path}: {reason}")
     n_docs = len(ingested.new) + len(ingested.updated) + len(ingested.unchanged)
     click.echo(f"{n_docs} documents ({len(ingested.new)} new, {len(ingested.updated)} "
                f"updated, {len(ingested.unchanged)} unchanged); "

@@ -14,7 +14,7 @@ from qualcode.text import decode_bytes, normalise, read_bytes
 def document_from_text(text: str, path: Path, data: bytes, fmt: str, options: ReadOptions
                        ) -> Document:
     """A Document from already-normalised text: speaker labels, turns and paragraphs."""
-    lines = labelled_lines(text)
+    lines = labelled_lines(text, markdown=fmt == "md", interviewers=options.interviewers)
     return make_document(path, data, fmt, options, text, lines,
                          blank_line_paragraphs=has_blank_line_paragraphs(lines))
 

@@ -7,15 +7,24 @@ decides where turns and paragraphs begin and end, so all formats agree.
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass
 
 from qualcode.ingest.speakers import (
     accepted_speakers,
     is_interviewer,
     label_at_line_start,
+    leading_time,
     speaker_key,
 )
 from qualcode.model import Segment
+
+# Otter's sign-off at the end of every export: not speech.
+OTTER_TRAILER = re.compile(r"Transcribed by\s+(?:https?://)?(?:www\.)?otter\.ai/?\.?", re.I)
+# Text before the first label: a title and a date stay out of every turn; more than this many
+# words (an abstract, a paper's first pages) is coded as turns with no speaker.
+PREAMBLE_WORDS = 40
 
 
 @dataclass(slots=True)
@@ -53,22 +62,41 @@ def split_lines(text: str, base: int = 0) -> list[tuple[int, int]]:
     return spans
 
 
-def labelled_lines(text: str, detect_labels: bool = True) -> list[Line]:
-    """Split plain text into Lines, recognising speaker labels that recur or are roles."""
+def labelled_lines(
+    text: str,
+    detect_labels: bool = True,
+    *,
+    markdown: bool = False,
+    interviewers: frozenset[str] = frozenset(),
+) -> list[Line]:
+    """Split plain text into Lines, recognising speaker labels (``accepted_speakers``).
+
+    Otter's ``Transcribed by https://otter.ai`` sign-off is part of no turn. Where most lines
+    open with a timestamp (``00:00:08 text``), the timestamp is the line's time, not speech.
+    """
     spans = split_lines(text)
     if not detect_labels:
         return [Line(s, e, s) for s, e in spans]
     candidates = [
-        label_at_line_start(text[s:e]) if e > s else None for s, e in spans
+        label_at_line_start(text[s:e], markdown) if e > s else None for s, e in spans
     ]
-    accepted = accepted_speakers([c for c in candidates if c is not None])
+    accepted = accepted_speakers([c for c in candidates if c is not None], interviewers)
+    times = [leading_time(text[s:e]) if e > s and c is None else None
+             for (s, e), c in zip(spans, candidates, strict=True)]
+    content = sum(1 for s, e in spans if e > s)
+    timed = sum(1 for t in times if t is not None)
+    use_times = timed >= 2 and 2 * timed >= content - sum(c is not None for c in candidates)
     lines = []
-    for (start, end), label in zip(spans, candidates, strict=True):
+    for (start, end), label, time in zip(spans, candidates, times, strict=True):
         if label is not None and speaker_key(label.name) in accepted:
             speech = start + label.speech_at
             while speech < end and text[speech].isspace():
                 speech += 1
             lines.append(Line(start, end, speech, label.name, label.time))
+        elif OTTER_TRAILER.fullmatch(text, start, end):
+            lines.append(Line(start, end, start, skip=True))
+        elif use_times and time is not None:
+            lines.append(Line(start, end, start + time[1], time_start=time[0]))
         else:
             lines.append(Line(start, end, start))
     return lines
@@ -117,10 +145,12 @@ def assemble(
     """Build (turns, paragraphs) from lines.
 
     A labelled line starts a turn that runs until the next label; text before the first label
-    (titles, dates) belongs to no turn. In a document with no labels each paragraph is a turn
-    with no speaker. Paragraphs never cross turns.
+    belongs to no turn if it is a title or a date (up to ``PREAMBLE_WORDS`` words), otherwise
+    each of its paragraphs is a turn with no speaker. In a document with no labels each
+    paragraph is a turn with no speaker. Paragraphs never cross turns. A timed turn with no end
+    (Otter) ends where the next timed turn starts.
     """
-    turn_spans, para_spans = _spans(lines, blank_line_paragraphs)
+    turn_spans, para_spans = _spans(text, lines, blank_line_paragraphs)
     turns: list[Segment] = []
     index_of_turn: dict[int, int] = {}
     for i, span in enumerate(turn_spans):
@@ -147,23 +177,28 @@ def assemble(
     return turns, paragraphs
 
 
-def _spans(lines: list[Line], blank_line_paragraphs: bool
+def _spans(text: str, lines: list[Line], blank_line_paragraphs: bool
            ) -> tuple[list[_TurnSpan], list[_ParagraphSpan]]:
     """Where each turn and paragraph starts and ends (turns without speech included)."""
     labelled = any(line.speaker is not None for line in lines)
+    first_label = next((i for i, line in enumerate(lines) if line.speaker is not None), 0)
+    preamble_words = sum(len(text[line.speech_start:line.end].split())
+                         for line in lines[:first_label] if not line.skip)
+    keep_preamble = preamble_words > PREAMBLE_WORDS
     turn_spans: list[_TurnSpan] = []
     para_spans: list[_ParagraphSpan] = []
     current: _TurnSpan | None = None
     paragraph_open = False
 
-    for line in lines:
+    for index, line in enumerate(lines):
+        unlabelled = not labelled or (keep_preamble and index < first_label)
         if line.skip:
             current, paragraph_open = None, False
             continue
         if line.blank:
             if blank_line_paragraphs:
                 paragraph_open = False
-                if not labelled:
+                if unlabelled:
                     current = None
             continue
         if line.speaker is not None:
@@ -171,8 +206,8 @@ def _spans(lines: list[Line], blank_line_paragraphs: bool
             turn_spans.append(current)
             paragraph_open = False
         elif current is None:
-            if labelled:
-                continue  # preamble before the first speaker label
+            if not unlabelled:
+                continue  # a title or a date before the first speaker label
             current = _TurnSpan(None, line.time_start, line.time_end)
             turn_spans.append(current)
         if line.speech_start >= line.end:
@@ -187,6 +222,11 @@ def _spans(lines: list[Line], blank_line_paragraphs: bool
         else:
             para_spans.append(_ParagraphSpan(len(turn_spans) - 1, line.speech_start, line.end))
             paragraph_open = True
-        if not labelled and not blank_line_paragraphs:
+        if unlabelled and not blank_line_paragraphs:
             current, paragraph_open = None, False
+    spoken = [span for span in turn_spans if span.start is not None]
+    for span, following in itertools.pairwise(spoken):
+        if span.time_start is not None and span.time_end is None \
+                and following.time_start is not None:
+            span.time_end = max(following.time_start, span.time_start)
     return turn_spans, para_spans

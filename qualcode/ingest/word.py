@@ -15,12 +15,14 @@ from typing import NamedTuple
 from qualcode.errors import InputError
 from qualcode.ingest.builder import ReadOptions, TextBuilder
 from qualcode.ingest.speakers import (
+    Label,
     accepted_speakers,
     is_plausible_name,
     label_at_line_start,
     parse_time,
     speaker_key,
 )
+from qualcode.ingest.transcript import OTTER_TRAILER
 from qualcode.model import Document
 from qualcode.safezip import check_archive
 from qualcode.text import normalise, read_bytes
@@ -96,6 +98,7 @@ class _Block(NamedTuple):
     time: float | None = None
     skip: bool = False  # a heading or a table that is not a transcript: part of no turn
     bold: bool = False  # the label is in bold
+    label: Label | None = None  # a typed label, for accepted_speakers
 
 
 def read_docx(path: Path, options: ReadOptions) -> list[Document]:
@@ -121,7 +124,7 @@ def read_docx(path: Path, options: ReadOptions) -> list[Document]:
         blocks.append(block)
 
     accepted = table_speakers | accepted_speakers(
-        [b.speaker for b in blocks if b.speaker and not b.skip])
+        [b.label for b in blocks if b.label is not None and not b.skip], options.interviewers)
     if len(bold_speakers) >= 2:
         accepted |= set(bold_speakers)
     builder = TextBuilder("\n")
@@ -168,12 +171,18 @@ def _paragraph_block(paragraph) -> _Block:
     # The style id from the XML: python-docx's ``paragraph.style`` scans every style of the
     # document for each default-styled paragraph, which made reading 20x slower.
     style_id = paragraph._p.style or ""
-    if style_id.startswith(_HEADING_STYLES):
+    if style_id.startswith(_HEADING_STYLES) or OTTER_TRAILER.fullmatch(text.strip()):
         return _Block(text, skip=True)
+    # Otter lays a turn out as ``Name  0:09`` then the text, in one paragraph (a line break)
+    # or two; the header is checked before a bold name, which Otter also uses.
+    first_line = text.split("\n", 1)[0]
+    label = label_at_line_start(first_line)
+    if label is not None and label.header:
+        return _Block(text, label.name, len(first_line) + 1, label.time, label=label)
     bold = _bold_label(paragraph)
     if bold:
         return _Block(text, bold[0], bold[1], bold=True)
     label = label_at_line_start(text)
     if label:
-        return _Block(text, label.name, label.speech_at, label.time)
+        return _Block(text, label.name, label.speech_at, label.time, label=label)
     return _Block(text)

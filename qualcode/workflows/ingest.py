@@ -31,6 +31,7 @@ class IngestReport:
     failed: list[QualcodeError] = field(default_factory=list)
     attributes_set: list[str] = field(default_factory=list)
     attributes_unmatched: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def ingest(
@@ -114,7 +115,21 @@ def _read_changed(project: Project, files: Iterable[tuple[Path, str]], report: I
             document.metadata["read_options"] = read_options
             _claim(origin, document.id, path)
             documents.append(document)
+            warning = no_interviewer_warning(document)
+            if warning:
+                report.warnings.append(warning)
     return documents, origin
+
+
+def no_interviewer_warning(document: Document) -> str | None:
+    """One line for a labelled document in which no speaker is an interviewer: all of it would
+    be coded as participants' speech, which is rarely what was meant."""
+    speakers = list(dict.fromkeys(t.speaker for t in document.turns if t.speaker))
+    if not speakers or any(t.is_interviewer for t in document.turns):
+        return None
+    return (f"{document.id}: no interviewer among its speakers ({', '.join(speakers)}); "
+            "all turns are coded as participants' speech (give --interviewer NAME if one "
+            "of them interviews)")
 
 
 def _claim(origin: dict[str, Path], document_id: str, path: Path) -> None:
