@@ -225,3 +225,57 @@ def test_ingest_and_run_warn_when_no_speaker_interviews(tmp_path, run_cli):
     result = run_cli("ingest", folder / "t.txt", "--project", tmp_path / "q.qc",
                      "--interviewer", "Claire Hughes")
     assert result.exit_code == 0 and result.stderr == ""
+
+
+# --- captions ----------------------------------------------------------------------------------
+
+def vtt_time(seconds: float) -> str:
+    return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}:{seconds % 60:06.3f}"
+
+
+def write_vtt(path, cues):
+    blocks = ["WEBVTT"] + [f"{vtt_time(a)} --> {vtt_time(b)}\n{text}" for a, b, text in cues]
+    path.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+    return path
+
+
+def test_unlabelled_captions_break_at_pauses_and_sentence_ends(tmp_path):
+    cues = [(0, 2, "So welcome everyone."), (2.2, 4, "Today is about audits."),
+            (5.5, 7, "First, the data 😀."), (7.1, 9, "and then the"), (9.5, 11, "findings")]
+    long_talk = [(20 + i, 20.9 + i, f"part {i} " + "word " * 10 + "and") for i in range(20)]
+    doc = read_document(write_vtt(tmp_path / "talk.vtt", cues + long_talk))
+    assert [(t.text, t.time_start, t.time_end) for t in doc.turns[:2]] == [
+        ("So welcome everyone. Today is about audits.", 0.0, 4.0),
+        ("First, the data 😀. and then the findings", 5.5, 11.0)]
+    assert all(t.speaker is None for t in doc.turns)
+    rest = doc.turns[2:]
+    assert len(rest) >= 2 and all(len(t.text.split()) <= 150 + 13 for t in rest)
+    assert rest[0].time_start == 20.0
+    check_offsets(doc)
+
+
+def test_rolling_captions_are_read_once(tmp_path):
+    cues = [(0, 2, "we looked at the"), (2, 2.01, "we looked at the"),
+            (2.01, 4, "we looked at the\nserious case reviews"),
+            (4, 4.01, "serious case reviews"),
+            (4.01, 6, "serious case reviews\nand what they found"),
+            (6, 8, "and what they found\nabout partnership")]
+    doc = read_document(write_vtt(tmp_path / "yt.vtt", cues))
+    assert " ".join(t.text for t in doc.turns) == (
+        "we looked at the serious case reviews and what they found about partnership")
+    check_offsets(doc)
+
+
+def test_sdh_captions_labels_dashes_and_sound_tags(tmp_path):
+    path = tmp_path / "sdh.srt"
+    path.write_text(
+        "1\r\n00:00:01,000 --> 00:00:03,000\r\n[NARRATOR] The board met (sighs) again.\r\n\r\n"
+        "2\r\n00:00:03,500 --> 00:00:05,000\r\n- Did it work?\r\n- (laughs) Not really.\r\n\r\n"
+        "3\r\n00:00:05,500 --> 00:00:07,000\r\n[MUSIC PLAYING]\r\n\r\n"
+        "4\r\n00:00:07,500 --> 00:00:09,000\r\nMARY: It did in the end.\r\n",
+        encoding="utf-8")
+    doc = read_document(path)
+    assert [(t.speaker, t.text, t.time_start) for t in doc.turns] == [
+        ("NARRATOR", "The board met again.", 1.0), ("Unknown speaker", "Did it work?", 3.5),
+        ("Unknown speaker", "Not really.", 3.5), ("MARY", "It did in the end.", 7.5)]
+    check_offsets(doc)

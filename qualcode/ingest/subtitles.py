@@ -2,19 +2,28 @@
 
 Teams and Zoom captions split a turn into many short cues; consecutive cues of one speaker
 become one turn, with the first cue's start and the last cue's end kept as timestamps.
-A speaker comes from a ``<v Name>`` voice or a ``Name:`` prefix; a cue with neither
-continues the previous speaker (the SubRip convention).
+A speaker comes from a ``<v Name>`` voice, a ``Name:`` prefix or an SDH ``[NAME]``; a cue with
+none continues the previous speaker (the SubRip convention), and an SDH ``- `` line starts a
+new one. Captions with no speakers at all (a recorded talk) become paragraphs broken at
+pauses and sentence ends. Rolling captions (YouTube's auto-captions repeat each line in the
+next cue) are read once, and SDH sound tags such as ``(laughs)`` are not speech.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.errors import InputError, quoted
 from qualcode.ingest.builder import ReadOptions, TextBuilder
-from qualcode.ingest.speakers import accepted_speakers, label_at_line_start, speaker_key
+from qualcode.ingest.speakers import (
+    UNKNOWN_SPEAKER,
+    accepted_speakers,
+    label_at_line_start,
+    speaker_key,
+)
 from qualcode.model import Document
 from qualcode.text import decode_bytes, normalise, read_bytes
 
@@ -24,6 +33,19 @@ _VTT_TIME = r"(?:\d{2,}:)?[0-5]\d:[0-5]\d\.\d{3}"
 _VTT_TIMING = re.compile(rf"^{_VTT_TIME}[ \t]+-->[ \t]+{_VTT_TIME}(?:[ \t].*)?$")
 _SRT_TIMING = re.compile(r"^\s*\d+:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d+:\d{2}:\d{2}[,.]\d{1,3}")
 PARAGRAPH_GAP_SECONDS = 2.0
+# Unlabelled captions: a paragraph ends at a sentence end with a pause of this length, and
+# near PARAGRAPH_WORDS words at any sentence end; it never grows past PARAGRAPH_MAX_WORDS.
+SENTENCE_GAP_SECONDS = 1.0
+PARAGRAPH_WORDS = 100
+PARAGRAPH_MAX_WORDS = 150
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+# SDH sound tags: ``(laughs)``, ``(DOOR CLOSES)``, ``♪ music ♪``; one to three words, all in one
+# case, so that ``(I think)`` inside speech stays.
+_SOUND_TAG = re.compile(r"\((?:[a-z][a-z'-]*(?: [a-z'-]+){0,2}|[A-Z][A-Z'-]*(?: [A-Z'-]+){0,2})\)"
+                        r"|♪[^♪\n]*♪?")
+_BRACKETED = re.compile(r"\[[^\]\n]*\]")  # a cue that is only ``[MUSIC PLAYING]``: no speech
+_SOUND_WORDS = frozenset({"applause", "cheering", "sighs", "gasps", "chuckles", "chuckling",
+                          "music", "playing", "indistinct", "chatter", "silence", "static"})
 
 
 @dataclass(slots=True)
@@ -32,6 +54,8 @@ class Cue:
     end: float
     text: str
     speaker: str | None
+    lines: tuple[str, ...] = ()
+    new_turn: bool = False  # an SDH ``- `` line: someone else speaks
 
 
 def _seconds(value) -> float:
@@ -43,6 +67,59 @@ def _seconds(value) -> float:
 
 def _clean(text: str) -> str:
     return " ".join(_TAG.sub("", text).split())
+
+
+def _lines(raw: str) -> tuple[str, ...]:
+    return tuple(line for line in (_clean(part) for part in raw.split("\n")) if line)
+
+
+def _unroll(cues: list[Cue]) -> list[Cue]:
+    """Drop the lines a rolling caption repeats from the cue before (YouTube auto-captions
+    show each line twice, and a 10 ms cue holding only the line just shown).
+
+    Only where the file rolls (a third of its cues start with the previous cue's last line),
+    so a speaker who says "Yes." twice in a row keeps both.
+    """
+    rolling = sum(
+        1 for before, cue in itertools.pairwise(cues)
+        if before.lines and cue.lines and cue.lines[0] == before.lines[-1]
+    )
+    if rolling < 2 or 3 * rolling < len(cues):
+        return cues
+    kept: list[Cue] = []
+    shown: tuple[str, ...] = ()
+    for cue in cues:
+        lines = cue.lines
+        overlap = next((k for k in range(min(len(lines), len(shown)), 0, -1)
+                        if lines[:k] == shown[-k:]), 0)
+        shown = lines or shown
+        fresh = lines[overlap:]
+        if not fresh:
+            continue
+        kept.append(Cue(cue.start, cue.end, " ".join(fresh), cue.speaker, fresh))
+    return kept
+
+
+def _sdh(cues: list[Cue]) -> list[Cue]:
+    """SDH captions: sound tags out of the speech, and ``- `` lines split a cue between
+    speakers (each part keeps the cue's times)."""
+    result: list[Cue] = []
+    for cue in cues:
+        lines = cue.lines or (cue.text,)
+        dashed = sum(line.startswith(("- ", "-\u00a0")) for line in lines)
+        parts: list[tuple[list[str], bool]] = []
+        for line in lines:
+            starts = dashed > 0 and line.startswith(("- ", "-\u00a0"))
+            if starts:
+                line = line[2:].strip()
+            if starts or not parts:
+                parts.append(([], starts))
+            parts[-1][0].append(line)
+        for words, starts in parts:
+            text = " ".join(_SOUND_TAG.sub(" ", " ".join(words)).split())
+            if text and not _BRACKETED.fullmatch(text):
+                result.append(Cue(cue.start, cue.end, text, cue.speaker, tuple(words), starts))
+    return result
 
 
 def _check_vtt_timings(text: str, path: Path) -> None:
@@ -73,7 +150,7 @@ def _vtt_cues(text: str, path: Path) -> list[Cue]:
         voice = _VOICE.search(caption.raw_text)
         speaker = voice.group(1).strip() if voice else None
         cues.append(Cue(_seconds(caption.start), _seconds(caption.end),
-                        _clean(caption.raw_text), speaker))
+                        _clean(caption.raw_text), speaker, _lines(caption.raw_text)))
     return cues
 
 
@@ -110,28 +187,41 @@ def _srt_cues(text: str, path: Path) -> list[Cue]:
     for sub in subtitles:
         voice = _VOICE.search(sub.content)
         cues.append(Cue(_seconds(sub.start), _seconds(sub.end), _clean(sub.content),
-                        voice.group(1).strip() if voice else None))
+                        voice.group(1).strip() if voice else None, _lines(sub.content)))
     return cues
 
 
-def _label_prefixes(cues: list[Cue]) -> None:
-    """Take ``Name:`` prefixes (Zoom, SubRip) as speakers where they recur or are roles."""
+def _label_prefixes(cues: list[Cue], interviewers: frozenset[str] = frozenset()) -> None:
+    """Take ``Name:`` prefixes (Zoom, SubRip) as speakers where they recur or are roles, and
+    SDH labels (``[NAME]``, ``NAME:`` in capitals) from their first use."""
     found = [(cue, label_at_line_start(cue.text)) for cue in cues if cue.speaker is None]
-    accepted = accepted_speakers([label for _, label in found if label])
+    accepted = accepted_speakers([label for _, label in found if label], interviewers)
     for cue, label in found:
-        if label and speaker_key(label.name) in accepted:
+        if label is None:
+            continue
+        if speaker_key(label.name) in accepted or _sdh_label(cue.text, label.name):
             cue.speaker = label.name
             cue.text = cue.text[label.speech_at:].strip()
 
 
+def _sdh_label(text: str, name: str) -> bool:
+    """``[JOHN] text`` or ``JOHN: text``: how SDH captions name a speaker; not a sound tag."""
+    words = name.casefold().split()
+    if any(w in _SOUND_WORDS for w in words) or (len(words) > 1 and words[-1].endswith("ing")):
+        return False
+    return text.startswith("[") or (name.isupper() and len(name) > 1)
+
+
 @dataclass(slots=True)
 class _Turn:
-    """Consecutive cues of one speaker (or, unlabelled, without a long pause) as one turn."""
+    """Consecutive cues of one speaker (or, unlabelled, one paragraph of a talk) as one turn."""
 
     speaker: str | None
     texts: list[str]
     start: float
     end: float
+    words: int
+    new_turn: bool  # it starts with an SDH ``- ``: someone else speaks
 
 
 def _render(cues: list[Cue], path: Path, data: bytes, fmt: str, options: ReadOptions) -> Document:
@@ -142,32 +232,46 @@ def _render(cues: list[Cue], path: Path, data: bytes, fmt: str, options: ReadOpt
     turns: list[_Turn] = []
     for cue in cues:
         previous = turns[-1] if turns else None
-        if previous is None:
+        if previous is None or cue.new_turn:
             same = False
         elif labelled:
             same = cue.speaker is None or (
                 speaker_key(cue.speaker) == speaker_key(previous.speaker or ""))
         else:
-            same = cue.start - previous.end < PARAGRAPH_GAP_SECONDS
+            same = not _paragraph_ends(previous, cue.start - previous.end)
         if previous is not None and same:
             previous.texts.append(cue.text)
             previous.end = cue.end
+            previous.words += len(cue.text.split())
         else:
-            turns.append(_Turn(cue.speaker, [cue.text], cue.start, cue.end))
+            turns.append(_Turn(cue.speaker, [cue.text], cue.start, cue.end,
+                               len(cue.text.split()), cue.new_turn))
     builder = TextBuilder("\n\n")
     for turn in turns:
-        prefix = f"{turn.speaker}: " if turn.speaker else ""
-        builder.add(prefix + " ".join(turn.texts), speaker=turn.speaker,
-                    speech_at=len(prefix), time_start=turn.start, time_end=turn.end)
+        speaker = turn.speaker
+        prefix = f"{speaker}: " if speaker else ""
+        if labelled and turn.new_turn and not speaker:  # SDH ``- ``: someone else, unnamed
+            speaker, prefix = UNKNOWN_SPEAKER, "- "
+        builder.add(prefix + " ".join(turn.texts), speaker=speaker, speech_at=len(prefix),
+                    time_start=turn.start, time_end=turn.end)
     return builder.document(path, data, fmt, options)
+
+
+def _paragraph_ends(paragraph: _Turn, pause: float) -> bool:
+    """Where unlabelled captions (a talk, a lecture) break: a pause of 2 s, a sentence end at a
+    pause of 1 s or near 100 words, and never past 150 words."""
+    words = paragraph.words
+    sentence_end = _SENTENCE_END.search(paragraph.texts[-1]) is not None
+    return (pause >= PARAGRAPH_GAP_SECONDS or words >= PARAGRAPH_MAX_WORDS
+            or (sentence_end and (pause >= SENTENCE_GAP_SECONDS or words >= PARAGRAPH_WORDS)))
 
 
 def read_vtt(path: Path, options: ReadOptions) -> list[Document]:
     """Read a WebVTT transcript (Teams ``<v Name>`` voices or Zoom ``Name:`` prefixes)."""
     data = read_bytes(path)
     text = normalise(decode_bytes(data, path, options.encoding))
-    cues = _vtt_cues(text, path)
-    _label_prefixes(cues)
+    cues = _sdh(_unroll(_vtt_cues(text, path)))
+    _label_prefixes(cues, options.interviewers)
     return [_render(cues, path, data, "vtt", options)]
 
 
@@ -178,5 +282,6 @@ def read_srt(path: Path, options: ReadOptions) -> list[Document]:
     cues = _srt_cues(text, path)
     if not cues:
         raise InputError("no subtitles found (is this a SubRip file?)", path)
-    _label_prefixes(cues)
+    cues = _sdh(_unroll(cues))
+    _label_prefixes(cues, options.interviewers)
     return [_render(cues, path, data, "srt", options)]
