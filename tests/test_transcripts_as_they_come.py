@@ -279,3 +279,69 @@ def test_sdh_captions_labels_dashes_and_sound_tags(tmp_path):
         ("NARRATOR", "The board met again.", 1.0), ("Unknown speaker", "Did it work?", 3.5),
         ("Unknown speaker", "Not really.", 3.5), ("MARY", "It did in the end.", 7.5)]
     check_offsets(doc)
+
+
+# --- a transcript kept as a spreadsheet --------------------------------------------------------
+
+LESSON = ("turn,time,speaker,text,uptake,move\r\n"
+          "1,00:00:05,Teacher,What is a fraction? 🍕,,question\r\n"
+          "2,00:00:09,Student A,Part of a whole,x,answer\r\n"
+          "3,00:00:15,Teacher,\"Good, part of a whole. Why?\",1,question;revoice\r\n"
+          "4,,Student B,,,\r\n"
+          "5,00:00:21,Student B,Because you cut it,,answer\r\n")
+BOOK = ("name: talk\ncodes:\n  - id: uptake\n    name: Uptake\n  - id: question\n"
+        "    name: Question\n  - id: answer\n    name: Answer\n  - id: revoice\n"
+        "    name: Revoicing\n")
+
+
+def test_a_transcript_table_is_one_document_with_turns_and_times(tmp_path):
+    path = tmp_path / "lesson.csv"
+    path.write_text(LESSON, encoding="utf-8")
+    doc = read_document(path, text_column="text", speaker_column="speaker",
+                        time_column="time", interviewers=["Teacher"])
+    assert [(t.speaker, t.text, t.time_start, t.is_interviewer) for t in doc.turns] == [
+        ("Teacher", "What is a fraction? 🍕", 5.0, True),
+        ("Student A", "Part of a whole", 9.0, False),
+        ("Teacher", "Good, part of a whole. Why?", 15.0, True),
+        ("Student B", "Because you cut it", 21.0, False)]
+    assert [t.time_end for t in doc.turns] == [9.0, 15.0, 21.0, None]
+    check_offsets(doc)
+
+
+def test_code_columns_on_transcript_rows_import_as_codings(tmp_path, run_cli):
+    path = tmp_path / "lesson.csv"
+    path.write_text(LESSON, encoding="utf-8")
+    book = tmp_path / "talk.yaml"
+    book.write_text(BOOK, encoding="utf-8")
+    project = tmp_path / "c.qc"
+    result = run_cli("ingest", path, "--project", project, "--speaker-column", "speaker",
+                     "--text-column", "text", "--time-column", "time",
+                     "--interviewer", "Teacher")
+    assert result.exit_code == 0, result.output
+    assert "1 documents read (1 new" in result.output
+    args = ["import", "codings", path, "--project", project, "--codebook", book,
+            "--from-columns", "uptake,move", "--speaker-column", "speaker", "--text-column",
+            "text", "--coder", "original"]
+    result = run_cli(*args)
+    assert result.exit_code == 0, result.output
+    assert "7 codings imported (0 already there); coders: original" in result.output
+    from qualcode.store import Project
+
+    with Project.open(project) as p:
+        text = p.document_text("lesson")
+        rows = sorted((c.code_id, c.start, c.end, c.coder) for c in p.codings("lesson"))
+    rows.sort(key=lambda r: (r[1], r[0]))
+    assert [(code, text[s:e]) for code, s, e, _ in rows] == [
+        ("question", "What is a fraction? 🍕"), ("answer", "Part of a whole"),
+        ("uptake", "Part of a whole"), ("question", "Good, part of a whole. Why?"),
+        ("revoice", "Good, part of a whole. Why?"), ("uptake", "Good, part of a whole. Why?"),
+        ("answer", "Because you cut it")]
+    assert {coder for *_, coder in rows} == {"original"}
+    assert run_cli(*args).output.startswith(f"{path}: 0 codings imported (7 already there)")
+    bad = tmp_path / "lesson2.csv"
+    bad.write_text(LESSON.replace("question;revoice", "question;praise"), encoding="utf-8")
+    result = run_cli("import", "codings", bad, "--project", project, "--document", "lesson",
+                     "--from-columns", "move", "--speaker-column", "speaker",
+                     "--text-column", "text", "--coder", "original")
+    assert result.exit_code == 2
+    assert "lesson2.csv:4: no code 'praise' (column 'move')" in result.stderr

@@ -16,16 +16,21 @@ from qualcode.cli.common import format_table, progress_bar, project_option, quie
               help="A speaker who interviews (repeatable); Interviewer/I/Q are known already.")
 @click.option("--text-column", help="Read CSV/XLSX files as responses, one document per row.")
 @click.option("--id-column", help="Column holding each response's id (default: file-row).")
+@click.option("--speaker-column",
+              help="Read CSV/XLSX files as ONE transcript, a row per utterance, with this "
+                   "speaker column (and --text-column).")
+@click.option("--time-column", help="With --speaker-column: each utterance's time.")
 @click.option("--encoding", help="Decode text files with this encoding instead of guessing.")
 @click.option("--skip-errors", is_flag=True,
               help="Ingest the files that read cleanly and list the others (exit status 2).")
 @quiet_option
-def ingest(paths, project_path, attributes, interviewers, text_column, id_column, encoding,
-           skip_errors, quiet):
+def ingest(paths, project_path, attributes, interviewers, text_column, id_column,
+           speaker_column, time_column, encoding, skip_errors, quiet):
     """Read transcripts (files or folders) into a project, creating it if needed.
 
     \b
-    Formats: .txt .md .docx .vtt .srt, and .csv .xlsx with --text-column.
+    Formats: .txt .md .docx .vtt .srt, and .csv .xlsx with --text-column (a document per
+    row) or with --speaker-column and --text-column (one transcript, a turn per row).
     Example:
       qualcode ingest transcripts_sample --project s.qc \\
           --attributes transcripts_sample/attributes.csv
@@ -37,7 +42,8 @@ def ingest(paths, project_path, attributes, interviewers, text_column, id_column
         report = ingest_paths(
             project, paths, attributes=attributes, interviewers=interviewers,
             encoding=encoding, text_column=text_column, id_column=id_column,
-            skip_errors=skip_errors, progress=progress_bar(quiet, "ingest"),
+            speaker_column=speaker_column, time_column=time_column, skip_errors=skip_errors,
+            progress=progress_bar(quiet, "ingest"),
         )
     if not quiet:
         total = len(report.new) + len(report.updated) + len(report.unchanged)

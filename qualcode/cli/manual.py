@@ -94,19 +94,45 @@ def import_group():
               show_default=True)
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False),
               help="Load this codebook's codes into the project first.")
-def codings(file, project_path, coder, origin, codebook_path):
+@click.option("--from-columns", metavar="COL,COL",
+              help="FILE is a transcript table (one utterance per row): these columns hold "
+                   "codes (or yes/no marks for the code named like the column).")
+@click.option("--speaker-column", help="With --from-columns: as given to ingest.")
+@click.option("--text-column", help="With --from-columns: as given to ingest.")
+@click.option("--time-column", help="With --from-columns: as given to ingest.")
+@click.option("--document", "document_id",
+              help="With --from-columns: the document (default: the file's name without "
+                   "extension).")
+def codings(file, project_path, coder, origin, codebook_path, from_columns, speaker_column,
+            text_column, time_column, document_id):
     """Import codings from CSV/XLSX: document, start, end (or segment), code, coder.
 
     Every row is checked (document, offsets inside its text, known code); any bad row stops
     the import with one line per bad row. Rows already in the project are skipped.
-    Example: qualcode import codings transcripts_sample/gold_coding.csv --project sample.qc
+    With --from-columns, FILE is a transcript table ingested with --speaker-column, and each
+    coded row's speech becomes a coding.
+
+    \b
+    Examples:
+      qualcode import codings transcripts_sample/gold_coding.csv --project sample.qc
+      qualcode import codings lesson.csv --project c.qc --from-columns uptake,question \\
+          --speaker-column speaker --text-column text --coder original
     """
-    from qualcode.coding.manual import import_codings
+    from qualcode.coding.manual import import_codings, import_column_codings
+    from qualcode.errors import QualcodeError
     from qualcode.store import Project
 
+    if from_columns and not (speaker_column and text_column and coder):
+        raise QualcodeError("--from-columns needs --speaker-column, --text-column and --coder")
     with Project.open(project_path) as project:
         _load_codebook_into(project, codebook_path)
-        report = import_codings(project, file, coder=coder, origin=origin)
+        if from_columns:
+            report = import_column_codings(
+                project, file, [c.strip() for c in from_columns.split(",") if c.strip()],
+                speaker_column=speaker_column, text_column=text_column, coder=coder,
+                document_id=document_id, time_column=time_column, origin=origin)
+        else:
+            report = import_codings(project, file, coder=coder, origin=origin)
     click.echo(f"{file}: {report.added} codings imported ({report.already} already there); "
                f"coders: {', '.join(report.coders)}")
 

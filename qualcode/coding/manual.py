@@ -184,3 +184,82 @@ def _sha256(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+_YES = frozenset({"1", "x", "y", "yes", "true", "✓", "✔"})
+_NO = frozenset({"", "0", "n", "no", "false", "-"})
+
+
+def import_column_codings(
+    project: Project,
+    path: str | Path,
+    columns: list[str],
+    *,
+    speaker_column: str,
+    text_column: str,
+    coder: str,
+    document_id: str | None = None,
+    time_column: str | None = None,
+    origin: str = "import",
+) -> ImportReport:
+    """Codings from code columns of a transcript kept as a spreadsheet (one utterance per
+    row), as public coded datasets come: each coded row's speech becomes a coding.
+
+    A column of yes/no marks (``1``, ``x``, ``yes``...) codes its rows with the code named
+    like the column; any other column holds the code of each row (``;`` between several).
+    The table is read as ``qualcode ingest --speaker-column`` reads it, and its text must be
+    the document's, so every coding lands on its own row's words.
+    """
+    from qualcode.ingest.builder import ReadOptions
+    from qualcode.ingest.tables import _column, utterances
+    from qualcode.tablefile import read_table_file, table_rows
+
+    path = Path(path)
+    if origin not in MANUAL_ORIGINS:
+        raise QualcodeError(f"origin must be one of {MANUAL_ORIGINS}")
+    document_id = document_id or path.stem
+    frame = read_table_file(path)
+    options = ReadOptions(document_id, text_column=text_column, speaker_column=speaker_column,
+                          time_column=time_column)
+    document, spans = utterances(path, frame, options)
+    stored = project.document_text(document_id)
+    if stored is None:
+        raise InputError(f"no document {document_id!r} in the project (ingest the table with "
+                         "--speaker-column first, or give --document)", path)
+    if stored != document.text:
+        raise InputError(f"its text is not document {document_id!r}'s (ingested from another "
+                         "file, or with other columns?)", path)
+    names = [_column(frame, name, "--from-columns", path) for name in columns]
+    ids = {code_id.casefold(): code_id for code_id in project.code_ids()}
+    codings, problems = [], []
+    for line, values in table_rows(frame):
+        if line not in spans:
+            continue
+        for name in names:
+            cell = str(values[name]).strip()
+            marks = {v.strip().casefold() for v in frame[name]}
+            if marks <= _YES | _NO:
+                wanted = [name] if cell.casefold() in _YES else []
+            else:
+                wanted = [part.strip() for part in cell.split(";") if part.strip()]
+            for wanted_code in wanted:
+                code_id = ids.get(wanted_code.casefold())
+                if code_id is None:
+                    problems.append(InputError(
+                        f"no code {wanted_code!r} (column {name!r}) in the project's codebook "
+                        "(load it with --codebook)", path, line))
+                    continue
+                start, end = spans[line]
+                codings.append(Coding(document_id, start, end, code_id, coder,
+                                      origin=origin, status="applied"))
+    if problems:
+        raise InputError.many(problems)
+    report = ImportReport(coders=(coder,))
+    with project.transaction():
+        fresh = [c for c in codings if not project.has_coding(c)]
+        report.already = len(codings) - len(fresh)
+        report.added = project.add_codings(fresh)
+        project.log_run("import codings", _now(),
+                        {"origin": origin, "coder": coder, "from_columns": list(columns)},
+                        [(str(path), _sha256(path))])
+    return report

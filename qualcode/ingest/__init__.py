@@ -45,6 +45,8 @@ def read_documents(
     text_column: str | None = None,
     id_column: str | None = None,
     interviewers: Iterable[str] = (),
+    speaker_column: str | None = None,
+    time_column: str | None = None,
 ) -> list[Document]:
     """Read one file into Documents (a table of responses gives one per row).
 
@@ -67,6 +69,8 @@ def read_documents(
         text_column=text_column,
         id_column=id_column,
         interviewers=frozenset(interviewers),
+        speaker_column=speaker_column,
+        time_column=time_column,
     )
     return reader(path, options)
 

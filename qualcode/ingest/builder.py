@@ -25,6 +25,8 @@ class ReadOptions:
     text_column: str | None = None
     id_column: str | None = None
     interviewers: frozenset[str] = frozenset()
+    speaker_column: str | None = None
+    time_column: str | None = None
 
 
 class TextBuilder:
@@ -74,6 +76,11 @@ class TextBuilder:
             pos += len(raw) + 1
         self._parts.append(text)
         self._length += len(text)
+
+    @property
+    def length(self) -> int:
+        """Where the next block will start, once the separator is added."""
+        return self._length + (len(self._separator) if self._parts else 0)
 
     @property
     def text(self) -> str:

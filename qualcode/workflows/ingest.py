@@ -43,6 +43,8 @@ def ingest(
     encoding: str | None = None,
     text_column: str | None = None,
     id_column: str | None = None,
+    speaker_column: str | None = None,
+    time_column: str | None = None,
     skip_errors: bool = False,
     progress: Progress | None = None,
 ) -> IngestReport:
@@ -64,7 +66,8 @@ def ingest(
     files = sources.files if progress is None else progress(sources.files)
     documents, origin = _read_changed(
         project, files, report, read_options, encoding=encoding, interviewers=interviewers,
-        text_column=text_column, id_column=id_column, skip_errors=skip_errors)
+        text_column=text_column, id_column=id_column, speaker_column=speaker_column,
+        time_column=time_column, skip_errors=skip_errors)
     with project.transaction():
         for document in documents:
             status = project.put_document(document)
@@ -81,7 +84,8 @@ def ingest(
         project.log_run(
             "ingest", started,
             {"paths": [str(p) for p in paths], "interviewers": list(interviewers),
-             "encoding": encoding, "text_column": text_column, "id_column": id_column},
+             "encoding": encoding, "text_column": text_column, "id_column": id_column,
+             "speaker_column": speaker_column, "time_column": time_column},
             inputs,
         )
     return report
@@ -89,7 +93,8 @@ def ingest(
 
 def _read_changed(project: Project, files: Iterable[tuple[Path, str]], report: IngestReport,
                   read_options: dict, *, encoding: str | None, interviewers: tuple[str, ...],
-                  text_column: str | None, id_column: str | None, skip_errors: bool
+                  text_column: str | None, id_column: str | None,
+                  speaker_column: str | None, time_column: str | None, skip_errors: bool
                   ) -> tuple[list[Document], dict[str, Path]]:
     """Read every file not already ingested as it is (those go to ``report.unchanged``, and
     with ``skip_errors`` the unreadable ones to ``report.failed``); the documents read, and
@@ -105,6 +110,7 @@ def _read_changed(project: Project, files: Iterable[tuple[Path, str]], report: I
             read = read_documents(
                 path, document_id=document_id, encoding=encoding, text_column=text_column,
                 id_column=id_column, interviewers=interviewers,
+                speaker_column=speaker_column, time_column=time_column,
             )
         except QualcodeError as exc:
             if not skip_errors:
