@@ -4,7 +4,8 @@ The public API mirrors the command line: every command has a library twin here (
 ``tests/test_api.py`` says which). Reading: ``read_document``, ``read_documents``,
 ``read_attributes``, ``sentences``; a project: ``Project``, ``ingest_files``; codebooks:
 ``load_codebook``, ``save_codebook``, ``regex_warnings``; coding: ``code_documents``,
-``code_project``, ``codings_frame``, ``apply_coding``, ``unapply_coding``, ``import_codings``;
+``code_project``, ``codings_frame``, ``apply_coding``, ``unapply_coding``, ``import_codings``,
+``import_column_codings``;
 tables: ``load_coded`` (with a ``Selection``) then ``theme_frequencies``, ``crosstab``,
 ``cooccurrence``, ``top_pairs``, ``framework_matrix``, ``keyword_in_context``; agreement:
 ``agreement``; reports: ``build_report`` (Word), ``quote_table``, ``write_table``,
@@ -47,6 +48,7 @@ _LAZY = {
     "apply_coding": "qualcode.coding.manual:apply_coding",
     "unapply_coding": "qualcode.coding.manual:unapply_coding",
     "import_codings": "qualcode.coding.manual:import_codings",
+    "import_column_codings": "qualcode.coding.manual:import_column_codings",
     # tables
     "load_coded": "qualcode.analysis.data:load_coded",
     "theme_frequencies": "qualcode.analysis.themes:theme_frequencies",
@@ -113,6 +115,7 @@ __all__ = [
     "export_qdpx",
     "framework_matrix",
     "import_codings",
+    "import_column_codings",
     "import_qdpx",
     "ingest_files",
     "keyword_in_context",

@@ -24,7 +24,7 @@ TWINS: dict[str, tuple[str, ...]] = {
     "excerpts": ("keyword_in_context",),
     "apply": ("apply_coding",),
     "unapply": ("unapply_coding",),
-    "import codings": ("import_codings",),
+    "import codings": ("import_codings", "import_column_codings"),
     "import qdpx": ("import_qdpx",),
     "agree": ("agreement",),
     "themes": ("load_coded", "theme_frequencies"),
