@@ -126,13 +126,16 @@ def test_import_from_another_tool_with_crlf_and_non_ascii_offsets(tmp_path):
 def test_missing_optional_parts_and_missing_sources(tmp_path):
     qde = ('<Project xmlns="urn:QDA-XML:project:1.0" name="bare"><Sources>'
            f'<TextSource guid="{G.format(3)}" name="gone" plainTextPath="internal://x.txt"/>'
+           f'<TextSource guid="{G.format(7)}" name="blank" plainTextPath="internal://b.txt"/>'
            f'<TextSource guid="{G.format(6)}" name="inline"><PlainTextContent>Just text.'
            '</PlainTextContent></TextSource></Sources></Project>')
     archive = tmp_path / "bare.qdpx"
-    archive.write_bytes(qdpx_bytes(qde, {}))
+    archive.write_bytes(qdpx_bytes(qde, {"sources/b.txt": b" \r\n"}))
     with Project.open(tmp_path / "p.qc", create=True) as p:
         report = import_qdpx(p, archive)
-    assert report.documents == ["inline"] and report.skipped_sources == ["gone"]
+    assert report.documents == ["inline"]
+    assert report.skipped_sources == ["'gone': its text is not in the archive",
+                                      "'blank': empty file"]
 
 
 @pytest.mark.parametrize(("member", "message"), [
@@ -403,7 +406,8 @@ def test_empty_and_out_of_range_selections_are_skipped_and_listed(tmp_path, run_
         assert coded_texts(p) == [("Talk", "Some")]
     strict = run_cli("import", "qdpx", archive, "--project", tmp_path / "s.qc", "--strict")
     assert strict.exit_code == 2
-    assert strict.stderr.startswith(f"error: {archive}: 3 selection(s) would be skipped")
+    assert strict.stderr.startswith(f"error: {archive}: 0 source(s) and 3 selection(s) would "
+                                    "be skipped (--strict), first: selection in 'Talk'")
     assert len(strict.stderr.strip().splitlines()) == 1
 
 

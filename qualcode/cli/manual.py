@@ -169,8 +169,8 @@ def qdpx(file, project_path, offsets, strict):
     for new_id, existing_id in report.beside:
         click.echo(f"imported as {new_id!r}: the project's document {existing_id!r} has the "
                    "same name and another text, and was left as it was")
-    for name in report.skipped_sources:
-        click.echo(f"skipped source {name!r}: its text is not in the archive")
+    for line in report.skipped_sources:
+        click.echo(f"skipped source {line}")
     for line in report.skipped_selections:
         click.echo(f"skipped {line}")
     if report.dropped:

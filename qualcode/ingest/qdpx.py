@@ -81,7 +81,7 @@ class QdpxContents:
     coders: list[str]
     origin: str
     offsets: str = CODE_POINTS
-    skipped_sources: list[str] = field(default_factory=list)
+    skipped_sources: list[str] = field(default_factory=list)  # "'name': why"
     skipped_selections: list[str] = field(default_factory=list)
     dropped: dict[str, int] = field(default_factory=dict)
     code_guids: dict[str, str] = field(default_factory=dict)  # code id -> GUID as written
@@ -180,9 +180,14 @@ def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES,
             guids.add(guid)
             data = _source_bytes(element, archive, members, by_lower, ns)
             if data is None:
-                skipped.append(name)
+                skipped.append(f"{name!r}: its text is not in the archive")
                 continue
-            source = QdpxSource(guid, name, decode_bytes(data, f"{path}:{name}"), data,
+            try:
+                raw = decode_bytes(data, f"{path}:{name}")
+            except InputError as exc:  # an empty or binary source: the rest still imports
+                skipped.append(f"{name!r}: {exc.message}")
+                continue
+            source = QdpxSource(guid, name, raw, data,
                                 attributes=attributes_by_source.get(guid, {}),
                                 written_guid=element.get("guid").strip())
             sources.append(source)

@@ -73,10 +73,12 @@ def import_qdpx(project: Project, path: str | Path, limit: int = MAX_MEMBER_BYTE
     path = Path(path)
     started = now()
     contents = read_qdpx(path, limit, offsets)
-    if strict and contents.skipped_selections:
-        n = len(contents.skipped_selections)
-        raise InputError(f"{n} selection(s) would be skipped (--strict), first: "
-                         f"{contents.skipped_selections[0]}", path)
+    if strict and (contents.skipped_sources or contents.skipped_selections):
+        what = [f"source {line}" for line in contents.skipped_sources]
+        what += contents.skipped_selections
+        raise InputError(f"{len(contents.skipped_sources)} source(s) and "
+                         f"{len(contents.skipped_selections)} selection(s) would be skipped "
+                         f"(--strict), first: {what[0]}", path)
     report = QdpxReport(coders=contents.coders, codes=len(contents.codebook.codes),
                         offsets=contents.offsets, origin=contents.origin,
                         skipped_sources=contents.skipped_sources,
