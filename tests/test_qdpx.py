@@ -566,3 +566,27 @@ def test_bold_word_labels_travel_as_name_colon_and_come_back_as_speakers(tmp_pat
         assert [(t.speaker, t.text) for t in back.turns] == [
             (t.speaker, t.text) for t in doc.turns]
         assert coded_texts(q) == [("lscb04", "Partnership working"), ("lscb04", "board")]
+
+
+def test_a_taguette_codebook_nests_dotted_tags_as_its_csv_does(tmp_path):
+    tags = [("barriers.money", "Costs"), ("barriers", "What gets in the way"),
+            ("facilitators.peer.support", "Help from peers"), ("barriers.time", "")]
+    qdc = tmp_path / "taguette.qdc"
+    qdc.write_text('<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:'
+                   'codebook:1.0" origin="Taguette 1.4.1"><Codes>' + "".join(
+                       f'<Code guid="{G.format(200 + i)}" name="{tag}" isCodable="true">'
+                       f'<Description>{text}</Description></Code>'
+                       for i, (tag, text) in enumerate(tags)) + "</Codes></CodeBook>")
+    csv = tmp_path / "taguette.csv"
+    csv.write_text("tag,description,number of highlights\n" + "".join(
+        f"{tag},{text},1\n" for tag, text in tags))
+    from_qdc, from_csv = load_codebook(qdc), load_codebook(csv)
+    assert [(c.id, c.parent, c.name, c.description) for c in from_qdc.codes] == [
+        ("barriers", None, "barriers", "What gets in the way"),
+        ("barriers-money", "barriers", "money", "Costs"),
+        ("barriers-time", "barriers", "time", ""),
+        ("facilitators", None, "facilitators", ""),
+        ("facilitators-peer", "facilitators", "peer", ""),
+        ("facilitators-peer-support", "facilitators-peer", "support", "Help from peers")]
+    assert sorted((c.id, c.parent, c.name) for c in from_qdc.codes) == sorted(
+        (c.id, c.parent, c.name) for c in from_csv.codes)

@@ -113,7 +113,46 @@ def parse_qdc(data: bytes, path: Path, problems: Problems) -> Codebook:
     codes, _ = codes_from_xml(root.find(f"{{{namespace}}}Codes"), namespace, problems)
     if not codes:
         problems.add(root.sourceline, None, "the codebook has no codes")
+    if "taguette" in (root.get("origin") or "").lower():
+        codes = nest_dotted_names(codes)
     return Codebook(name=path.stem, codes=codes)
+
+
+def nest_dotted_names(codes: list[Code]) -> list[Code]:
+    """Taguette keeps its hierarchy in tag names (``barriers.money`` is under ``barriers``) and
+    exports its tags flat: nest them as qualcode nests Taguette's CSV codebook (ids from the
+    whole path, ``barriers-money``; the last part as the name; parents made where missing).
+
+    >>> [(c.id, c.parent, c.name) for c in nest_dotted_names([Code("barriers-money",
+    ...     "barriers.money")])]
+    [('barriers', None, 'barriers'), ('barriers-money', 'barriers', 'money')]
+    """
+    if any(code.parent for code in codes) or not any("." in code.name for code in codes):
+        return codes
+    by_id: dict[str, Code] = {}
+    for code in codes:
+        parts = [part.strip() for part in code.name.split(".")]
+        if len(parts) > 1 and all(parts):
+            parent = None
+            for depth in range(1, len(parts)):
+                parent_id = slug(".".join(parts[:depth]))
+                by_id.setdefault(parent_id, Code(parent_id, parts[depth - 1], parent=parent))
+                parent = parent_id
+            code.parent, code.name = parent, parts[-1]
+        placeholder = by_id.get(code.id)
+        if placeholder is not None:  # the tag itself comes after one of its children
+            code.parent = placeholder.parent
+        by_id[code.id] = code
+    children: dict[str | None, list[Code]] = {}
+    for code in by_id.values():
+        children.setdefault(code.parent, []).append(code)
+    ordered: list[Code] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        code = stack.pop()
+        ordered.append(code)
+        stack.extend(reversed(children.get(code.id, [])))
+    return ordered
 
 
 def codes_from_xml(container, namespace: str, problems: Problems

@@ -138,7 +138,7 @@ def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES,
     ('UTF-16 code units', 12, 303)
     """
     from qualcode.codebook.fields import Problems
-    from qualcode.codebook.qdc import codes_from_xml, safe_xml
+    from qualcode.codebook.qdc import codes_from_xml, nest_dotted_names, safe_xml
     from qualcode.codebook.validate import validate_codes
     from qualcode.errors import CodebookError
     from qualcode.text import decode_bytes, normalise
@@ -160,6 +160,8 @@ def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES,
         problems = Problems()
         codes, code_ids = codes_from_xml(root.find("q:CodeBook/q:Codes", ns), NAMESPACE,
                                          problems)
+        if "taguette" in (root.get("origin") or "").lower():
+            codes = nest_dotted_names(codes)
         if codes:
             validate_codes(codes, problems)
         if problems:
