@@ -285,6 +285,27 @@ def test_a_changed_source_with_a_persons_codings_is_refused(tmp_path, run_cli):
         assert [d.text for d in p.documents()] == ["Version one of the text."]
 
 
+def test_a_changed_source_without_a_persons_codings_is_updated_and_said(tmp_path, run_cli):
+    from qualcode.model import Coding
+
+    project = tmp_path / "p.qc"
+    first = write_qdpx(tmp_path / "1.qdpx", project_xml(
+        [(G.format(31), "Interview", "Version one of the text.", [])]))
+    changed = write_qdpx(tmp_path / "2.qdpx", project_xml(
+        [(G.format(31), "Interview", "Version two, edited later.", [(0, 7, USER)])]))
+    assert run_cli("import", "qdpx", first, "--project", project).exit_code == 0
+    with Project.open(project) as p, p.transaction():
+        p.add_codings([Coding("Interview", 0, 7, "theme", "rules", origin="rule")])
+    result = run_cli("import", "qdpx", changed, "--project", project)
+    assert result.exit_code == 0
+    assert "(0 new, 0 already there, 1 updated)" in result.stdout
+    assert "updated 'Interview': its source's text changed since the last import" in (
+        result.stdout)
+    with Project.open(project) as p:
+        assert coded_texts(p) == [("Interview", "Version")]
+        assert [c.origin for c in p.codings()] == ["import"]
+
+
 def test_twenty_thousand_sources_with_one_name_import_in_linear_time(tmp_path):
     import time
 

@@ -166,6 +166,9 @@ def qdpx(file, project_path, offsets, strict):
                f"{report.codes} codes, {report.codings} codings ({report.already} already "
                f"there); coders: {', '.join(report.coders) or 'none'}; offsets read as "
                f"{report.offsets}")
+    for doc_id in report.updated:
+        click.echo(f"updated {doc_id!r}: its source's text changed since the last import; its "
+                   "rule and model codings were dropped (run `qualcode code` again)")
     for new_id, existing_id in report.beside:
         click.echo(f"imported as {new_id!r}: the project's document {existing_id!r} has the "
                    "same name and another text, and was left as it was")

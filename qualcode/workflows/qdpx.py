@@ -58,7 +58,7 @@ def import_qdpx(project: Project, path: str | Path, limit: int = MAX_MEMBER_BYTE
     codings (as ``ingest`` treats a changed file), and refused otherwise. A source named like
     a document of the project is added to that document when the texts are equal, and beside
     it under a new id (``Interview-2``) when they differ: an import never replaces a transcript
-    it did not bring. ``strict`` refuses the file if any selection had to be skipped.
+    it did not bring. ``strict`` refuses the file if any source or selection had to be skipped.
 
     >>> with Project.open("team.qc", create=True) as p:  # doctest: +SKIP
     ...     report = import_qdpx(p, "from_nvivo.qdpx")
