@@ -628,3 +628,14 @@ def test_near_rules_find_what_every_pair_finds():
     for _ in range(300):
         unit = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 60)))
         assert fast(unit) == reference(unit), unit
+
+
+def test_a_yaml_block_with_aliases_is_refused_for_qdc_descriptions():
+    import yaml
+
+    from qualcode.codebook.yaml_format import load_yaml_block
+
+    assert load_yaml_block("keywords: [a, b]\n") == {"keywords": ["a", "b"]}
+    bomb = "a: &a [x, x, x]\nb: &b [*a, *a, *a]\nkeywords: [*b, *b, *b]\n"
+    with pytest.raises(yaml.YAMLError, match="anchors and aliases"):
+        load_yaml_block(bomb)

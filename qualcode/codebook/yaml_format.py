@@ -91,6 +91,21 @@ def parse_yaml(text: str, problems: Problems) -> tuple[dict, list[Code]]:
     return data, codes
 
 
+def load_yaml_block(text: str) -> Any:
+    """A small YAML value (the ``[qualcode]`` block of a QDC description) loaded safely, with
+    anchors and aliases refused as in a codebook file: raises ``yaml.YAMLError``."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        line = _shared_node_line(node)
+        if line is not None:
+            raise yaml.YAMLError(f"line {line}: YAML anchors and aliases (&name, *name) are "
+                                 "not allowed")
+        return loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
 def _shared_node_line(root: yaml.Node | None) -> int | None:
     """The line of the first node reached twice (what an alias makes), else None; a walk of
     the composed, not yet expanded, document: linear in the size of the file."""
