@@ -71,6 +71,17 @@ BAD_FILES = {
                     b"2\n00:00:0x,000 --> 00:00:05,000\nANN: hmm\n",
         "SubRip", None,
     ),
+    "empty.pdf": (lambda tmp: b"", "empty file", None),
+    "text.pdf": (lambda tmp: b"Interviewer: plain text renamed", "not a PDF file", None),
+    "truncated.pdf": (lambda tmp: b"%PDF-1.4\n1 0 obj\n<< /Type /Cat", "PDF", None),
+    "empty.odt": (lambda tmp: b"", "empty file", None),
+    "text.odt": (lambda tmp: b"Interviewer: plain text", "not an OpenDocument text", None),
+    "notodt.odt": (lambda tmp: zip_not_word(), "damaged OpenDocument text", None),
+    "empty.rtf": (lambda tmp: b"", "empty file", None),
+    "text.rtf": (lambda tmp: b"Interviewer: plain text", "not an RTF file", None),
+    "image.html": (lambda tmp: PNG, "binary file", None),
+    "empty.html": (lambda tmp: b"<html><body><script>x()</script></body></html>",
+                   "no text found", None),
     "labels_only.txt": (
         lambda tmp: b"Interviewer:\nAnn Lee:\nInterviewer:\nAnn Lee:\n", "no transcript text", None
     ),

@@ -106,11 +106,11 @@ def test_attributes_sheet_errors_and_unmatched_rows(tmp_path, transcript, run_cl
 
 
 def test_unsupported_files_given_by_name_are_listed(tmp_path, transcript, run_cli):
-    pdf = tmp_path / "scan.pdf"
-    pdf.write_bytes(b"%PDF-1.4")
-    result = run_cli("ingest", transcript, pdf, "--project", tmp_path / "p.qc")
+    pages = tmp_path / "interview.pages"  # Apple Pages: a format qualcode does not read
+    pages.write_bytes(b"PK\x03\x04")
+    result = run_cli("ingest", transcript, pages, "--project", tmp_path / "p.qc")
     assert result.exit_code == 0
-    assert f"skipped {pdf}: unsupported format .pdf" in result.output
+    assert f"skipped {pages}: unsupported format .pages" in result.output
 
 
 def test_every_command_is_documented_in_the_readme():

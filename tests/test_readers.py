@@ -204,7 +204,8 @@ def test_csv_and_xlsx_responses_one_document_per_row(tmp_path):
 
 
 def test_registry_lists_every_format():
-    assert set(READERS) == {".txt", ".md", ".docx", ".vtt", ".srt", ".csv", ".xlsx"}
+    assert set(READERS) == {".txt", ".md", ".docx", ".vtt", ".srt", ".pdf", ".odt", ".rtf",
+                            ".html", ".htm", ".csv", ".xlsx"}
 
 
 @pytest.mark.parametrize("name", ["lscb01.docx", "lscb05.vtt", "lscb08.srt", "lscb09.txt",

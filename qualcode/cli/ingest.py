@@ -29,8 +29,9 @@ def ingest(paths, project_path, attributes, interviewers, text_column, id_column
     """Read transcripts (files or folders) into a project, creating it if needed.
 
     \b
-    Formats: .txt .md .docx .vtt .srt, and .csv .xlsx with --text-column (a document per
-    row) or with --speaker-column and --text-column (one transcript, a turn per row).
+    Formats: .txt .md .docx .vtt .srt .pdf .odt .rtf .html, and .csv .xlsx with
+    --text-column (a document per row) or with --speaker-column and --text-column (one
+    transcript, a turn per row).
     Example:
       qualcode ingest transcripts_sample --project s.qc \\
           --attributes transcripts_sample/attributes.csv

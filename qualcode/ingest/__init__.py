@@ -12,6 +12,7 @@ from pathlib import Path
 
 from qualcode.errors import InputError
 from qualcode.ingest.builder import ReadOptions
+from qualcode.ingest.formats import read_html, read_odt, read_pdf, read_rtf
 from qualcode.ingest.plaintext import read_plaintext
 from qualcode.ingest.subtitles import read_srt, read_vtt
 from qualcode.ingest.tables import read_responses
@@ -26,6 +27,11 @@ READERS: dict[str, Reader] = {
     ".docx": read_docx,
     ".vtt": read_vtt,
     ".srt": read_srt,
+    ".pdf": read_pdf,
+    ".odt": read_odt,
+    ".rtf": read_rtf,
+    ".html": read_html,
+    ".htm": read_html,
     ".csv": read_responses,
     ".xlsx": read_responses,
 }
