@@ -44,10 +44,11 @@ from qualcode.cli import codebook as _codebook  # noqa: E402
 from qualcode.cli import export as _export  # noqa: E402
 from qualcode.cli import ingest as _ingest  # noqa: E402
 from qualcode.cli import manual as _manual  # noqa: E402
+from qualcode.cli import pseudonymise as _pseudonymise  # noqa: E402
 from qualcode.cli import run as _run  # noqa: E402
 from qualcode.cli import serve as _serve  # noqa: E402
 from qualcode.cli import suggest as _suggest  # noqa: E402
 
 for _module in (_ingest, _codebook, _code, _manual, _agree, _analysis, _export, _run,
-                _suggest, _serve):
+                _suggest, _serve, _pseudonymise):
     _module.register(main)

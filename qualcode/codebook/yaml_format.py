@@ -52,27 +52,38 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def parse_yaml(text: str, problems: Problems) -> tuple[dict, list[Code]]:
-    """Parse codebook YAML into (book fields, codes in depth-first order)."""
+def load_lined_yaml(text: str) -> tuple[Any, list[tuple[int | None, str]]]:
+    """Parse YAML into plain values whose mappings are ``_LineDict`` (each knows its line and
+    its keys' lines), with the problems found: not valid YAML, anchors or aliases, a key twice
+    in one mapping. Any YAML file qualcode reads from a person goes through here."""
+    problems: list[tuple[int | None, str]] = []
     loader = _LineLoader(text)
     loader.duplicate_keys = []
     try:
         node = loader.get_single_node()
         shared = _shared_node_line(node)
         if shared is not None:
-            problems.add(shared, None, "YAML anchors and aliases (&name, *name) are not allowed "
-                                       "in a codebook: write each value out")
-            return {}, []
+            return None, [(shared, "YAML anchors and aliases (&name, *name) are not allowed "
+                                   "here: write each value out")]
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problems.add(mark.line + 1 if mark else None, None,
-                     f"not valid YAML: {exc.problem or exc.context}")
-        return {}, []
+        return None, [(mark.line + 1 if mark else None,
+                       f"not valid YAML: {exc.problem or exc.context}")]
     finally:
         loader.dispose()
     for line, key in loader.duplicate_keys:
-        problems.add(line, None, f"key {quoted(key)} appears twice in one mapping")
+        problems.append((line, f"key {quoted(key)} appears twice in one mapping"))
+    return data, problems
+
+
+def parse_yaml(text: str, problems: Problems) -> tuple[dict, list[Code]]:
+    """Parse codebook YAML into (book fields, codes in depth-first order)."""
+    data, found = load_lined_yaml(text)
+    for line, message in found:
+        problems.add(line, None, message.replace(" here:", " in a codebook:"))
+    if data is None and found:
+        return {}, []
     if not isinstance(data, _LineDict):  # every mapping the loader makes is one
         problems.add(1, None, "a codebook is a mapping with 'name' and 'codes'")
         return {}, []

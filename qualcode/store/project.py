@@ -3,7 +3,8 @@
 Each part is a mixin with one job, in its own module: ``segments``, ``documents`` (which builds
 on segments and on codings, to refuse replacing a document a person coded), ``codes``,
 ``codings``, ``suggestions``, ``runs``, ``exchange`` (QDPX look-ups),
-``edits`` (a person's single edits in the workspace) and ``memos``; the file's format
+``edits`` (a person's single edits in the workspace), ``memos`` and ``pseudonyms`` (the
+pseudonym map and settings); the file's format
 and migrations are in ``schema``. A new group of methods goes in its own mixin module, added
 to the bases below.
 """
@@ -17,12 +18,13 @@ from qualcode.store.documents import DocumentsMixin
 from qualcode.store.edits import EditsMixin
 from qualcode.store.exchange import ExchangeMixin
 from qualcode.store.memos import MemosMixin
+from qualcode.store.pseudonyms import PseudonymsMixin
 from qualcode.store.runs import RunsMixin
 from qualcode.store.suggestions import SuggestionsMixin
 
 
 class Project(DocumentsMixin, SuggestionsMixin, RunsMixin, ExchangeMixin, EditsMixin,
-              MemosMixin):
+              MemosMixin, PseudonymsMixin):
     """An open qualcode project file.
 
     >>> with Project.open("sample.qc", create=True) as project:  # doctest: +SKIP

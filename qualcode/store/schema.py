@@ -132,6 +132,21 @@ MIGRATIONS: list[str] = [
     CREATE INDEX memos_by_document ON memos (document_id);
     CREATE INDEX memos_by_code ON memos (code_id);
     """,
+    # 4: the pseudonym map (real string -> replacement) and the project's settings, such as
+    # whether exports are pseudonymised by default
+    """
+    CREATE TABLE pseudonyms (
+        position INTEGER PRIMARY KEY,
+        real TEXT NOT NULL,
+        variants TEXT NOT NULL DEFAULT '[]',
+        replacement TEXT NOT NULL,
+        category TEXT NOT NULL
+    );
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 ]
 
 

@@ -1,0 +1,78 @@
+"""Pseudonymisation as project workflows: propose a map, check and record it, and find what
+it still misses. The stored transcripts are never edited: the map is applied on the way out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.pseudonym.checks import Residual, check_map, project_strings, residual
+from qualcode.pseudonym.mapping import Entry, PseudonymMap, map_to_yaml, read_map
+from qualcode.pseudonym.propose import proposals_to_map, propose
+from qualcode.pseudonym.replace import Pseudonymiser
+from qualcode.store import Project
+
+DEFAULT_SETTING = "pseudonymise_exports"
+
+
+def suggest_map(project: Project, names: list[str] | None = None) -> tuple[str, int]:
+    """A proposed map as YAML to review (with where each entry occurs), and its size.
+
+    >>> text, n = suggest_map(project)  # doctest: +SKIP
+    """
+    proposals = propose(project.documents(), project.attributes(), names)
+    mapping, notes = proposals_to_map(proposals)
+    return map_to_yaml(mapping, notes), len(mapping.entries)
+
+
+@dataclass
+class ApplyReport:
+    entries: int
+    replacements: int
+    default: bool
+
+
+def apply_map(project: Project, path: str | Path, *, default: bool = True) -> ApplyReport:
+    """Check a map against the project (every problem with its file:line) and record it; with
+    ``default`` every export is pseudonymised unless asked for the real text."""
+    mapping = read_map(path)
+    strings = project_strings(project)
+    check_map(mapping, strings)
+    finder = Pseudonymiser(mapping.entries)
+    replacements = sum(len(finder.occurrences(text)) for text in strings.values())
+    with project.transaction():
+        project.set_pseudonyms([(e.real, e.variants, e.replacement, e.category)
+                                for e in mapping.entries])
+        project.set_setting(DEFAULT_SETTING, default)
+    return ApplyReport(len(mapping.entries), replacements, default)
+
+
+def stored_map(project: Project) -> PseudonymMap:
+    return PseudonymMap([Entry(real, replacement, category, variants)
+                         for real, variants, replacement, category in project.pseudonyms()])
+
+
+def pseudonymiser_for(project: Project, wanted: bool | None = None) -> Pseudonymiser | None:
+    """The project's pseudonymiser when an export should be pseudonymised: as asked
+    (``wanted``), else by the project's setting; None for the real text. Asking for it in a
+    project with no map is an error, never a silent real-name export."""
+    from qualcode.errors import ProjectError
+
+    if wanted is None:
+        wanted = bool(project.setting(DEFAULT_SETTING, False))
+    if not wanted:
+        return None
+    mapping = stored_map(project)
+    if not mapping.entries:
+        raise ProjectError("no pseudonym map in this project (run `qualcode pseudonymise "
+                           "suggest`, review the file, then `qualcode pseudonymise apply`)",
+                           project.path)
+    return Pseudonymiser(mapping.entries)
+
+
+def residual_check(project: Project) -> list[Residual]:
+    """What still looks identifying once the stored map is applied."""
+    finder = pseudonymiser_for(project, True)
+    assert finder is not None
+    return residual(project.documents(), finder)

@@ -1,0 +1,147 @@
+"""Pseudonymisation: the proposed map, the checks with file:line messages, exact offsets, and
+what is left after the map."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qualcode.cli import main
+from qualcode.pseudonym.mapping import Entry
+from qualcode.pseudonym.replace import Pseudonymiser
+from qualcode.store import Project
+
+A = ("Interviewer: Hello Gillian, how is Caldermoor?\n"
+     "Gillian Ashworth: Fine 😀. Ms Ashworth is me. Dr Patel from the Westbridge Trust rang on "
+     "01632 960123 (email g.ashworth@example.org, office LS1 4AB).\n"
+     "Interviewer: And Tom?\n"
+     "Gillian Ashworth: Tom Ashworth chairs the Caldermoor Safeguarding Children Board.\n")
+B = ("Interviewer: Hi Tom.\r\n"
+     "Tom Ashworth: Hi. Gillian Ashworth and I disagree about Llanferran.\r\n"
+     "Interviewer: Why?\r\n"
+     "Tom Ashworth: Caldermoor is big, and the Westbridge Trust is bigger.\r\n")
+REAL = ["Gillian", "Ashworth", "Tom", "Caldermoor", "Patel", "Westbridge", "Llanferran",
+        "01632 960123", "g.ashworth@example.org", "LS1 4AB"]
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "a.txt").write_text(A, encoding="utf-8")
+    (folder / "b.txt").write_bytes(B.encode("utf-8"))
+    path = tmp_path / "p.qc"
+    assert run("ingest", str(folder), "--project", str(path), "--quiet").exit_code == 0
+    return path
+
+
+def suggested(project: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "map.yaml"
+    result = run("pseudonymise", "suggest", "--project", str(project), "-o", str(target))
+    assert result.exit_code == 0, result.output
+    return target
+
+
+def test_the_proposed_map_catches_speakers_people_places_and_contacts(project, tmp_path):
+    text = suggested(project, tmp_path).read_text(encoding="utf-8")
+    assert "RE-IDENTIFIES" in text
+    for real in ("real: Gillian Ashworth", "real: Tom Ashworth", "Dr Patel", "Westbridge Trust",
+                 "Caldermoor", "Llanferran", "Ms Ashworth", "01632 960123",
+                 "g.ashworth@example.org", "LS1 4AB"):
+        assert real in text, real
+    assert "replacement: '[P01]'" in text and "replacement: '[P02]'" in text
+    assert "- Ashworth" not in text  # a surname two speakers share says nobody
+
+
+def test_apply_then_every_name_is_gone_from_the_pseudonymised_text(project, tmp_path):
+    from qualcode.workflows.pseudonymise import pseudonymiser_for
+
+    result = run("pseudonymise", "apply", "--project", str(project), "--map",
+                 str(suggested(project, tmp_path)))
+    assert result.exit_code == 0, result.output
+    assert "pseudonymised by default" in result.output
+    with Project.open(project) as opened:
+        finder = pseudonymiser_for(opened)
+        texts = opened.texts()
+    for text in texts.values():
+        new = finder.rewrite(text).text
+        for real in REAL:
+            assert real.lower() not in new.lower(), (real, new)
+    check = run("pseudonymise", "check", "--project", str(project))
+    assert check.exit_code == 0 and "nothing left" in check.output
+
+
+def test_check_lists_a_name_the_map_misses(project, tmp_path):
+    from qualcode.pseudonym.mapping import PseudonymMap, map_to_yaml, read_map
+
+    target = suggested(project, tmp_path)
+    entries = [e for e in read_map(target).entries if e.real != "Llanferran"]
+    target.write_text(map_to_yaml(PseudonymMap(entries)), encoding="utf-8")
+    assert run("pseudonymise", "apply", "--project", str(project), "--map",
+               str(target)).exit_code == 0
+    check = run("pseudonymise", "check", "--project", str(project))
+    assert "'Llanferran'" in check.output and "1 possible names left" in check.output
+
+
+@pytest.mark.parametrize(("body", "line", "message"), [
+    ("entries:\n  - real: Gillian Ashworth\n    replacement: '[P01]'\n"
+     "  - real: Nobody Here\n    replacement: '[P09]'\n", 4, "never occurs"),
+    ("entries:\n  - real: Gillian Ashworth\n    replacement: Interviewer\n", 2,
+     "already occurs in the real text"),
+    ("entries:\n  - real: Gillian Ashworth\n    replacement: '[P01]'\n"
+     "  - real: gillian ashworth\n    replacement: '[P02]'\n", 4, "replaced by '[P01]'"),
+    ("entries:\n  - real: Gillian Ashworth\n    replacement: '[P01]'\n"
+     "  - real: Ashworth and I\n    replacement: '[X]'\n", 2, "overlap"),
+    ("entries:\n  - real: Gillian\n    replacement: '[P01]'\n    category: friend\n", 4,
+     "category"),
+    ("entries:\n  - &a {real: Gillian, replacement: '[P01]'}\n  - *a\n", 2, "aliases"),
+    ("entries:\n  - real: Gillian\n    replacment: '[P01]'\n", 3, "unknown key"),
+])
+def test_map_errors_name_the_file_and_line_and_change_nothing(project, tmp_path, body, line,
+                                                              message):
+    target = tmp_path / "bad.yaml"
+    target.write_text(body, encoding="utf-8")
+    result = run("pseudonymise", "apply", "--project", str(project), "--map", str(target))
+    assert result.exit_code == 2
+    assert f"{target}:{line}: " in result.output and message in result.output, result.output
+    with Project.open(project) as opened:
+        assert opened.pseudonyms() == []
+
+
+def test_a_csv_map_with_variants_as_rows(project, tmp_path):
+    target = tmp_path / "map.csv"
+    target.write_text("real,replacement,category\nGillian Ashworth,[P01],participant\n"
+                      "Gillian,[P01],participant\nTom Ashworth,[P02],participant\n",
+                      encoding="utf-8")
+    result = run("pseudonymise", "apply", "--project", str(project), "--map", str(target),
+                 "--not-default")
+    assert result.exit_code == 0, result.output
+    assert "real unless --pseudonymised" in result.output
+    with Project.open(project) as opened:
+        assert opened.pseudonyms()[0] == ("Gillian Ashworth", ["Gillian"], "[P01]",
+                                          "participant")
+
+
+def test_offsets_map_exactly_including_spans_that_cut_a_name():
+    finder = Pseudonymiser([Entry("Gillian Ashworth", "[P01]", variants=["Gillian"]),
+                            Entry("Caldermoor", "[Place A]")])
+    text = A + B.replace("\r\n", "\n")
+    new = finder.rewrite(text)
+    hits = finder.occurrences(text)
+    rng = random.Random(5)
+    for _ in range(2000):
+        start = rng.randrange(0, len(text))
+        end = rng.randrange(start + 1, len(text) + 1)
+        # the span, widened to every name it touches, pseudonymised on its own
+        wide_start = min([start] + [s for s, e, _ in hits if s < start < e])
+        wide_end = max([end] + [e for s, e, _ in hits if s < end < e])
+        expected = finder(text[wide_start:wide_end])
+        assert new.text[new.start(start):new.end(end)] == expected
+    assert new.replacements == len(hits)
