@@ -4,6 +4,7 @@ what is left after the map."""
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,76 @@ def test_offsets_map_exactly_including_spans_that_cut_a_name():
         expected = finder(text[wide_start:wide_end])
         assert new.text[new.start(start):new.end(end)] == expected
     assert new.replacements == len(hits)
+
+
+CODEBOOK = """\
+name: Pseudo test
+codes:
+  - id: people
+    name: People
+    keywords: [chair, disagree, rang, big]
+  - id: places
+    name: Places
+    description: Talk about Caldermoor and its board.
+    examples: ["Caldermoor is big"]
+    keywords: [Caldermoor, board]
+"""
+
+
+def _all_text_inside(path: Path) -> str:
+    """Every byte of a file, and of every member of it if it is a zip (.docx, .xlsx)."""
+    import zipfile
+
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return "\n".join(archive.read(n).decode("utf-8", "replace")
+                             for n in archive.namelist())
+    return path.read_text(encoding="utf-8")
+
+
+def test_pseudonymised_exports_hold_no_real_name(project, tmp_path):
+    book = tmp_path / "book.yaml"
+    book.write_text(CODEBOOK, encoding="utf-8")
+    assert run("code", "--project", str(project), "--codebook", str(book),
+               "--quiet").exit_code == 0
+    with Project.open(project) as opened, opened.transaction():
+        coding = opened.codings()[0]
+    from qualcode.workspace.memos import write_memo
+
+    with Project.open(project) as opened:
+        write_memo(opened, "coding", "ann", "Gillian again: ask Dr Patel.", coding_id=coding.id)
+    assert run("pseudonymise", "apply", "--project", str(project), "--map",
+               str(suggested(project, tmp_path))).exit_code == 0
+    out = tmp_path / "out"
+    out.mkdir()
+    commands = {
+        "report.docx": ["export", "docx"], "quotes.xlsx": ["export", "xlsx"],
+        "quotes.csv": ["export", "csv"],
+        "themes.csv": ["themes", "--format", "csv"],
+        "matrix.csv": ["matrix", "--format", "csv"],
+    }
+    for name, command in commands.items():
+        result = run(*command, "--project", str(project), "--output", str(out / name))
+        assert result.exit_code == 0, result.output
+        inside = _all_text_inside(out / name).lower()
+        for real in REAL:
+            assert not re.search(rf"(?<![a-z]){re.escape(real.lower())}(?![a-z])", inside), (
+                name, real)
+    assert "[p01]" in _all_text_inside(out / "quotes.csv").lower()
+    kwic = run("excerpts", "--project", str(project), "--code", "places")
+    assert kwic.exit_code == 0 and "[[[Name" in kwic.output, kwic.output
+    for real in REAL:
+        assert not re.search(rf"(?<![a-z]){re.escape(real.lower())}(?![a-z])",
+                             kwic.output.lower()), real
+    real_run = run("export", "csv", "--project", str(project), "--output",
+                   str(out / "real.csv"), "--real")
+    assert real_run.exit_code == 0
+    assert "Caldermoor" in (out / "real.csv").read_text(encoding="utf-8")
+
+
+def test_pseudonymised_export_without_a_map_is_refused(project, tmp_path):
+    result = run("export", "csv", "--project", str(project), "--output",
+                 str(tmp_path / "x.csv"), "--pseudonymised")
+    assert result.exit_code == 2
+    assert "no pseudonym map" in result.output
+    assert not (tmp_path / "x.csv").exists()

@@ -9,7 +9,7 @@ codes are.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -29,13 +29,16 @@ class CodedData:
     """Codings that count (one row per coding), the cases, and the codebook to roll up with."""
 
     # document, start, end, code_id, origin, coder, matched (list of (start, end)), status,
-    # rule, confidence, case, speaker, words
+    # rule, confidence, case, speaker, time (the turn's start, seconds), words
     codings: pd.DataFrame
     cases: pd.Series  # document -> case (the document itself, or its attribute value)
     codebook: Codebook
     texts: dict[str, str]
     attributes: dict[str, dict[str, str]]
     case_label: str  # "interviews", or the attribute's name
+    # set when the data is pseudonymised: what an exporter applies to anything else it prints
+    # from the project (memos, titles), so nothing real slips out beside the tables
+    pseudonymiser: Any = None
 
     @property
     def n_cases(self) -> int:
@@ -56,8 +59,14 @@ class CodedData:
 
 
 def load_coded(project: Project, selection: Selection = COUNTED,
-               case_attribute: str | None = None) -> CodedData:
-    """Read the counted codings of a project, with speakers, words and cases attached."""
+               case_attribute: str | None = None, *,
+               pseudonymised: bool | None = None) -> CodedData:
+    """Read the counted codings of a project, with speakers, turn times, words and cases.
+
+    ``pseudonymised``: True replaces every name the project's pseudonym map lists (texts,
+    offsets, speakers, document ids, cases, attribute values), False keeps the real text, None
+    (the default) follows the project's setting (``qualcode pseudonymise apply``).
+    """
     from qualcode.errors import ProjectError
     from qualcode.store import CountedCoding
 
@@ -77,16 +86,25 @@ def load_coded(project: Project, selection: Selection = COUNTED,
                            for doc in texts}, dtype=object)
         label = case_attribute
     codings["case"] = codings["document"].map(cases)
-    codings["speaker"] = _speakers(project, codings)
+    codings["speaker"] = _turn_values(project, codings, "speaker")
+    codings["time"] = _turn_values(project, codings, "time_start")
     codings["words"] = [count_words(texts[d][s:e]) for d, s, e in
                         zip(codings["document"], codings["start"], codings["end"], strict=True)]
     book = project.codebook()
-    return CodedData(codings, cases, book, texts, attributes, label)
+    data = CodedData(codings, cases, book, texts, attributes, label)
+    from qualcode.pseudonym.stored import pseudonymiser_for
+
+    finder = pseudonymiser_for(project, pseudonymised)
+    if finder is None:
+        return data
+    from qualcode.pseudonym.view import pseudonymise_data
+
+    return pseudonymise_data(data, finder)
 
 
-def _speakers(project: Project, codings: pd.DataFrame) -> list[str | None]:
-    """The speaker of the turn each coding starts in (None outside turns or unlabelled)."""
-    lookup = project.turn_lookup("speaker")
+def _turn_values(project: Project, codings: pd.DataFrame, column: str) -> list:
+    """The speaker or start time of the turn each coding starts in (None outside turns)."""
+    lookup = project.turn_lookup(column)
     return [lookup.at(doc, start)
             for doc, start in zip(codings["document"], codings["start"], strict=True)]
 

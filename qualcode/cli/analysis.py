@@ -33,15 +33,15 @@ def analysis_options(command):
 @click.option("--sort", type=click.Choice(["codebook", "cases"]), default="codebook",
               show_default=True)
 @click.option("--examples", is_flag=True, help="Show each code's example excerpt on screen.")
-def themes(project_path, origins, statuses, coders, fmt, output, case_attribute, sort,
-           examples):
+def themes(project_path, origins, statuses, coders, pseudonymised, fmt, output, case_attribute,
+           sort, examples):
     """Theme frequencies: cases k of N, excerpts, words, speakers and an example, per code.
 
     Example: qualcode themes --project sample.qc --sort cases
     """
     from qualcode.analysis.themes import theme_frequencies
 
-    data = load_selected(project_path, origins, statuses, coders, case_attribute)
+    data = load_selected(project_path, origins, statuses, coders, case_attribute, pseudonymised)
     frame = theme_frequencies(data, sort)
 
     def screen() -> str:
@@ -58,7 +58,7 @@ def themes(project_path, origins, statuses, coders, fmt, output, case_attribute,
 @click.command()
 @analysis_options
 @click.option("--by", required=True, metavar="ATTR", help="The case attribute to split by.")
-def crosstab(project_path, origins, statuses, coders, fmt, output, by):
+def crosstab(project_path, origins, statuses, coders, pseudonymised, fmt, output, by):
     """Theme frequencies split by a case attribute, each group with its own denominator.
 
     Example: qualcode crosstab --project sample.qc --by nation
@@ -66,7 +66,7 @@ def crosstab(project_path, origins, statuses, coders, fmt, output, by):
     from qualcode.analysis.crosstab import crosstab as make_crosstab
     from qualcode.errors import ProjectError
 
-    data = load_selected(project_path, origins, statuses, coders)
+    data = load_selected(project_path, origins, statuses, coders, None, pseudonymised)
     names = {n for values in data.attributes.values() for n in values}
     if by not in names:
         raise ProjectError(f"no case attribute {by!r} (known: {', '.join(sorted(names))})",
@@ -93,15 +93,15 @@ def crosstab(project_path, origins, statuses, coders, fmt, output, by):
 @click.option("--matrix", "as_matrix", is_flag=True,
               help="The full code x code matrix instead of the top pairs.")
 @click.option("--top", type=int, default=10, show_default=True)
-def cooccur(project_path, origins, statuses, coders, fmt, output, level, scope, jaccard,
-            as_matrix, top):
+def cooccur(project_path, origins, statuses, coders, pseudonymised, fmt, output, level, scope,
+            jaccard, as_matrix, top):
     """Codes that come together on the same passage (or in the same document).
 
     Example: qualcode cooccur --project sample.qc --top 5
     """
     from qualcode.analysis.cooccurrence import cooccurrence, top_pairs
 
-    data = load_selected(project_path, origins, statuses, coders)
+    data = load_selected(project_path, origins, statuses, coders, None, pseudonymised)
     if as_matrix:
         frame = cooccurrence(data, level, scope, jaccard)
 
@@ -125,7 +125,8 @@ def cooccur(project_path, origins, statuses, coders, fmt, output, level, scope, 
               help="Rows by this attribute's values instead of by document.")
 @click.option("--level", type=click.Choice(["themes", "codes"]), default="themes",
               show_default=True)
-def matrix(project_path, origins, statuses, coders, fmt, output, case_attribute, level):
+def matrix(project_path, origins, statuses, coders, pseudonymised, fmt, output, case_attribute,
+           level):
     """The Framework matrix: cases x themes, each cell the excerpts and a representative quote.
 
     On screen, the counts; the quotes are in --format csv/xlsx/md/json.
@@ -133,7 +134,7 @@ def matrix(project_path, origins, statuses, coders, fmt, output, case_attribute,
     """
     from qualcode.analysis.framework import framework_matrix
 
-    data = load_selected(project_path, origins, statuses, coders, case_attribute)
+    data = load_selected(project_path, origins, statuses, coders, case_attribute, pseudonymised)
     frame = framework_matrix(data, level)
 
     def screen() -> str:

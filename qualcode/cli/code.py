@@ -8,6 +8,7 @@ from qualcode.cli.common import (
     format_table,
     progress_bar,
     project_option,
+    pseudonym_option,
     quiet_option,
     unit_option,
 )
@@ -58,7 +59,8 @@ def code(project_path, codebook_path, unit, speakers, quiet):
 @click.option("--code", "code_id", required=True, help="A code id; a theme includes its codes.")
 @click.option("--context", type=int, default=60, show_default=True,
               help="Characters of context either side of each matched term.")
-def excerpts(project_path, code_id, context):
+@pseudonym_option
+def excerpts(project_path, code_id, context, pseudonymised):
     """What was coded with a code, as a keyword-in-context list with the matches marked [[ ]].
 
     Example: qualcode excerpts --project sample.qc --code partnership-working --context 40
@@ -67,7 +69,7 @@ def excerpts(project_path, code_id, context):
     from qualcode.store import Project
 
     with Project.open(project_path, readonly=True) as project:
-        lines = keyword_in_context(project, code_id, context)
+        lines = keyword_in_context(project, code_id, context, pseudonymised=pseudonymised)
     for line in lines:
         click.echo(line)
 

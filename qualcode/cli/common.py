@@ -44,8 +44,15 @@ def apply_options(command, options: list):
     return command
 
 
+pseudonym_option = click.option(
+    "--pseudonymised/--real", "pseudonymised", default=None,
+    help="Replace names by the project's pseudonym map, or print the real text (default: as "
+         "`qualcode pseudonymise apply` set it; real if no map).")
+
+
 def selection_options(command):
-    """--origin, --status, --coder: which codings count, for every table and export."""
+    """--origin, --status, --coder: which codings count, for every table and export; and
+    --pseudonymised/--real: whether names are replaced."""
     return apply_options(command, [
         click.option("--origin", "origins", multiple=True, type=click.Choice(ORIGINS),
                      help="Count only codings of these origins (repeatable; default: all)."),
@@ -53,10 +60,11 @@ def selection_options(command):
                      help="Count codings with these statuses (default: applied, accepted)."),
         click.option("--coder", "coders", multiple=True,
                      help="Count only this coder's codings (repeatable)."),
+        pseudonym_option,
     ])
 
 
-def load_selected(project_path, origins, statuses, coders, cases=None):
+def load_selected(project_path, origins, statuses, coders, cases=None, pseudonymised=None):
     """The codings that count (``qualcode.analysis.load_coded``) for the selection options."""
     from qualcode.analysis.data import DEFAULT_STATUSES, Selection, load_coded
     from qualcode.store import Project
@@ -65,7 +73,7 @@ def load_selected(project_path, origins, statuses, coders, cases=None):
                           statuses=tuple(statuses) or DEFAULT_STATUSES,
                           coders=tuple(coders) or None)
     with Project.open(project_path, readonly=True) as project:
-        return load_coded(project, selection, cases)
+        return load_coded(project, selection, cases, pseudonymised=pseudonymised)
 
 
 def progress_bar(quiet: bool, description: str, unit: str = "file"):

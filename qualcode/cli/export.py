@@ -32,7 +32,7 @@ def export():
 @click.option("--attribute", "attributes", multiple=True, metavar="ATTR",
               help="Case attributes to show in attributions (repeatable; default: all).")
 @click.option("--no-chart", is_flag=True, help="Leave out the bar chart.")
-def docx(project_path, output, codes, origins, statuses, coders, title, by, group_by,
+def docx(project_path, output, codes, origins, statuses, coders, pseudonymised, title, by, group_by,
          attributes, no_chart):
     """The Word report: counts, theme table, chart, every excerpt under its code, codebook.
 
@@ -42,7 +42,7 @@ def docx(project_path, output, codes, origins, statuses, coders, title, by, grou
     from qualcode.fileio import write_atomic
     from qualcode.store import Project
 
-    data = load_selected(project_path, origins, statuses, coders)
+    data = load_selected(project_path, origins, statuses, coders, None, pseudonymised)
     options = ReportOptions(title=title, codes=tuple(codes), by=by, group_by=group_by,
                             attributes=tuple(attributes) or None, chart=not no_chart)
     with Project.open(project_path, readonly=True) as project:
@@ -51,39 +51,39 @@ def docx(project_path, output, codes, origins, statuses, coders, title, by, grou
     click.echo(f"{output}: written")
 
 
-def _quote_table(project_path, codes, origins, statuses, coders):
+def _quote_table(project_path, codes, origins, statuses, coders, pseudonymised):
     from qualcode.export.excerpts import quote_table
     from qualcode.store import Project
 
-    data = load_selected(project_path, origins, statuses, coders)
+    data = load_selected(project_path, origins, statuses, coders, None, pseudonymised)
     with Project.open(project_path, readonly=True) as project:
         return quote_table(project, data, codes or None)
 
 
 @export.command()
 @excerpt_options
-def xlsx(project_path, output, codes, origins, statuses, coders):
+def xlsx(project_path, output, codes, origins, statuses, coders, pseudonymised):
     """One row per coded excerpt, as a spreadsheet (formulas neutralised).
 
     Example: qualcode export xlsx --project sample.qc -o excerpts.xlsx
     """
     from qualcode.export.tables import write_workbook
 
-    table = _quote_table(project_path, codes, origins, statuses, coders)
+    table = _quote_table(project_path, codes, origins, statuses, coders, pseudonymised)
     write_workbook({"excerpts": table}, output)
     click.echo(f"{output}: {len(table)} excerpts")
 
 
 @export.command()
 @excerpt_options
-def csv(project_path, output, codes, origins, statuses, coders):
+def csv(project_path, output, codes, origins, statuses, coders, pseudonymised):
     """One row per coded excerpt, as CSV (UTF-8; byte-identical across runs).
 
     Example: qualcode export csv --project sample.qc -o excerpts.csv --code enablers
     """
     from qualcode.export.tables import write_table
 
-    table = _quote_table(project_path, codes, origins, statuses, coders)
+    table = _quote_table(project_path, codes, origins, statuses, coders, pseudonymised)
     write_table(table, output, "csv")
     click.echo(f"{output}: {len(table)} excerpts")
 

@@ -89,7 +89,7 @@ def _fill(document: WordDocument, project: Project, data, options, book, excerpt
     if options.appendix:
         _appendix(document, book, keep)
     if options.memos:
-        _memos_appendix(document, project, book)
+        _memos_appendix(document, project, book, data.pseudonymiser)
 
 
 def _theme_table(document, themes: pd.DataFrame, split, case_label: str) -> None:
@@ -214,12 +214,17 @@ def _appendix(document, book, keep) -> None:
                     document.paragraph(item, "ListBullet")
 
 
-def _memos_appendix(document, project: Project, book) -> None:
+def _memos_appendix(document, project: Project, book, pseudonymiser=None) -> None:
     """The memos written in the workspace: on documents, on codes, then on coded passages
-    (quoted), each with its author and date."""
+    (quoted), each with its author and date; pseudonymised like the rest of the report."""
     memos = project.memos()
     if not memos:
         return
+
+    def clean_text(text: str | None) -> str:
+        text = text or ""
+        return (pseudonymiser(text) or "") if pseudonymiser else text
+
     names = {c.id: c.name for c in book.codes}
     document.page_break()
     document.heading("Appendix: memos", 1)
@@ -232,17 +237,28 @@ def _memos_appendix(document, project: Project, book) -> None:
         document.heading(title, 2)
         for memo in mine:
             if target == "document":
-                about = memo.document_id or ""
+                about = clean_text(memo.document_id)
             elif target == "code":
                 about = names.get(memo.code_id or "", memo.code_id or "")
             else:
-                about = f"{memo.document_id}, {names.get(memo.code_id or '', memo.code_id)}"
-            document.paragraph(f"{about} · {memo.author} · {memo.updated_at[:10]}"
-                               ).runs[0].bold = True
+                about = (f"{clean_text(memo.document_id)}, "
+                         f"{names.get(memo.code_id or '', memo.code_id)}")
+            document.paragraph(f"{about} · {clean_text(memo.author)} · "
+                               f"{memo.updated_at[:10]}").runs[0].bold = True
             if target == "coding" and memo.document_id and memo.start is not None:
                 if memo.document_id not in texts:
                     texts[memo.document_id] = project.document_text(memo.document_id) or ""
-                passage = " ".join(texts[memo.document_id][memo.start:memo.end].split())
-                document.paragraph(passage, "Quote")
+                passage = _passage(texts[memo.document_id], memo.start, memo.end or memo.start,
+                                   pseudonymiser)
+                document.paragraph(" ".join(passage.split()), "Quote")
             for part in memo.text.split("\n"):
-                document.paragraph(part)
+                document.paragraph(clean_text(part))
+
+
+def _passage(text: str, start: int, end: int, pseudonymiser=None) -> str:
+    """A passage of a document, pseudonymised in context when asked (a name cut by the span
+    is replaced whole)."""
+    if not pseudonymiser:
+        return text[start:end]
+    rewritten = pseudonymiser.rewrite(text)
+    return rewritten.text[rewritten.start(start):rewritten.end(end)]

@@ -36,7 +36,6 @@ def excerpt_rows(project: Project, data: CodedData, codes=None) -> pd.DataFrame:
     keep = selected_codes(book, codes)
     frame = data.codings if keep is None else data.codings[data.codings["code_id"].isin(keep)]
     merged = frame
-    times = project.turn_lookup("time_start")
     names = {c.id: c.name for c in book.codes}
     order = {code: i for i, code in enumerate(ordered_codes(book, set(merged["code_id"])))}
     attribute_names = sorted({n for values in data.attributes.values() for n in values})
@@ -47,7 +46,7 @@ def excerpt_rows(project: Project, data: CodedData, codes=None) -> pd.DataFrame:
             "speaker": r.speaker or "",
             "start": int(r.start),
             "end": int(r.end),
-            "time": _time_text(times.at(r.document, int(r.start))),
+            "time": _time_text(None if pd.isna(r.time) else r.time),
             "code_id": r.code_id,
             "code_path": code_path(book, r.code_id),
             "code": names.get(r.code_id, r.code_id),

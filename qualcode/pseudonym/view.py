@@ -13,6 +13,7 @@ from dataclasses import replace
 import pandas as pd
 
 from qualcode.analysis.data import CodedData
+from qualcode.model import Codebook
 from qualcode.pseudonym.replace import Pseudonymiser, Rewritten
 
 
@@ -31,6 +32,7 @@ def pseudonymise_data(data: CodedData, pseudonymiser: Pseudonymiser) -> CodedDat
         codings["matched"] = [[(m.start(s), m.end(e)) for s, e, *_ in matched]
                               for m, matched in zip(maps, codings["matched"], strict=True)]
         codings["speaker"] = [p(s) if isinstance(s, str) else s for s in codings["speaker"]]
+        codings["rule"] = [p(r) if isinstance(r, str) else r for r in codings["rule"]]
         codings["case"] = [p(c) if isinstance(c, str) else c for c in codings["case"]]
         codings["document"] = codings["document"].map(ids)
     cases = pd.Series({ids[doc]: (p(case) if isinstance(case, str) else case)
@@ -38,4 +40,20 @@ def pseudonymise_data(data: CodedData, pseudonymiser: Pseudonymiser) -> CodedDat
     attributes = {ids.get(doc, doc): {name: p(value) or value for name, value in values.items()}
                   for doc, values in data.attributes.items()}
     return replace(data, codings=codings, cases=cases, attributes=attributes,
-                   texts={ids[doc]: r.text for doc, r in rewritten.items()})
+                   texts={ids[doc]: r.text for doc, r in rewritten.items()},
+                   codebook=pseudonymise_codebook(data.codebook, p), pseudonymiser=p)
+
+
+def pseudonymise_codebook(book: Codebook, p: Pseudonymiser) -> Codebook:
+    """The codebook with names replaced in what a report prints of it (names, descriptions,
+    criteria, examples, which often quote participants, and keywords); ids and regexes are
+    kept. For display only: a codebook to code with is the real one."""
+    codes = [replace(code, name=p(code.name) or code.name,
+                     description=p(code.description) or "",
+                     include=[p(x) or x for x in code.include],
+                     exclude=[p(x) or x for x in code.exclude],
+                     examples=[p(x) or x for x in code.examples],
+                     keywords=[replace(k, term=p(k.term) or k.term) for k in code.keywords],
+                     not_terms=[p(x) or x for x in code.not_terms])
+             for code in book.codes]
+    return replace(book, codes=codes)

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.pseudonym.checks import Residual, check_map, project_strings, residual
-from qualcode.pseudonym.mapping import Entry, PseudonymMap, map_to_yaml, read_map
+from qualcode.pseudonym.mapping import map_to_yaml, read_map
 from qualcode.pseudonym.propose import proposals_to_map, propose
 from qualcode.pseudonym.replace import Pseudonymiser
+from qualcode.pseudonym.stored import DEFAULT_SETTING, pseudonymiser_for
 from qualcode.store import Project
-
-DEFAULT_SETTING = "pseudonymise_exports"
 
 
 def suggest_map(project: Project, names: list[str] | None = None) -> tuple[str, int]:
@@ -46,29 +45,6 @@ def apply_map(project: Project, path: str | Path, *, default: bool = True) -> Ap
                                 for e in mapping.entries])
         project.set_setting(DEFAULT_SETTING, default)
     return ApplyReport(len(mapping.entries), replacements, default)
-
-
-def stored_map(project: Project) -> PseudonymMap:
-    return PseudonymMap([Entry(real, replacement, category, variants)
-                         for real, variants, replacement, category in project.pseudonyms()])
-
-
-def pseudonymiser_for(project: Project, wanted: bool | None = None) -> Pseudonymiser | None:
-    """The project's pseudonymiser when an export should be pseudonymised: as asked
-    (``wanted``), else by the project's setting; None for the real text. Asking for it in a
-    project with no map is an error, never a silent real-name export."""
-    from qualcode.errors import ProjectError
-
-    if wanted is None:
-        wanted = bool(project.setting(DEFAULT_SETTING, False))
-    if not wanted:
-        return None
-    mapping = stored_map(project)
-    if not mapping.entries:
-        raise ProjectError("no pseudonym map in this project (run `qualcode pseudonymise "
-                           "suggest`, review the file, then `qualcode pseudonymise apply`)",
-                           project.path)
-    return Pseudonymiser(mapping.entries)
 
 
 def residual_check(project: Project) -> list[Residual]:
