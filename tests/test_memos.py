@@ -64,3 +64,36 @@ def test_a_memo_on_a_coding_keeps_its_passage_after_the_coding_is_replaced(proje
     (kept,) = project.memos(document_id="emoji")
     assert (kept.id, kept.start, kept.end, kept.code_id) == (memo.id, coding.start, coding.end,
                                                             coding.code_id)
+
+
+def test_memos_travel_to_qdpx_as_notes_with_their_references(project):
+    import zipfile
+
+    from conftest import DATA
+    from lxml import etree
+
+    from qualcode.export.qdpx import export_qdpx
+
+    coding = next(c for c in project.codings("emoji") if c.code_id == "barriers")
+    write_memo(project, "document", "ann", "On the whole document.", document_id="emoji")
+    write_memo(project, "code", "bob", "On barriers.", code_id="barriers")
+    write_memo(project, "coding", "ann", "On one passage.", coding_id=coding.id)
+    with zipfile.ZipFile(io.BytesIO(export_qdpx(project))) as archive:
+        xml = archive.read("project.qde")
+    schema = etree.XMLSchema(etree.parse(str(DATA / "refi-qda" / "Project.xsd")))
+    root = etree.fromstring(xml)
+    assert schema.validate(root), schema.error_log
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    notes = {n.get("guid"): n.findtext("q:PlainTextContent", namespaces=ns)
+             for n in root.iterfind("q:Notes/q:Note", ns)}
+    assert sorted(notes.values()) == ["On barriers.", "On one passage.", "On the whole document."]
+
+    def noted(path: str) -> list[str]:
+        return [notes[r.get("targetGUID")] for e in root.iterfind(path, ns)
+                for r in e.iterfind("q:NoteRef", ns)]
+
+    assert noted(".//q:TextSource[@name='emoji']") == ["On the whole document."]
+    assert noted(".//q:Code[@name='Barriers']") == ["On barriers."]
+    assert noted(".//q:TextSource[@name='emoji']/q:PlainTextSelection") == ["On one passage."]
+    users = {u.get("name") for u in root.iterfind("q:Users/q:User", ns)}
+    assert {"ann", "bob"} <= users

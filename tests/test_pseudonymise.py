@@ -193,6 +193,7 @@ def test_pseudonymised_exports_hold_no_real_name(project, tmp_path):
         "quotes.csv": ["export", "csv"],
         "themes.csv": ["themes", "--format", "csv"],
         "matrix.csv": ["matrix", "--format", "csv"],
+        "project.qdpx": ["export", "qdpx"],
     }
     for name, command in commands.items():
         result = run(*command, "--project", str(project), "--output", str(out / name))
@@ -202,6 +203,24 @@ def test_pseudonymised_exports_hold_no_real_name(project, tmp_path):
             assert not re.search(rf"(?<![a-z]){re.escape(real.lower())}(?![a-z])", inside), (
                 name, real)
     assert "[p01]" in _all_text_inside(out / "quotes.csv").lower()
+    # the QDPX selections point at exactly the pseudonymised quotes
+    import csv
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(out / "project.qdpx") as archive:
+        root = etree.fromstring(archive.read("project.qde"))
+        ns = {"q": "urn:QDA-XML:project:1.0"}
+        selected = set()
+        for source in root.iterfind(".//q:TextSource", ns):
+            text = archive.read(source.get("plainTextPath").replace("internal://", "sources/")
+                                ).decode("utf-8")
+            for sel in source.iterfind("q:PlainTextSelection", ns):
+                selected.add(text[int(sel.get("startPosition")):int(sel.get("endPosition"))])
+    with (out / "quotes.csv").open(encoding="utf-8") as handle:
+        quoted = {row["text"] for row in csv.DictReader(handle)}
+    assert selected == quoted
     kwic = run("excerpts", "--project", str(project), "--code", "places")
     assert kwic.exit_code == 0 and "[[[Name" in kwic.output, kwic.output
     for real in REAL:

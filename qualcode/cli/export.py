@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.common import apply_options, load_selected, project_option, selection_options
+from qualcode.cli.common import (
+    apply_options,
+    load_selected,
+    project_option,
+    pseudonym_option,
+    selection_options,
+)
 
 
 def excerpt_options(command):
@@ -94,7 +100,8 @@ def csv(project_path, output, codes, origins, statuses, coders, pseudonymised):
 @click.option("--offsets", type=click.Choice(["codepoints", "utf16"]), default="codepoints",
               show_default=True,
               help="Unit of selection offsets: utf16 for NVivo, codepoints for the others.")
-def qdpx(project_path, output, offsets):
+@pseudonym_option
+def qdpx(project_path, output, offsets, pseudonymised):
     """A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     Example: qualcode export qdpx --project sample.qc -o sample.qdpx
@@ -104,7 +111,7 @@ def qdpx(project_path, output, offsets):
     from qualcode.store import Project
 
     with Project.open(project_path, readonly=True) as project:
-        content = export_qdpx(project, offsets)
+        content = export_qdpx(project, offsets, pseudonymised)
     write_atomic(output, content)
     click.echo(f"{output}: written")
 

@@ -8,7 +8,8 @@ says, or UTF-16 code units for NVivo. GUIDs are derived from ids (a source impor
 keeps its GUID) and the zip carries fixed dates, so exporting the same project twice gives the
 same bytes.
 Only codings that count (applied or accepted) are exported; QDPX has no place for a coding's
-origin, rule or status.
+origin, rule or status. Memos travel as Notes, referred to from their source, code or coded
+selection (NoteRef).
 """
 
 from __future__ import annotations
@@ -31,9 +32,12 @@ _GUID = re.compile(r"(?P<b>\{)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
 _DATETIME = re.compile(r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
 
 
-def project_qde(project: Project, offsets: str = "codepoints") -> tuple[bytes, dict[str, str]]:
+def project_qde(project: Project, offsets: str = "codepoints",
+                pseudonymiser=None) -> tuple[bytes, dict[str, str]]:
     """The project.qde XML and the source texts by GUID; ``offsets="utf16"`` counts selection
-    positions in UTF-16 code units, as NVivo reads them."""
+    positions in UTF-16 code units, as NVivo reads them. With a ``pseudonymiser`` (see
+    ``qualcode.pseudonym``) every text, name and memo is pseudonymised and every selection
+    points into the pseudonymised text."""
     from lxml import etree
 
     from qualcode.ingest.qdpx import LabelRendering
@@ -48,11 +52,20 @@ def project_qde(project: Project, offsets: str = "codepoints") -> tuple[bytes, d
             node.set(key, value)
         return node
 
+    def clean(text: str | None) -> str:
+        return (pseudonymiser(text) or "") if pseudonymiser else (text or "")
+
     book = project.codebook()
+    if pseudonymiser:
+        from qualcode.pseudonym.view import pseudonymise_codebook
+
+        book = pseudonymise_codebook(book, pseudonymiser)
+    memos = project.memos()
     codings = sorted([(c.document_id, c.start, c.end, c.code_id, c.coder, c.created_at)
                       for c in project.codings() if c.status in COUNTED_STATUSES],
                      key=lambda row: row[:5])
-    coders = sorted({row[4] for row in codings})
+    coders = sorted({row[4] for row in codings} | {m.author for m in memos})
+    memo_guids = {m.id: guid("note", str(m.id)) for m in memos}
     root = etree.Element(f"{{{NAMESPACE}}}Project", nsmap={None: NAMESPACE})
     root.set("name", project.path.stem)
     from qualcode import __version__
@@ -81,6 +94,9 @@ def project_qde(project: Project, offsets: str = "codepoints") -> tuple[bytes, d
                 if code.color:
                     node.set("color", code.color.upper())
                 element(node, "Description").text = description_with_extras(code)
+                for memo in memos:
+                    if memo.target == "code" and memo.code_id == code.id:
+                        element(node, "NoteRef", targetGUID=memo_guids[memo.id])
                 add(node, code.id)
 
         add(codes, None)
@@ -110,7 +126,7 @@ def project_qde(project: Project, offsets: str = "codepoints") -> tuple[bytes, d
             for name, value in sorted(attributes[doc_id].items()):
                 holder = element(case, "VariableValue")
                 element(holder, "VariableRef", targetGUID=guid("variable", name))
-                element(holder, "TextValue").text = value
+                element(holder, "TextValue").text = clean(value)
             element(case, "SourceRef", targetGUID=source_guids[doc_id])
     texts: dict[str, str] = {}
     if documents:
@@ -122,24 +138,37 @@ def project_qde(project: Project, offsets: str = "codepoints") -> tuple[bytes, d
             source_guid = source_guids[doc_id]
             # labels as `Name: `, so that qualcode and other tools read the speakers back
             rendering = LabelRendering(document.text, document.turns)
-            texts[source_guid] = rendering.text
-            source = element(sources, "TextSource", guid=source_guid, name=doc_id,
+            rewritten = pseudonymiser.rewrite(rendering.text) if pseudonymiser else None
+            exported = rewritten.text if rewritten else rendering.text
+            texts[source_guid] = exported
+            source = element(sources, "TextSource", guid=source_guid, name=clean(doc_id),
                              plainTextPath=f"internal://{source_guid}.txt")
-            units = Utf16Offsets(rendering.text) if offsets == "utf16" else None
+            units = Utf16Offsets(exported) if offsets == "utf16" else None
+
+            def position(value: int, is_end: bool, rendering=rendering, rewritten=rewritten,
+                         units=units) -> int:
+                value = rendering.forward(value)
+                if rewritten is not None:
+                    value = rewritten.end(value) if is_end else rewritten.start(value)
+                return units.to_utf16(value) if units is not None else value
+
             # one selection per span and coder, the coder on the selection too: readers that
             # take the coder from the selection (QualCoder) keep both coders of a span
             spans: dict[tuple[int, int, str], list] = {}
             for row in by_document.get(doc_id, []):
                 spans.setdefault((row[1], row[2], row[4]), []).append(row)
+            passage_memos: dict[tuple[int, int], list] = {}
+            for memo in memos:
+                if memo.target == "coding" and memo.document_id == doc_id \
+                        and memo.start is not None and memo.end is not None:
+                    passage_memos.setdefault((memo.start, memo.end), []).append(memo)
             for (start, end, coder), rows in spans.items():
                 stamps = sorted(row[5] for row in rows if _is_datetime(row[5]))
-                start, end = rendering.forward(start), rendering.forward(end)
-                if units is not None:
-                    start, end = units.to_utf16(start), units.to_utf16(end)
                 selection = element(source, "PlainTextSelection",
                                     guid=guid("selection", f"{doc_id}:{rows[0][1]}:"
                                                            f"{rows[0][2]}:{coder}"),
-                                    startPosition=str(start), endPosition=str(end),
+                                    startPosition=str(position(start, False)),
+                                    endPosition=str(position(end, True)),
                                     creatingUser=identity("user", coder))
                 if stamps:
                     selection.set("creationDateTime", stamps[0])
@@ -151,6 +180,29 @@ def project_qde(project: Project, offsets: str = "codepoints") -> tuple[bytes, d
                     if _is_datetime(created):
                         coding.set("creationDateTime", created)
                     element(coding, "CodeRef", targetGUID=identity("code", code_id))
+                for memo in passage_memos.pop((start, end), []):
+                    element(selection, "NoteRef", targetGUID=memo_guids[memo.id])
+            # a memo whose passage no coding spans any more still marks its words
+            for (start, end), memo_list in passage_memos.items():
+                selection = element(source, "PlainTextSelection",
+                                    guid=guid("selection", f"{doc_id}:{start}:{end}:memo"),
+                                    startPosition=str(position(start, False)),
+                                    endPosition=str(position(end, True)),
+                                    creatingUser=identity("user", memo_list[0].author))
+                for memo in memo_list:
+                    element(selection, "NoteRef", targetGUID=memo_guids[memo.id])
+            for memo in memos:
+                if memo.target == "document" and memo.document_id == doc_id:
+                    element(source, "NoteRef", targetGUID=memo_guids[memo.id])
+    if memos:
+        notes = element(root, "Notes")
+        for memo in memos:
+            note = element(notes, "Note", guid=memo_guids[memo.id],
+                           name=f"Memo on {memo.target}", creatingUser=identity("user",
+                                                                                memo.author))
+            if _is_datetime(memo.created_at):
+                note.set("creationDateTime", memo.created_at)
+            element(note, "PlainTextContent").text = clean(memo.text)
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return xml, texts
 
@@ -159,10 +211,13 @@ def _is_datetime(value: str | None) -> bool:
     return value is not None and _DATETIME.fullmatch(value) is not None
 
 
-def export_qdpx(project: Project, offsets: str = "codepoints") -> bytes:
+def export_qdpx(project: Project, offsets: str = "codepoints",
+                pseudonymised: bool | None = None) -> bytes:
     """The .qdpx zip as bytes (the caller writes it atomically); ``offsets="utf16"`` for
-    NVivo."""
-    xml, texts = project_qde(project, offsets)
+    NVivo; ``pseudonymised`` as in ``load_coded`` (default: the project's setting)."""
+    from qualcode.pseudonym.stored import pseudonymiser_for
+
+    xml, texts = project_qde(project, offsets, pseudonymiser_for(project, pseudonymised))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         def put(name: str, data: bytes) -> None:
