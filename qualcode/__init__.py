@@ -12,7 +12,9 @@ tables: ``load_coded`` (with a ``Selection``) then ``theme_frequencies``, ``cros
 ``write_workbook``; exchange: ``import_qdpx``, ``export_qdpx``; suggestions:
 ``suggest_project``, ``suggest_cold``, ``evaluate_project``, ``pending_suggestions``,
 ``decide_suggestion``, ``review_sheet``, ``apply_review_sheet``, ``discover``; the batch
-job: ``run``; the workspace: ``make_server``.
+job: ``run``; the workspace: ``make_server``; pseudonymisation: ``suggest_pseudonyms``,
+``apply_pseudonyms``, ``check_pseudonyms`` (and ``pseudonymised=`` on ``load_coded`` and
+``export_qdpx``).
 
 No public name is also the name of a subpackage or module of ``qualcode``: importing
 ``qualcode.ingest`` (the file readers) would otherwise replace the attribute. That is why the
@@ -80,6 +82,10 @@ _LAZY = {
     "run": "qualcode.pipeline:run",
     "RunReport": "qualcode.pipeline:RunReport",
     "make_server": "qualcode.web.server:make_server",
+    # pseudonymisation
+    "suggest_pseudonyms": "qualcode.workflows.pseudonymise:suggest_pseudonyms",
+    "apply_pseudonyms": "qualcode.workflows.pseudonymise:apply_pseudonyms",
+    "check_pseudonyms": "qualcode.workflows.pseudonymise:check_pseudonyms",
 }
 
 __all__ = [
@@ -100,9 +106,11 @@ __all__ = [
     "__version__",
     "agreement",
     "apply_coding",
+    "apply_pseudonyms",
     "apply_review_sheet",
     "build_report",
     "candidate_yaml",
+    "check_pseudonyms",
     "code_documents",
     "code_project",
     "codings_frame",
@@ -134,6 +142,7 @@ __all__ = [
     "sentences",
     "suggest_cold",
     "suggest_project",
+    "suggest_pseudonyms",
     "theme_frequencies",
     "top_pairs",
     "unapply_coding",

@@ -42,6 +42,9 @@ TWINS: dict[str, tuple[str, ...]] = {
     "discover": ("discover", "candidate_yaml"),
     "run": ("run",),
     "serve": ("make_server",),
+    "pseudonymise suggest": ("suggest_pseudonyms",),
+    "pseudonymise apply": ("apply_pseudonyms",),
+    "pseudonymise check": ("check_pseudonyms",),
 }
 
 

@@ -46,7 +46,7 @@ def keyword_in_context(project: Project, code_id: str, context: int = 60, *,
         if finder:
             new = maps[document]
             text, start, end = new.text, new.start(start), new.end(end)
-            matched = [(new.start(s), new.end(e), finder(rule)) for s, e, rule in matched]
+            matched = [(new.start(s), new.end(e), finder(rule) or rule) for s, e, rule in matched]
             document, speaker = finder(document) or document, finder(speaker)
         lines.append(f"{document} {start}-{end} {coding.code_id} "
                      f"({coding.origin}{': ' + speaker if speaker else ''})")

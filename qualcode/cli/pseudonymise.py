@@ -27,11 +27,11 @@ def suggest(project_path, output, names):
 
     from qualcode.fileio import write_atomic
     from qualcode.store import Project
-    from qualcode.workflows.pseudonymise import suggest_map
+    from qualcode.workflows.pseudonymise import suggest_pseudonyms
 
     extra = Path(names).read_text(encoding="utf-8").splitlines() if names else None
     with Project.open(project_path) as project:
-        text, count = suggest_map(project, extra)
+        text, count = suggest_pseudonyms(project, extra)
     write_atomic(Path(output), text.encode("utf-8"))
     click.echo(f"{output}: {count} entries proposed; review them (delete what is not "
                "identifying, merge variants), then run qualcode pseudonymise apply")
@@ -49,10 +49,10 @@ def apply(project_path, map_path, default):
     Example: qualcode pseudonymise apply --project out/project.qc --map map.yaml
     """
     from qualcode.store import Project
-    from qualcode.workflows.pseudonymise import apply_map
+    from qualcode.workflows.pseudonymise import apply_pseudonyms
 
     with Project.open(project_path) as project:
-        report = apply_map(project, map_path, default=default)
+        report = apply_pseudonyms(project, map_path, default=default)
     exports = ("pseudonymised by default (--real for the original text)" if report.default
                else "real unless --pseudonymised")
     click.echo(f"{map_path}: {report.entries} entries, {report.replacements} replacements in "
@@ -67,10 +67,10 @@ def check(project_path):
     Example: qualcode pseudonymise check --project out/project.qc
     """
     from qualcode.store import Project
-    from qualcode.workflows.pseudonymise import residual_check
+    from qualcode.workflows.pseudonymise import check_pseudonyms
 
     with Project.open(project_path) as project:
-        found = residual_check(project)
+        found = check_pseudonyms(project)
     for item in found:
         click.echo(f"{item.document_id}: {item.text!r} ({item.kind}, {item.count}x): "
                    f"...{item.example}...")

@@ -57,7 +57,7 @@ def check_map(mapping: PseudonymMap, strings: dict[str, str]) -> None:
 
 
 def _overlaps(mapping: PseudonymMap, intervals) -> list[QualcodeError]:
-    problems = []
+    problems: list[QualcodeError] = []
     reported: set[tuple[int, int]] = set()
     intervals.sort(key=lambda item: (item[0], item[1], -item[2]))
     for (where, _s1, e1, a), (where2, s2, e2, b) in itertools.pairwise(intervals):

@@ -142,7 +142,7 @@ def map_to_yaml(mapping: PseudonymMap, notes: dict[int, list[str]] | None = None
     for index, entry in enumerate(mapping.entries):
         for note in (notes or {}).get(index, []):
             lines.append(f"  # {note}")
-        item = {"real": entry.real}
+        item: dict[str, object] = {"real": entry.real}
         if entry.variants:
             item["variants"] = entry.variants
         item.update(replacement=entry.replacement, category=entry.category)

@@ -15,10 +15,10 @@ from qualcode.pseudonym.stored import DEFAULT_SETTING, pseudonymiser_for
 from qualcode.store import Project
 
 
-def suggest_map(project: Project, names: list[str] | None = None) -> tuple[str, int]:
+def suggest_pseudonyms(project: Project, names: list[str] | None = None) -> tuple[str, int]:
     """A proposed map as YAML to review (with where each entry occurs), and its size.
 
-    >>> text, n = suggest_map(project)  # doctest: +SKIP
+    >>> text, n = suggest_pseudonyms(project)  # doctest: +SKIP
     """
     proposals = propose(project.documents(), project.attributes(), names)
     mapping, notes = proposals_to_map(proposals)
@@ -32,7 +32,7 @@ class ApplyReport:
     default: bool
 
 
-def apply_map(project: Project, path: str | Path, *, default: bool = True) -> ApplyReport:
+def apply_pseudonyms(project: Project, path: str | Path, *, default: bool = True) -> ApplyReport:
     """Check a map against the project (every problem with its file:line) and record it; with
     ``default`` every export is pseudonymised unless asked for the real text."""
     mapping = read_map(path)
@@ -47,7 +47,7 @@ def apply_map(project: Project, path: str | Path, *, default: bool = True) -> Ap
     return ApplyReport(len(mapping.entries), replacements, default)
 
 
-def residual_check(project: Project) -> list[Residual]:
+def check_pseudonyms(project: Project) -> list[Residual]:
     """What still looks identifying once the stored map is applied."""
     finder = pseudonymiser_for(project, True)
     assert finder is not None
