@@ -13,8 +13,8 @@ tables: ``load_coded`` (with a ``Selection``) then ``theme_frequencies``, ``cros
 ``suggest_project``, ``suggest_cold``, ``evaluate_project``, ``pending_suggestions``,
 ``decide_suggestion``, ``review_sheet``, ``apply_review_sheet``, ``discover``; the batch
 job: ``run``; the workspace: ``make_server``; pseudonymisation: ``suggest_pseudonyms``,
-``apply_pseudonyms``, ``check_pseudonyms`` (and ``pseudonymised=`` on ``load_coded`` and
-``export_qdpx``).
+``apply_pseudonyms``, ``check_pseudonyms``, ``share_pseudonymised`` (and ``pseudonymised=``
+on ``load_coded`` and ``export_qdpx``).
 
 No public name is also the name of a subpackage or module of ``qualcode``: importing
 ``qualcode.ingest`` (the file readers) would otherwise replace the attribute. That is why the
@@ -86,6 +86,7 @@ _LAZY = {
     "suggest_pseudonyms": "qualcode.workflows.pseudonymise:suggest_pseudonyms",
     "apply_pseudonyms": "qualcode.workflows.pseudonymise:apply_pseudonyms",
     "check_pseudonyms": "qualcode.workflows.pseudonymise:check_pseudonyms",
+    "share_pseudonymised": "qualcode.workflows.pseudonymise:share_pseudonymised",
 }
 
 __all__ = [
@@ -140,6 +141,7 @@ __all__ = [
     "run",
     "save_codebook",
     "sentences",
+    "share_pseudonymised",
     "suggest_cold",
     "suggest_project",
     "suggest_pseudonyms",

@@ -45,6 +45,7 @@ TWINS: dict[str, tuple[str, ...]] = {
     "pseudonymise suggest": ("suggest_pseudonyms",),
     "pseudonymise apply": ("apply_pseudonyms",),
     "pseudonymise check": ("check_pseudonyms",),
+    "pseudonymise share": ("share_pseudonymised",),
 }
 
 

@@ -238,3 +238,63 @@ def test_pseudonymised_export_without_a_map_is_refused(project, tmp_path):
     assert result.exit_code == 2
     assert "no pseudonym map" in result.output
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_a_shared_copy_holds_no_real_name_and_no_map(project, tmp_path):
+    book = tmp_path / "book.yaml"
+    book.write_text(CODEBOOK, encoding="utf-8")
+    assert run("code", "--project", str(project), "--codebook", str(book),
+               "--quiet").exit_code == 0
+    from qualcode.workspace.memos import write_memo
+
+    with Project.open(project) as opened:
+        write_memo(opened, "coding", "ann", "Tom said so.", coding_id=opened.codings()[0].id)
+    refused = run("pseudonymise", "share", "--project", str(project), "-o",
+                  str(tmp_path / "s.qc"))
+    assert refused.exit_code == 2 and "no pseudonym map" in refused.output
+    assert run("pseudonymise", "apply", "--project", str(project), "--map",
+               str(suggested(project, tmp_path))).exit_code == 0
+    shared = tmp_path / "shared.qc"
+    result = run("pseudonymise", "share", "--project", str(project), "-o", str(shared))
+    assert result.exit_code == 0, result.output
+    raw = shared.read_bytes().decode("utf-8", "replace").lower()
+    for real in REAL:
+        assert not re.search(rf"(?<![a-z]){re.escape(real.lower())}(?![a-z])", raw), real
+    quotes = tmp_path / "quotes.csv"
+    assert run("export", "csv", "--project", str(project), "-o", str(quotes)).exit_code == 0
+    with Project.open(shared) as copy, Project.open(project) as original:
+        assert copy.pseudonyms() == [] and copy.runs() == []
+        assert len(copy.codings()) == len(original.codings())
+        texts = copy.texts()
+        spans = {texts[c.document_id][c.start:c.end] for c in copy.codings()}
+        (memo,) = copy.memos()
+        assert memo.text == "[P02] said so."
+        assert texts[memo.document_id][memo.start:memo.end] in spans
+    import csv
+
+    with quotes.open(encoding="utf-8") as handle:
+        assert spans == {row["text"] for row in csv.DictReader(handle)}
+    same = run("pseudonymise", "share", "--project", str(project), "-o", str(project))
+    assert same.exit_code == 2 and "new file" in same.output
+
+
+def test_the_workspace_shows_a_pseudonymised_copy_read_only(project, tmp_path):
+    from starlette.testclient import TestClient
+
+    from qualcode.web.server import make_server
+
+    assert run("pseudonymise", "apply", "--project", str(project), "--map",
+               str(suggested(project, tmp_path))).exit_code == 0
+    server = make_server(project, port=0, token="T", pseudonymised=True)
+    server.sock.close()
+    client = TestClient(server.app, base_url=f"http://127.0.0.1:{server.port}")
+    client.cookies.set("qualcode_token", "T")
+    shown = " ".join(client.get(f"/api/documents/{d['id']}").text
+                     for d in client.get("/api/documents").json()["documents"]).lower()
+    assert "[p01]" in shown
+    for real in REAL:
+        assert not re.search(rf"(?<![a-z]){re.escape(real.lower())}(?![a-z])", shown), real
+    assert "pseudonymised · read-only" in client.get("/").text
+    write = client.post("/api/codings", json={"document": "a", "start": 0, "end": 3,
+                                              "code": "x"})
+    assert write.status_code == 403 and "read-only" in write.json()["error"]

@@ -78,5 +78,23 @@ def check(project_path):
                "like a name, email, phone number or postcode")
 
 
+@pseudonymise.command()
+@project_option
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="The shareable project file to write (.qc).")
+def share(project_path, output):
+    """Write a pseudonymised copy of the project to share (no map, no real names inside).
+
+    Example: qualcode pseudonymise share --project out/project.qc -o shared.qc
+    """
+    from qualcode.store import Project
+    from qualcode.workflows.pseudonymise import share_pseudonymised
+
+    with Project.open(project_path, readonly=True) as project:
+        report = share_pseudonymised(project, output)
+    click.echo(f"{output}: {report.documents} documents, {report.replacements} replacements; "
+               "the map is not in it")
+
+
 def register(group: click.Group) -> None:
     group.add_command(pseudonymise)

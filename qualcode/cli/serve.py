@@ -17,7 +17,9 @@ from qualcode.cli.common import project_option
 @click.option("--port", default=8765, show_default=True, type=int,
               help="Port to listen on (0: any free port).")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser.")
-def serve(project_path, codebook_path, coder, host, port, no_browser):
+@click.option("--pseudonymised", is_flag=True,
+              help="Show a pseudonymised, read-only copy (the project's pseudonym map).")
+def serve(project_path, codebook_path, coder, host, port, no_browser, pseudonymised):
     """Read, code, review and write memos in a local web page.
 
     Example: qualcode serve --project sample.qc --coder ann
@@ -25,7 +27,7 @@ def serve(project_path, codebook_path, coder, host, port, no_browser):
     from qualcode.web.server import make_server
 
     server = make_server(project_path, codebook_path=codebook_path, coder=coder, host=host,
-                         port=port)
+                         port=port, pseudonymised=pseudonymised)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: anyone who can reach this machine and has "
                    "the address below (with its token) can read and change the project",

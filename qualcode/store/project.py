@@ -18,13 +18,13 @@ from qualcode.store.documents import DocumentsMixin
 from qualcode.store.edits import EditsMixin
 from qualcode.store.exchange import ExchangeMixin
 from qualcode.store.memos import MemosMixin
-from qualcode.store.pseudonyms import PseudonymsMixin
+from qualcode.store.pseudonyms import SharingMixin
 from qualcode.store.runs import RunsMixin
 from qualcode.store.suggestions import SuggestionsMixin
 
 
 class Project(DocumentsMixin, SuggestionsMixin, RunsMixin, ExchangeMixin, EditsMixin,
-              MemosMixin, PseudonymsMixin):
+              MemosMixin, SharingMixin):
     """An open qualcode project file.
 
     >>> with Project.open("sample.qc", create=True) as project:  # doctest: +SKIP

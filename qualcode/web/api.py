@@ -36,11 +36,12 @@ class Workspace:
 
     project_path: str
     coder: str | None = None
+    readonly: bool = False  # a pseudonymised copy: shown, never changed
 
     @contextmanager
     def project(self) -> Iterator[Project]:
         """A connection of this request's own (SQLite connections are not shared by threads)."""
-        with Project.open(self.project_path) as project:
+        with Project.open(self.project_path, readonly=self.readonly) as project:
             yield project
 
 

@@ -38,10 +38,12 @@ def _script_json(value) -> str:
 
 def page(request: Request) -> HTMLResponse:
     workspace: api.Workspace = request.app.state.workspace
-    boot = {"coder": workspace.coder or "", "project": Path(workspace.project_path).name}
+    boot = {"coder": workspace.coder or "", "project": Path(workspace.project_path).name,
+            "readonly": workspace.readonly}
     html = _templates.get_template("index.html").render(
         csrf=request.app.state.csrf, project_name=Path(workspace.project_path).name,
         project_path=workspace.project_path, coder=workspace.coder, version=__version__,
+        readonly=workspace.readonly,
         boot=_script_json(boot))
     return HTMLResponse(html)
 
@@ -91,19 +93,20 @@ ROUTES = [
 
 def create_app(project_path: str | Path, *, coder: str | None = None,
                token: str | None = None, csrf: str | None = None,
-               allowed_hosts: set[str] | None = None):
+               allowed_hosts: set[str] | None = None, readonly: bool = False):
     """The workspace as an ASGI application over one project file (opened per request).
 
     ``allowed_hosts`` are the Host headers accepted (None: any, for ``--host 0.0.0.0``).
     """
-    with Project.open(project_path):
+    with Project.open(project_path, readonly=readonly):
         pass  # refuse a missing or foreign project now, not on the first request
     app = Starlette(routes=ROUTES, exception_handlers={
         QualcodeError: _library_error, HTTPException: _http_error, Exception: _crash})
-    app.state.workspace = api.Workspace(str(project_path), coder)
+    app.state.workspace = api.Workspace(str(project_path), coder, readonly)
     app.state.token = token or new_token()
     app.state.csrf = csrf or new_token()
-    return Guard(app, token=app.state.token, csrf=app.state.csrf, allowed_hosts=allowed_hosts)
+    return Guard(app, token=app.state.token, csrf=app.state.csrf, allowed_hosts=allowed_hosts,
+                 readonly=readonly)
 
 
 if not log.handlers:

@@ -44,8 +44,9 @@ class Guard:
     """ASGI middleware: refuse what lacks the token, the CSRF header or a known Host."""
 
     def __init__(self, app: ASGIApp, *, token: str, csrf: str,
-                 allowed_hosts: set[str] | None) -> None:
+                 allowed_hosts: set[str] | None, readonly: bool = False) -> None:
         self.app = app
+        self.readonly = readonly
         self.state = getattr(app, "state", None)  # the wrapped app's state, for callers
         self.token = token
         self.csrf = csrf
@@ -90,6 +91,9 @@ class Guard:
             return _refuse(request, "open the address printed by `qualcode serve` (it carries "
                                     "the token)")
         if request.method not in SAFE_METHODS:
+            if self.readonly:
+                return JSONResponse({"error": "this workspace shows a pseudonymised copy and "
+                                              "is read-only"}, status_code=403)
             if not _same(request.headers.get(CSRF_HEADER), self.csrf):
                 return JSONResponse({"error": "refused: missing or wrong CSRF token (reload the "
                                               "page)"}, status_code=403)

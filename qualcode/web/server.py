@@ -92,8 +92,11 @@ def bind(host: str, port: int) -> socket.socket:
 
 def make_server(project_path: str | Path, *, codebook_path: str | Path | None = None,
                 coder: str | None = None, host: str = "127.0.0.1", port: int = 8765,
-                token: str | None = None) -> Server:
-    """Load the codebook (if given) into the project, bind the port, build the app."""
+                token: str | None = None, pseudonymised: bool = False) -> Server:
+    """Load the codebook (if given) into the project, bind the port, build the app.
+
+    ``pseudonymised`` serves a pseudonymised copy (``qualcode pseudonymise share``) made in a
+    temporary folder, read-only: for showing the work to someone outside the team."""
     from qualcode.store import Project
     from qualcode.web.app import create_app
     from qualcode.web.security import new_token
@@ -104,6 +107,9 @@ def make_server(project_path: str | Path, *, codebook_path: str | Path | None = 
         book = load_codebook(codebook_path)
         with Project.open(project_path) as project, project.transaction():
             project.set_codes(book)
+    shown = project_path
+    if pseudonymised:
+        shown = _shared_copy(project_path)
     sock = bind(host, port)
     actual = sock.getsockname()[1]
     allowed = None
@@ -111,8 +117,26 @@ def make_server(project_path: str | Path, *, codebook_path: str | Path | None = 
         allowed = {f"{name}:{actual}" for name in ("127.0.0.1", "localhost", "[::1]")}
     token = token or new_token()
     try:
-        app = create_app(project_path, coder=coder, token=token, allowed_hosts=allowed)
+        app = create_app(shown, coder=coder, token=token, allowed_hosts=allowed,
+                         readonly=pseudonymised)
     except BaseException:
         sock.close()
         raise
     return Server(app, sock, host, actual, token)
+
+
+def _shared_copy(project_path: str | Path) -> Path:
+    """A pseudonymised copy of the project in a temporary folder removed at exit."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from qualcode.store import Project
+    from qualcode.workflows.pseudonymise import share_pseudonymised
+
+    folder = Path(tempfile.mkdtemp(prefix="qualcode-shared-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    copy = folder / "shared.qc"
+    with Project.open(project_path, readonly=True) as project:
+        share_pseudonymised(project, copy)
+    return copy

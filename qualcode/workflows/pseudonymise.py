@@ -52,3 +52,46 @@ def check_pseudonyms(project: Project) -> list[Residual]:
     finder = pseudonymiser_for(project, True)
     assert finder is not None
     return residual(project.documents(), finder)
+
+
+@dataclass
+class ShareReport:
+    documents: int
+    replacements: int
+
+
+def share_pseudonymised(project: Project, output: str | Path) -> ShareReport:
+    """Write a copy of the project with every name the map lists replaced (texts, offsets,
+    speakers, ids, attributes, memos, codebook), without the map, the settings or the log of
+    runs; refused (and nothing written) if anything the map lists is still in it.
+
+    >>> share_pseudonymised(project, "shared.qc")  # doctest: +SKIP
+    """
+    import os
+    import tempfile
+
+    from qualcode.errors import ProjectError
+
+    finder = pseudonymiser_for(project, True)
+    assert finder is not None
+    output = Path(output)
+    if output.resolve() == Path(project.path).resolve():
+        raise ProjectError("the shared copy must be a new file, not the project itself", output)
+    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp",
+                                         dir=output.parent)
+    os.close(handle)
+    os.unlink(temporary)
+    try:
+        project.copy_to(temporary)
+        with Project.open(temporary) as copy:
+            counts = copy.pseudonymise_copy(finder)
+            left = [t for t in copy.all_texts() if finder.occurrences(t)]
+        if left:
+            raise ProjectError(f"{len(left)} stored value(s) still hold a name of the map; "
+                               "nothing written", output)
+        os.replace(temporary, output)
+    finally:
+        for leftover in (temporary, temporary + "-wal", temporary + "-shm"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+    return ShareReport(counts["documents"], counts["replacements"])

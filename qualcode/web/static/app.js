@@ -388,7 +388,7 @@ function scrollToOffset(offset) {
 document.addEventListener("mouseup", (event) => {
   if (!state.doc || !$("#turns") || event.target.closest(".pop")) return;
   const selection = window.getSelection();
-  if (selection.rangeCount && !selection.isCollapsed) {
+  if (!QC.readonly && selection.rangeCount && !selection.isCollapsed) {
     const range = selection.getRangeAt(0);
     if (!$("#turns").contains(range.commonAncestorContainer) && !range.intersectsNode($("#turns"))) return;
     const offsets = selectionOffsets(range);
