@@ -515,7 +515,8 @@ def test_what_qualcode_has_no_place_for_is_counted(tmp_path, run_cli):
     result = run_cli("import", "qdpx", archive, "--project", tmp_path / "p.qc")
     assert result.exit_code == 0
     assert ("not imported (qualcode has no place for them): 1 sets (code groups), "
-            "2 notes (memos), 1 picture sources") in result.stdout
+            "1 picture sources, 2 notes not attached to a source, code or selection"
+            ) in result.stdout
 
 
 # -- identity: GUIDs of sources, codes, coders and cases travel back --------------------------
@@ -611,3 +612,118 @@ def test_a_taguette_codebook_nests_dotted_tags_as_its_csv_does(tmp_path):
         ("facilitators-peer-support", "facilitators-peer", "support", "Help from peers")]
     assert sorted((c.id, c.parent, c.name) for c in from_qdc.codes) == sorted(
         (c.id, c.parent, c.name) for c in from_csv.codes)
+
+
+# -- memos travel both ways as Notes -----------------------------------------------------------
+def memo_rows(project) -> list[tuple]:
+    texts = {d.id: d.text for d in project.documents()}
+    return sorted((m.target, m.document_id, m.code_id, m.author, m.text, m.created_at,
+                   texts[m.document_id][m.start:m.end] if m.start is not None else None)
+                  for m in project.memos())
+
+
+@pytest.mark.parametrize("offsets", ["codepoints", "utf16"])
+def test_memos_survive_a_round_trip_with_target_author_and_passage(tmp_path, offsets):
+    from web_fixtures import build_project
+
+    from qualcode.workspace.memos import write_memo
+
+    with Project.open(build_project(tmp_path / "w")) as p:
+        text = p.document_text("emoji")
+        coding = next(c for c in p.codings("emoji") if c.start > text.index("\U0001f600"))
+        write_memo(p, "document", "ann", "Emoji-rich but clear.", document_id="emoji")
+        write_memo(p, "code", "bob", "Barriers: money first.\nThen time.", code_id="barriers")
+        write_memo(p, "coding", "cat", "After the emoji.", coding_id=coding.id)
+        before = memo_rows(p)
+        archive = tmp_path / "memos.qdpx"
+        archive.write_bytes(export_qdpx(p, offsets))
+    with Project.open(tmp_path / "copy.qc", create=True) as q:
+        report = import_qdpx(q, archive)
+        assert report.memos == 3 and memo_rows(q) == before
+        (on_passage,) = [m for m in q.memos() if m.target == "coding"]
+        linked = q.codings(coding_ids=[on_passage.coding_id])[0]
+        assert (linked.start, linked.end, linked.code_id) == (coding.start, coding.end,
+                                                              coding.code_id)
+        again = import_qdpx(q, archive)
+        assert (again.memos, again.memos_already) == (0, 3) and len(q.memos()) == 3
+
+
+def test_a_memo_on_a_passage_no_coding_marks_comes_back_on_its_document_with_the_passage(
+        tmp_path):
+    from web_fixtures import build_project
+
+    from qualcode.store.memos import MemoDraft
+
+    with Project.open(build_project(tmp_path / "w")) as p:
+        text = p.document_text("emoji")
+        start = text.index("\U0001f600") + 2
+        with p.transaction():
+            p.put_memos([MemoDraft("coding", "ann", "Uncoded words.", document_id="emoji",
+                                   start=start, end=start + 6)])
+        archive = tmp_path / "m.qdpx"
+        archive.write_bytes(export_qdpx(p))
+    with Project.open(tmp_path / "copy.qc", create=True) as q:
+        import_qdpx(q, archive)
+        (memo,) = q.memos()
+        assert (memo.target, memo.document_id, memo.start, memo.end, memo.author) == (
+            "document", "emoji", start, start + 6, "ann")
+        again = tmp_path / "again.qdpx"
+        again.write_bytes(export_qdpx(q))
+    # and it goes out again on its passage, not on the whole source
+    with zipfile.ZipFile(again) as z:
+        assert z.read("project.qde").count(b"<NoteRef") == 1
+        assert b'PlainTextSelection guid' in z.read("project.qde").split(b"<NoteRef")[0]
+
+
+NOTES_QDE = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="QualCoder 3.5">
+ <Users><User guid="{USER}" name="Maria"/><User guid="{G.format(902)}" name="Tom"/></Users>
+ <CodeBook><Codes><Code guid="{CODE}" name="Theme" isCodable="true">
+  <NoteRef targetGUID="{G.format(803)}"/></Code></Codes></CodeBook>
+ <Sources>
+  <TextSource guid="{G.format(810)}" name="Talk"><PlainTextContent>Hi \U0001f600 money talks here.</PlainTextContent>
+   <PlainTextSelection guid="{G.format(811)}" startPosition="5" endPosition="10">
+    <Coding guid="{G.format(812)}" creatingUser="{USER}"><CodeRef targetGUID="{CODE}"/></Coding>
+    <NoteRef targetGUID="{G.format(801)}"/>
+   </PlainTextSelection>
+   <PlainTextSelection guid="{G.format(813)}" startPosition="11" endPosition="16">
+    <NoteRef targetGUID="{G.format(804)}"/>
+   </PlainTextSelection>
+   <NoteRef targetGUID="{G.format(802)}"/>
+  </TextSource>
+ </Sources>
+ <Notes>
+  <Note guid="{G.format(801)}" name="on a passage" creatingUser="{G.format(902)}"
+        creationDateTime="2024-05-01T10:00:00Z"><PlainTextContent>Money first.</PlainTextContent></Note>
+  <Note guid="{G.format(802)}" name="on the source" creatingUser="{USER}"><PlainTextContent>A good talk.</PlainTextContent></Note>
+  <Note guid="{G.format(803)}" name="on the code"><PlainTextContent>Define it better.</PlainTextContent></Note>
+  <Note guid="{G.format(804)}" name="on uncoded words" creatingUser="{USER}"><PlainTextContent>Talks!</PlainTextContent></Note>
+  <Note guid="{G.format(805)}" name="on nothing"><PlainTextContent>Lost.</PlainTextContent></Note>
+ </Notes>
+</Project>
+"""
+
+
+def test_notes_of_another_tool_become_memos_on_source_code_and_passage(tmp_path, run_cli):
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(DATA / "refi-qda" / "Project.xsd")))
+    assert schema.validate(etree.fromstring(NOTES_QDE.encode("utf-8"))), schema.error_log
+    archive = write_qdpx(tmp_path / "notes.qdpx", NOTES_QDE)
+    result = run_cli("import", "qdpx", archive, "--project", tmp_path / "p.qc")
+    assert result.exit_code == 0, result.output
+    assert "4 memos (0 already there)" in result.stdout
+    assert "1 notes not attached to a source, code or selection" in result.stdout
+    with Project.open(tmp_path / "p.qc") as p:
+        text = p.document_text("Talk")
+        rows = sorted((m.target, m.document_id, m.code_id, m.author, m.text,
+                       text[m.start:m.end] if m.start is not None else None,
+                       m.created_at.startswith("2024")) for m in p.memos())
+        coding_ids = {m.coding_id for m in p.memos() if m.target == "coding"}
+        assert coding_ids == {c.id for c in p.codings()}
+    assert rows == [
+        ("code", None, "theme", "unknown", "Define it better.", None, False),
+        ("coding", "Talk", "theme", "Tom", "Money first.", "money", True),
+        ("document", "Talk", None, "Maria", "A good talk.", None, False),
+        ("document", "Talk", None, "Maria", "Talks!", "talks", False),
+    ]

@@ -164,7 +164,8 @@ def qdpx(file, project_path, offsets, strict):
     click.echo(f"{file}: {len(report.documents)} documents ({len(report.new)} new, "
                f"{len(report.unchanged)} already there, {len(report.updated)} updated), "
                f"{report.codes} codes, {report.codings} codings ({report.already} already "
-               f"there); coders: {', '.join(report.coders) or 'none'}; offsets read as "
+               f"there), {report.memos} memos ({report.memos_already} already there); "
+               f"coders: {', '.join(report.coders) or 'none'}; offsets read as "
                f"{report.offsets}")
     for doc_id in report.updated:
         click.echo(f"updated {doc_id!r}: its source's text changed since the last import; its "

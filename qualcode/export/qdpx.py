@@ -38,173 +38,231 @@ def project_qde(project: Project, offsets: str = "codepoints",
     positions in UTF-16 code units, as NVivo reads them. With a ``pseudonymiser`` (see
     ``qualcode.pseudonym``) every text, name and memo is pseudonymised and every selection
     points into the pseudonymised text."""
-    from lxml import etree
-
-    from qualcode.ingest.qdpx import LabelRendering
-    from qualcode.offsets import Utf16Offsets
-
     if offsets not in ("codepoints", "utf16"):
         raise ValueError(f"offsets must be 'codepoints' or 'utf16', not {offsets!r}")
+    return _QdeWriter(project, offsets, pseudonymiser).write()
 
-    def element(parent, tag, **attributes):
-        node = etree.SubElement(parent, f"{{{NAMESPACE}}}{tag}")
-        for key, value in attributes.items():
-            node.set(key, value)
-        return node
 
-    def clean(text: str | None) -> str:
-        return (pseudonymiser(text) or "") if pseudonymiser else (text or "")
+def _element(parent, tag: str, **attributes: str):
+    from lxml import etree
 
-    book = project.codebook()
-    if pseudonymiser:
-        from qualcode.pseudonym.view import pseudonymise_codebook
+    node = etree.SubElement(parent, f"{{{NAMESPACE}}}{tag}")
+    for key, value in attributes.items():
+        node.set(key, value)
+    return node
 
-        book = pseudonymise_codebook(book, pseudonymiser)
-    memos = project.memos()
-    codings = sorted([(c.document_id, c.start, c.end, c.code_id, c.coder, c.created_at)
-                      for c in project.codings() if c.status in COUNTED_STATUSES],
-                     key=lambda row: row[:5])
-    coders = sorted({row[4] for row in codings} | {m.author for m in memos})
-    memo_guids = {m.id: guid("note", str(m.id)) for m in memos}
-    root = etree.Element(f"{{{NAMESPACE}}}Project", nsmap={None: NAMESPACE})
-    root.set("name", project.path.stem)
-    from qualcode import __version__
 
-    root.set("origin", f"qualcode {__version__}")
-    kept = {kind: project.kept_guids(kind) for kind in ("code", "user", "case")}
+def _on_passage(memo) -> bool:
+    """A memo that marks words: on a coding, or on a document with a passage (a QDPX Note
+    on a selection without codings comes in so)."""
+    return memo.target in ("coding", "document") and memo.start is not None \
+        and memo.end is not None
 
-    def identity(kind: str, key: str) -> str:
+
+class _QdeWriter:
+    """Writes one project as ``project.qde``, one method per part of the project, in the
+    standard's order: users, codebook, variables, cases, sources (with their selections),
+    notes."""
+
+    def __init__(self, project: Project, offsets: str, pseudonymiser=None) -> None:
+        self.project, self.offsets, self.pseudonymiser = project, offsets, pseudonymiser
+        book = project.codebook()
+        if pseudonymiser:
+            from qualcode.pseudonym.view import pseudonymise_codebook
+
+            book = pseudonymise_codebook(book, pseudonymiser)
+        self.book = book
+        self.memos = project.memos()
+        self.codings = sorted([(c.document_id, c.start, c.end, c.code_id, c.coder, c.created_at)
+                               for c in project.codings() if c.status in COUNTED_STATUSES],
+                              key=lambda row: row[:5])
+        self.memo_guids = {m.id: guid("note", str(m.id)) for m in self.memos}
+        self.kept = {kind: project.kept_guids(kind) for kind in ("code", "user", "case")}
+        self.texts: dict[str, str] = {}
+
+    def write(self) -> tuple[bytes, dict[str, str]]:
+        from lxml import etree
+
+        from qualcode import __version__
+
+        root = etree.Element(f"{{{NAMESPACE}}}Project", nsmap={None: NAMESPACE})
+        root.set("name", self.project.path.stem)
+        root.set("origin", f"qualcode {__version__}")
+        self.users(root)
+        self.codebook(root)
+        attributes = self.project.attributes()
+        self.variables(root, attributes)
+        documents = {document.id: document for document in self.project.documents()}
+        self.source_guids = {doc_id: recorded if recorded and _GUID.fullmatch(recorded)
+                             else guid("source", doc_id)
+                             for doc_id, recorded in self.project.source_guids().items()}
+        self.cases(root, documents, attributes)
+        self.sources(root, documents)
+        self.notes(root)
+        xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        return xml, self.texts
+
+    def clean(self, text: str | None) -> str:
+        return (self.pseudonymiser(text) or "") if self.pseudonymiser else (text or "")
+
+    def identity(self, kind: str, key: str) -> str:
         """The GUID a thing had where it was imported from, else the one derived from its id."""
-        value = kept[kind].get(key)
+        value = self.kept[kind].get(key)
         return value if value and _GUID.fullmatch(value) else guid(kind, key)
 
-    if coders:
-        users = element(root, "Users")
-        for coder in coders:
-            element(users, "User", guid=identity("user", coder), name=coder)
-    known = {c.id for c in book.codes}
-    unknown = sorted({row[3] for row in codings} - known)
-    if book.codes or unknown:
-        codes = element(element(root, "CodeBook"), "Codes")
+    def users(self, root) -> None:
+        """One User per coder and memo author."""
+        coders = sorted({row[4] for row in self.codings} | {m.author for m in self.memos})
+        if coders:
+            users = _element(root, "Users")
+            for coder in coders:
+                _element(users, "User", guid=self.identity("user", coder), name=coder)
 
-        def add(parent, parent_id):
-            for code in book.children(parent_id):
-                node = element(parent, "Code", guid=identity("code", code.id), name=code.name,
-                               isCodable="true" if code.codable else "false")
-                if code.color:
-                    node.set("color", code.color.upper())
-                element(node, "Description").text = description_with_extras(code)
-                for memo in memos:
-                    if memo.target == "code" and memo.code_id == code.id:
-                        element(node, "NoteRef", targetGUID=memo_guids[memo.id])
-                add(node, code.id)
-
-        add(codes, None)
+    def codebook(self, root) -> None:
+        """The code tree, with codes that codings use but the codebook lacks at the end."""
+        known = {c.id for c in self.book.codes}
+        unknown = sorted({row[3] for row in self.codings} - known)
+        if not (self.book.codes or unknown):
+            return
+        codes = _element(_element(root, "CodeBook"), "Codes")
+        self._codes(codes, None)
         for code_id in unknown:
-            element(codes, "Code", guid=identity("code", code_id), name=code_id,
-                    isCodable="true")
-    attributes = project.attributes()
-    names = sorted({n for values in attributes.values() for n in values})
-    if names:
-        variables = element(root, "Variables")
-        for name in names:
-            element(variables, "Variable", guid=guid("variable", name), name=name,
-                    typeOfVariable="Text")
-    documents = {document.id: document for document in project.documents()}
-    source_guids = {doc_id: recorded if recorded and _GUID.fullmatch(recorded)
-                    else guid("source", doc_id)
-                    for doc_id, recorded in project.source_guids().items()}
-    if attributes:
-        # one Case per document, without a name, holding its attributes and one SourceRef: the
-        # form MAXQDA writes and QualCoder reads as the source's own variables (QualCoder skips
-        # the SourceRef of a named Case)
-        cases = element(root, "Cases")
+            _element(codes, "Code", guid=self.identity("code", code_id), name=code_id,
+                     isCodable="true")
+
+    def _codes(self, parent, parent_id: str | None) -> None:
+        for code in self.book.children(parent_id):
+            node = _element(parent, "Code", guid=self.identity("code", code.id),
+                            name=code.name, isCodable="true" if code.codable else "false")
+            if code.color:
+                node.set("color", code.color.upper())
+            _element(node, "Description").text = description_with_extras(code)
+            for memo in self.memos:
+                if memo.target == "code" and memo.code_id == code.id:
+                    _element(node, "NoteRef", targetGUID=self.memo_guids[memo.id])
+            self._codes(node, code.id)
+
+    def variables(self, root, attributes: dict[str, dict[str, str]]) -> None:
+        names = sorted({n for values in attributes.values() for n in values})
+        if names:
+            variables = _element(root, "Variables")
+            for name in names:
+                _element(variables, "Variable", guid=guid("variable", name), name=name,
+                         typeOfVariable="Text")
+
+    def cases(self, root, documents: dict, attributes: dict[str, dict[str, str]]) -> None:
+        """One Case per document, without a name, holding its attributes and one SourceRef:
+        the form MAXQDA writes and QualCoder reads as the source's own variables (QualCoder
+        skips the SourceRef of a named Case)."""
+        if not attributes:
+            return
+        cases = _element(root, "Cases")
         for doc_id in documents:
             if doc_id not in attributes:
                 continue
-            case = element(cases, "Case", guid=identity("case", doc_id))
+            case = _element(cases, "Case", guid=self.identity("case", doc_id))
             for name, value in sorted(attributes[doc_id].items()):
-                holder = element(case, "VariableValue")
-                element(holder, "VariableRef", targetGUID=guid("variable", name))
-                element(holder, "TextValue").text = clean(value)
-            element(case, "SourceRef", targetGUID=source_guids[doc_id])
-    texts: dict[str, str] = {}
-    if documents:
-        sources = element(root, "Sources")
+                holder = _element(case, "VariableValue")
+                _element(holder, "VariableRef", targetGUID=guid("variable", name))
+                _element(holder, "TextValue").text = self.clean(value)
+            _element(case, "SourceRef", targetGUID=self.source_guids[doc_id])
+
+    def sources(self, root, documents: dict) -> None:
+        if not documents:
+            return
+        sources = _element(root, "Sources")
         by_document: dict[str, list] = {}
-        for row in codings:
+        for row in self.codings:
             by_document.setdefault(row[0], []).append(row)
         for doc_id, document in documents.items():
-            source_guid = source_guids[doc_id]
-            # labels as `Name: `, so that qualcode and other tools read the speakers back
-            rendering = LabelRendering(document.text, document.turns)
-            rewritten = pseudonymiser.rewrite(rendering.text) if pseudonymiser else None
-            exported = rewritten.text if rewritten else rendering.text
-            texts[source_guid] = exported
-            source = element(sources, "TextSource", guid=source_guid, name=clean(doc_id),
-                             plainTextPath=f"internal://{source_guid}.txt")
-            units = Utf16Offsets(exported) if offsets == "utf16" else None
+            self._source(sources, doc_id, document, by_document.get(doc_id, []))
 
-            def position(value: int, is_end: bool, rendering=rendering, rewritten=rewritten,
-                         units=units) -> int:
-                value = rendering.forward(value)
-                if rewritten is not None:
-                    value = rewritten.end(value) if is_end else rewritten.start(value)
-                return units.to_utf16(value) if units is not None else value
+    def _source(self, sources, doc_id: str, document, rows: list) -> None:
+        """A TextSource with its selections, then the NoteRefs of memos on the document."""
+        source_guid = self.source_guids[doc_id]
+        position = self._exported_text(source_guid, document)
+        source = _element(sources, "TextSource", guid=source_guid, name=self.clean(doc_id),
+                          plainTextPath=f"internal://{source_guid}.txt")
+        passage_memos: dict[tuple[int, int], list] = {}
+        for memo in self.memos:
+            if _on_passage(memo) and memo.document_id == doc_id:
+                passage_memos.setdefault((memo.start, memo.end), []).append(memo)
+        self._coded_selections(source, doc_id, rows, position, passage_memos)
+        # a memo whose passage no coding spans (any more) still marks its words
+        for (start, end), memo_list in passage_memos.items():
+            selection = _element(source, "PlainTextSelection",
+                                 guid=guid("selection", f"{doc_id}:{start}:{end}:memo"),
+                                 startPosition=str(position(start, False)),
+                                 endPosition=str(position(end, True)),
+                                 creatingUser=self.identity("user", memo_list[0].author))
+            for memo in memo_list:
+                _element(selection, "NoteRef", targetGUID=self.memo_guids[memo.id])
+        for memo in self.memos:
+            if memo.target == "document" and memo.document_id == doc_id \
+                    and not _on_passage(memo):
+                _element(source, "NoteRef", targetGUID=self.memo_guids[memo.id])
 
-            # one selection per span and coder, the coder on the selection too: readers that
-            # take the coder from the selection (QualCoder) keep both coders of a span
-            spans: dict[tuple[int, int, str], list] = {}
-            for row in by_document.get(doc_id, []):
-                spans.setdefault((row[1], row[2], row[4]), []).append(row)
-            passage_memos: dict[tuple[int, int], list] = {}
-            for memo in memos:
-                if memo.target == "coding" and memo.document_id == doc_id \
-                        and memo.start is not None and memo.end is not None:
-                    passage_memos.setdefault((memo.start, memo.end), []).append(memo)
-            for (start, end, coder), rows in spans.items():
-                stamps = sorted(row[5] for row in rows if _is_datetime(row[5]))
-                selection = element(source, "PlainTextSelection",
-                                    guid=guid("selection", f"{doc_id}:{rows[0][1]}:"
-                                                           f"{rows[0][2]}:{coder}"),
-                                    startPosition=str(position(start, False)),
-                                    endPosition=str(position(end, True)),
-                                    creatingUser=identity("user", coder))
-                if stamps:
-                    selection.set("creationDateTime", stamps[0])
-                for _, s_, e_, code_id, _, created in rows:
-                    coding = element(selection, "Coding",
-                                     guid=guid("coding", f"{doc_id}:{s_}:{e_}:{code_id}:"
-                                                         f"{coder}"),
-                                     creatingUser=identity("user", coder))
-                    if _is_datetime(created):
-                        coding.set("creationDateTime", created)
-                    element(coding, "CodeRef", targetGUID=identity("code", code_id))
-                for memo in passage_memos.pop((start, end), []):
-                    element(selection, "NoteRef", targetGUID=memo_guids[memo.id])
-            # a memo whose passage no coding spans any more still marks its words
-            for (start, end), memo_list in passage_memos.items():
-                selection = element(source, "PlainTextSelection",
-                                    guid=guid("selection", f"{doc_id}:{start}:{end}:memo"),
-                                    startPosition=str(position(start, False)),
-                                    endPosition=str(position(end, True)),
-                                    creatingUser=identity("user", memo_list[0].author))
-                for memo in memo_list:
-                    element(selection, "NoteRef", targetGUID=memo_guids[memo.id])
-            for memo in memos:
-                if memo.target == "document" and memo.document_id == doc_id:
-                    element(source, "NoteRef", targetGUID=memo_guids[memo.id])
-    if memos:
-        notes = element(root, "Notes")
-        for memo in memos:
-            note = element(notes, "Note", guid=memo_guids[memo.id],
-                           name=f"Memo on {memo.target}", creatingUser=identity("user",
-                                                                                memo.author))
+    def _exported_text(self, source_guid: str, document):
+        """Record the text exported for a document (labels as ``Name: ``, so that qualcode
+        and other tools read the speakers back; pseudonymised if asked) and return the
+        function that turns a stored position into an exported one."""
+        from qualcode.ingest.qdpx import LabelRendering
+        from qualcode.offsets import Utf16Offsets
+
+        rendering = LabelRendering(document.text, document.turns)
+        rewritten = self.pseudonymiser.rewrite(rendering.text) if self.pseudonymiser else None
+        exported = rewritten.text if rewritten else rendering.text
+        self.texts[source_guid] = exported
+        units = Utf16Offsets(exported) if self.offsets == "utf16" else None
+
+        def position(value: int, is_end: bool) -> int:
+            value = rendering.forward(value)
+            if rewritten is not None:
+                value = rewritten.end(value) if is_end else rewritten.start(value)
+            return units.to_utf16(value) if units is not None else value
+
+        return position
+
+    def _coded_selections(self, source, doc_id: str, rows: list, position,
+                          passage_memos: dict[tuple[int, int], list]) -> None:
+        """One selection per span and coder, the coder on the selection too: readers that
+        take the coder from the selection (QualCoder) keep both coders of a span. Memos on a
+        passage go on its first selection (taken out of ``passage_memos``)."""
+        spans: dict[tuple[int, int, str], list] = {}
+        for row in rows:
+            spans.setdefault((row[1], row[2], row[4]), []).append(row)
+        for (start, end, coder), span_rows in spans.items():
+            stamps = sorted(row[5] for row in span_rows if _is_datetime(row[5]))
+            selection = _element(source, "PlainTextSelection",
+                                 guid=guid("selection", f"{doc_id}:{span_rows[0][1]}:"
+                                                        f"{span_rows[0][2]}:{coder}"),
+                                 startPosition=str(position(start, False)),
+                                 endPosition=str(position(end, True)),
+                                 creatingUser=self.identity("user", coder))
+            if stamps:
+                selection.set("creationDateTime", stamps[0])
+            for _, s_, e_, code_id, _, created in span_rows:
+                coding = _element(selection, "Coding",
+                                  guid=guid("coding", f"{doc_id}:{s_}:{e_}:{code_id}:{coder}"),
+                                  creatingUser=self.identity("user", coder))
+                if _is_datetime(created):
+                    coding.set("creationDateTime", created)
+                _element(coding, "CodeRef", targetGUID=self.identity("code", code_id))
+            for memo in passage_memos.pop((start, end), []):
+                _element(selection, "NoteRef", targetGUID=self.memo_guids[memo.id])
+
+    def notes(self, root) -> None:
+        """Every memo as a Note, with its author and time; what it is on refers to it."""
+        if not self.memos:
+            return
+        notes = _element(root, "Notes")
+        for memo in self.memos:
+            note = _element(notes, "Note", guid=self.memo_guids[memo.id],
+                            name=f"Memo on {memo.target}",
+                            creatingUser=self.identity("user", memo.author))
             if _is_datetime(memo.created_at):
                 note.set("creationDateTime", memo.created_at)
-            element(note, "PlainTextContent").text = clean(memo.text)
-    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return xml, texts
+            _element(note, "PlainTextContent").text = self.clean(memo.text)
 
 
 def _is_datetime(value: str | None) -> bool:

@@ -33,7 +33,6 @@ UTF16 = "UTF-16 code units"
 # Parts of a REFI-QDA project qualcode has no place for, by element path: said in the summary.
 _DROPPED = {
     "q:Sets/q:Set": "sets (code groups)",
-    "q:Notes/q:Note": "notes (memos)",
     "q:Links/q:Link": "links",
     "q:Graphs/q:Graph": "graphs",
     "q:Sources/q:PictureSource": "picture sources",
@@ -87,6 +86,32 @@ class QdpxContents:
     code_guids: dict[str, str] = field(default_factory=dict)  # code id -> GUID as written
     user_guids: dict[str, str] = field(default_factory=dict)  # coder -> GUID as written
     case_guids: dict[str, str] = field(default_factory=dict)  # source guid -> its case's GUID
+    memos: list[QdpxMemo] = field(default_factory=list)
+
+
+@dataclass
+class QdpxMemo:
+    """A Note, placed on what refers to it: ``target`` is ``"document"`` (``source_guid``; with
+    ``start``/``end`` when it marks a passage that no coding marks), ``"code"`` (``code_id``)
+    or ``"coding"`` (the passage, with the code and coder of its selection's first coding).
+    Positions are code points of the source's normalised text, like codings."""
+
+    target: str
+    text: str
+    author: str
+    created_at: str | None = None
+    source_guid: str | None = None
+    code_id: str | None = None
+    start: int | None = None
+    end: int | None = None
+    coder: str | None = None
+
+
+@dataclass
+class _Note:
+    text: str
+    author: str
+    created_at: str | None
 
 
 @dataclass
@@ -96,6 +121,23 @@ class _Selection:
     end: int | None
     line: int | None
     codings: list[tuple[str, str, str | None]]  # (code id, coder, creation time)
+    notes: list[_Note] = field(default_factory=list)
+
+
+@dataclass
+class _Placed:
+    """What :func:`_place` made of the selections."""
+
+    codings: list[QdpxCoding] = field(default_factory=list)
+    memos: list[QdpxMemo] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    notes_lost: int = 0  # notes on selections that were skipped
+
+
+NOTES_UNATTACHED = "notes not attached to a source, code or selection"
+NOTES_ON_SKIPPED = "notes on skipped sources or selections"
+NOTES_MISSING = "note references to notes not in the file"
+NOTES_EMPTY = "empty notes"
 
 
 def _safe_members(archive: zipfile.ZipFile, path: Path, limit: int) -> dict[str, zipfile.ZipInfo]:
@@ -137,11 +179,7 @@ def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES,
     >>> contents.offsets, len(contents.sources), len(contents.codings)  # doctest: +SKIP
     ('UTF-16 code units', 12, 303)
     """
-    from qualcode.codebook.fields import Problems
-    from qualcode.codebook.qdc import codes_from_xml, nest_dotted_names, safe_xml
-    from qualcode.codebook.validate import validate_codes
-    from qualcode.errors import CodebookError
-    from qualcode.text import decode_bytes, normalise
+    from qualcode.text import normalise
 
     path = Path(path)
     try:
@@ -149,91 +187,208 @@ def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES,
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(f"not a QDPX archive ({exc})", path) from None
     with archive:
-        members = _safe_members(archive, path, limit)
-        qde = _project_member(members, path)
-        root = safe_xml(archive.read(members[qde]), path)
-        if root.tag != f"{{{NAMESPACE}}}Project":
-            raise InputError(f"{qde} is not a REFI-QDA project (root {root.tag})", path)
-        ns = {"q": NAMESPACE}
-        users = {guid_key(u.get("guid")): (u.get("name") or u.get("id") or u.get("guid"))
-                 for u in root.iterfind("q:Users/q:User", ns)}
+        reader = _ProjectReader(path, archive, limit)
+        codes = reader.codebook()
+        sources, selections, skipped = reader.sources()
+        code_memos = reader.code_memos()
+        contents = QdpxContents(
+            sources=sources, codebook=Codebook(name=path.stem, codes=codes), codings=[],
+            coders=sorted(set(reader.users.values())), origin=reader.root.get("origin") or "",
+            skipped_sources=skipped, dropped=reader.dropped(),
+            code_guids=reader.code_guids(), user_guids=reader.user_guids(),
+            case_guids=reader.case_guids())
+    contents.offsets = _unit(offsets) if offsets else choose_offset_unit(
+        [(s.source.raw, s.start, s.end) for s in selections], contents.origin)
+    placed = _place(selections, contents.offsets)
+    contents.codings, contents.skipped_selections = placed.codings, placed.skipped
+    contents.memos = reader.source_memos + code_memos + placed.memos
+    reader.count_lost_notes(placed.notes_lost)
+    contents.dropped.update(reader.lost_notes)
+    for source in sources:
+        if source.text is None:
+            source.text = normalise(source.raw)
+    return contents
+
+
+class _ProjectReader:
+    """Reads the parts of one ``project.qde``, one method per part; notes are handed to what
+    refers to them, and the ones nothing takes are counted in ``lost_notes``."""
+
+    def __init__(self, path: Path, archive: zipfile.ZipFile, limit: int) -> None:
+        from qualcode.codebook.qdc import safe_xml
+
+        self.path, self.archive = path, archive
+        self.members = _safe_members(archive, path, limit)
+        self.by_lower = {name.lower(): name for name in self.members}
+        self.qde = _project_member(self.members, path)
+        self.root = safe_xml(archive.read(self.members[self.qde]), path)
+        if self.root.tag != f"{{{NAMESPACE}}}Project":
+            raise InputError(f"{self.qde} is not a REFI-QDA project (root {self.root.tag})",
+                             path)
+        self.ns = {"q": NAMESPACE}
+        self.users = {guid_key(u.get("guid")): (u.get("name") or u.get("id") or u.get("guid"))
+                      for u in self.root.iterfind("q:Users/q:User", self.ns)}
+        self.code_ids: dict[str, str] = {}
+        self.notes = self._notes()
+        self.referred: set[str] = set()  # note GUIDs something refers to
+        self.source_memos: list[QdpxMemo] = []
+        self.lost_notes: dict[str, int] = {}
+
+    def _user(self, element, fallback=None) -> str:
+        """The name of the user who made ``element`` (else ``fallback``'s), or "unknown"."""
+        user = element.get("creatingUser") or (
+            fallback.get("creatingUser") if fallback is not None else None)
+        return self.users.get(guid_key(user), "unknown")
+
+    def codebook(self) -> list:
+        """The codes, checked as a codebook is; Taguette's dotted tag names nest."""
+        from qualcode.codebook.fields import Problems
+        from qualcode.codebook.qdc import codes_from_xml, nest_dotted_names
+        from qualcode.codebook.validate import validate_codes
+        from qualcode.errors import CodebookError
+
         problems = Problems()
-        codes, code_ids = codes_from_xml(root.find("q:CodeBook/q:Codes", ns), NAMESPACE,
-                                         problems)
-        if "taguette" in (root.get("origin") or "").lower():
+        codes, self.code_ids = codes_from_xml(self.root.find("q:CodeBook/q:Codes", self.ns),
+                                              NAMESPACE, problems)
+        if "taguette" in (self.root.get("origin") or "").lower():
             codes = nest_dotted_names(codes)
         if codes:
             validate_codes(codes, problems)
         if problems:
-            raise CodebookError.many([CodebookError(m, f"{path}:{qde}", line)
+            raise CodebookError.many([CodebookError(m, f"{self.path}:{self.qde}", line)
                                       for line, _, m in problems.items])
-        attributes_by_source = _case_attributes(root, ns)
-        by_lower = {name.lower(): name for name in members}
+        return codes
+
+    def sources(self) -> tuple[list[QdpxSource], list[_Selection], list[str]]:
+        """The text sources, their selections, and the sources skipped (``'name': why``)."""
+        attributes_by_source = _case_attributes(self.root, self.ns)
         sources: list[QdpxSource] = []
         selections: list[_Selection] = []
         skipped: list[str] = []
         guids: set[str] = set()
-        for element in root.iterfind("q:Sources/q:TextSource", ns):
+        for element in self.root.iterfind("q:Sources/q:TextSource", self.ns):
             name = element.get("name") or element.get("guid")
             guid = guid_key(element.get("guid"))
             if not guid or guid in guids:
                 raise InputError(f"source {name!r} has {'a repeated' if guid else 'no'} guid",
-                                 path, element.sourceline)
+                                 self.path, element.sourceline)
             guids.add(guid)
-            data = _source_bytes(element, archive, members, by_lower, ns)
-            if data is None:
-                skipped.append(f"{name!r}: its text is not in the archive")
+            source, why = self._source(element, name, guid)
+            if source is None:
+                skipped.append(f"{name!r}: {why}")
+                lost = self._note_refs(element) + [note for selection in element.iterfind(
+                    "q:PlainTextSelection", self.ns) for note in self._note_refs(selection)]
+                self.count_lost_notes(len(lost))
                 continue
-            try:
-                raw = decode_bytes(data, f"{path}:{name}")
-            except InputError as exc:  # an empty or binary source: the rest still imports
-                skipped.append(f"{name!r}: {exc.message}")
-                continue
-            source = QdpxSource(guid, name, raw, data,
-                                attributes=attributes_by_source.get(guid, {}),
-                                written_guid=element.get("guid").strip())
+            source.attributes = attributes_by_source.get(guid, {})
             sources.append(source)
-            for selection in element.iterfind("q:PlainTextSelection", ns):
-                found = []
-                for coding in selection.iterfind("q:Coding", ns):
-                    ref = coding.find("q:CodeRef", ns)
-                    code = (code_ids.get(guid_key(ref.get("targetGUID")))
-                            if ref is not None else None)
-                    if code is None:
-                        raise InputError("a coding refers to a code not in the codebook",
-                                         path, coding.sourceline)
-                    coder = users.get(guid_key(coding.get("creatingUser") or selection.get(
-                        "creatingUser")), "unknown")
-                    created = coding.get("creationDateTime") or selection.get("creationDateTime")
-                    found.append((code, coder, created))
-                selections.append(_Selection(source, _int(selection.get("startPosition")),
-                                             _int(selection.get("endPosition")),
-                                             selection.sourceline, found))
+            for note in self._note_refs(element):
+                self.source_memos.append(QdpxMemo("document", note.text, note.author,
+                                                  note.created_at, source_guid=guid))
+            selections += [self._selection(selection, source) for selection in
+                           element.iterfind("q:PlainTextSelection", self.ns)]
+        return sources, selections, skipped
+
+    def _source(self, element, name: str, guid: str) -> tuple[QdpxSource | None, str]:
+        from qualcode.text import decode_bytes
+
+        data = _source_bytes(element, self.archive, self.members, self.by_lower, self.ns)
+        if data is None:
+            return None, "its text is not in the archive"
+        try:
+            raw = decode_bytes(data, f"{self.path}:{name}")
+        except InputError as exc:  # an empty or binary source: the rest still imports
+            return None, exc.message
+        return QdpxSource(guid, name, raw, data, written_guid=element.get("guid").strip()), ""
+
+    def _selection(self, selection, source: QdpxSource) -> _Selection:
+        found = []
+        for coding in selection.iterfind("q:Coding", self.ns):
+            ref = coding.find("q:CodeRef", self.ns)
+            code = (self.code_ids.get(guid_key(ref.get("targetGUID")))
+                    if ref is not None else None)
+            if code is None:
+                raise InputError("a coding refers to a code not in the codebook",
+                                 self.path, coding.sourceline)
+            created = coding.get("creationDateTime") or selection.get("creationDateTime")
+            found.append((code, self._user(coding, selection), created))
+        return _Selection(source, _int(selection.get("startPosition")),
+                          _int(selection.get("endPosition")), selection.sourceline, found,
+                          self._note_refs(selection))
+
+    def _notes(self) -> dict[str, _Note | None]:
+        """Every Note by GUID (None for an empty one): its text, author and time."""
+        notes: dict[str, _Note | None] = {}
+        for element in self.root.iterfind("q:Notes/q:Note", self.ns):
+            data = _source_bytes(element, self.archive, self.members, self.by_lower, self.ns)
+            text = data.decode("utf-8", errors="replace") if data else ""
+            notes[guid_key(element.get("guid"))] = _Note(
+                text, self._user(element), element.get("creationDateTime")) if text.strip() \
+                else None
+        return notes
+
+    def _note_refs(self, element) -> list[_Note]:
+        """The notes ``element`` refers to; a reference to a missing or empty note is
+        counted."""
+        found = []
+        for ref in element.iterfind("q:NoteRef", self.ns):
+            key = guid_key(ref.get("targetGUID"))
+            if key not in self.notes:
+                self.count_lost_notes(1, NOTES_MISSING)
+                continue
+            self.referred.add(key)
+            note = self.notes[key]
+            if note is None:
+                self.count_lost_notes(1, NOTES_EMPTY)
+            else:
+                found.append(note)
+        return found
+
+    def code_memos(self) -> list[QdpxMemo]:
+        memos = []
+        for node in self.root.iterfind("q:CodeBook/q:Codes//q:Code", self.ns):
+            code_id = self.code_ids.get(guid_key(node.get("guid")))
+            for note in self._note_refs(node):
+                memos.append(QdpxMemo("code", note.text, note.author, note.created_at,
+                                      code_id=code_id))
+        return memos
+
+    def count_lost_notes(self, n: int, why: str = NOTES_ON_SKIPPED) -> None:
+        if n:
+            self.lost_notes[why] = self.lost_notes.get(why, 0) + n
+
+    def dropped(self) -> dict[str, int]:
+        """What qualcode has no place for, by kind; call after the sources and codes are
+        read (a note nothing took is counted here)."""
         dropped = {label: n for where, label in _DROPPED.items()
-                   if (n := len(root.findall(where, ns)))}
-        code_guids = {code_ids[guid_key(node.get("guid"))]: node.get("guid").strip()
-                      for node in root.iterfind("q:CodeBook/q:Codes//q:Code", ns)
-                      if guid_key(node.get("guid")) in code_ids}
+                   if (n := len(self.root.findall(where, self.ns)))}
+        unattached = sum(key not in self.referred for key in self.notes)
+        if unattached:
+            dropped[NOTES_UNATTACHED] = unattached
+        return dropped
+
+    def code_guids(self) -> dict[str, str]:
+        """Code id -> its GUID as written."""
+        return {self.code_ids[guid_key(node.get("guid"))]: node.get("guid").strip()
+                for node in self.root.iterfind("q:CodeBook/q:Codes//q:Code", self.ns)
+                if guid_key(node.get("guid")) in self.code_ids}
+
+    def user_guids(self) -> dict[str, str]:
+        """Coder -> the GUID of the first user of that name, as written."""
         user_guids: dict[str, str] = {}
-        for user in root.iterfind("q:Users/q:User", ns):
-            user_guids.setdefault(users[guid_key(user.get("guid"))], user.get("guid", "").strip())
+        for user in self.root.iterfind("q:Users/q:User", self.ns):
+            user_guids.setdefault(self.users[guid_key(user.get("guid"))],
+                                  user.get("guid", "").strip())
+        return user_guids
+
+    def case_guids(self) -> dict[str, str]:
+        """Source GUID -> the GUID of its case, for cases of exactly one source."""
         case_guids = {}
-        for case in root.iterfind("q:Cases/q:Case", ns):
-            refs = case.findall("q:SourceRef", ns)
+        for case in self.root.iterfind("q:Cases/q:Case", self.ns):
+            refs = case.findall("q:SourceRef", self.ns)
             if len(refs) == 1 and case.get("guid"):  # a case of several sources: no one owner
                 case_guids[guid_key(refs[0].get("targetGUID"))] = case.get("guid").strip()
-    origin = root.get("origin") or ""
-    unit = _unit(offsets) if offsets else choose_offset_unit(
-        [(s.source.raw, s.start, s.end) for s in selections], origin)
-    codings, skipped_selections = _place(selections, unit)
-    for source in sources:
-        if source.text is None:
-            source.text = normalise(source.raw)
-    return QdpxContents(
-        sources=sources, codebook=Codebook(name=path.stem, codes=codes), codings=codings,
-        coders=sorted(set(users.values())), origin=origin, offsets=unit,
-        skipped_sources=skipped, skipped_selections=skipped_selections, dropped=dropped,
-        code_guids=code_guids, user_guids=user_guids, case_guids=case_guids)
+        return case_guids
 
 
 def _unit(name: str) -> str:
@@ -329,26 +484,53 @@ def choose_offset_unit(selections: list[tuple[str, int | None, int | None]],
     return UTF16 if "nvivo" in origin.lower() else CODE_POINTS
 
 
-def _place(selections: list[_Selection], unit: str) -> tuple[list[QdpxCoding], list[str]]:
-    """Codings on each source's normalised text; empty or out-of-range selections skipped
-    with the reason."""
-    from qualcode.text import normalise_with_offsets
-
-    codings: list[QdpxCoding] = []
-    skipped: list[str] = []
-    mappings: dict[int, list[int]] = {}
-    tables: dict[int, Utf16Offsets] = {}
+def _place(selections: list[_Selection], unit: str) -> _Placed:
+    """Codings and passage memos on each source's normalised text; empty or out-of-range
+    selections skipped with the reason (and their notes counted as lost)."""
+    placed = _Placed()
+    places = _Places(unit)
     for selection in selections:
+        span = places.span(selection, placed.skipped)
+        if span is None:
+            placed.notes_lost += len(selection.notes)
+            continue
+        start, end = span
+        guid = selection.source.guid
+        for code, coder, created in selection.codings:
+            placed.codings.append(QdpxCoding(guid, start, end, code, coder, created))
+        first = selection.codings[0] if selection.codings else None
+        for note in selection.notes:
+            placed.memos.append(QdpxMemo(
+                "coding" if first else "document", note.text, note.author, note.created_at,
+                source_guid=guid, code_id=first[0] if first else None, start=start, end=end,
+                coder=first[1] if first else None))
+    return placed
+
+
+class _Places:
+    """Selection positions -> code points of the normalised text, with one offset table and
+    one normalisation per source."""
+
+    def __init__(self, unit: str) -> None:
+        self.unit = unit
+        self.mappings: dict[int, list[int]] = {}
+        self.tables: dict[int, Utf16Offsets] = {}
+
+    def span(self, selection: _Selection, skipped: list[str]) -> tuple[int, int] | None:
+        """The selection's (start, end) in the normalised text, or None with the reason
+        added to ``skipped``."""
+        from qualcode.text import normalise_with_offsets
+
         source = selection.source
         where = f"selection in {source.name!r} (line {selection.line})"
         start, end = selection.start, selection.end
         if start is None or end is None:
             skipped.append(f"{where}: no start or end position")
-            continue
-        if unit == UTF16:
-            table = tables.get(id(source))
+            return None
+        if self.unit == UTF16:
+            table = self.tables.get(id(source))
             if table is None:
-                table = tables[id(source)] = Utf16Offsets(source.raw)
+                table = self.tables[id(source)] = Utf16Offsets(source.raw)
             given = (start, end)
             start, end = _from_utf16(table, start), _from_utf16(table, end)
             if start is None or end is None:
@@ -356,22 +538,19 @@ def _place(selections: list[_Selection], unit: str) -> tuple[list[QdpxCoding], l
                 skipped.append(f"{where}: {selection.start}-{selection.end} " + (
                     "splits a character" if inside else
                     f"lies outside the text ({table.utf16_length} UTF-16 units)"))
-                continue
+                return None
         if start == end:
             skipped.append(f"{where}: {selection.start}-{selection.end} is empty")
-            continue
+            return None
         if not 0 <= start < end <= len(source.raw):
             skipped.append(f"{where}: {selection.start}-{selection.end} lies outside the text "
                            f"({len(source.raw)} characters)")
-            continue
-        mapping = mappings.get(id(source))
+            return None
+        mapping = self.mappings.get(id(source))
         if mapping is None:
             source.text, mapping = normalise_with_offsets(source.raw)
-            mappings[id(source)] = mapping
-        for code, coder, created in selection.codings:
-            codings.append(QdpxCoding(source.guid, mapping[start], mapping[end], code, coder,
-                                      created))
-    return codings, skipped
+            self.mappings[id(source)] = mapping
+        return mapping[start], mapping[end]
 
 
 # -- speaker labels as qualcode writes and reads them -----------------------------------------

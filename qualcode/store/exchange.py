@@ -30,6 +30,18 @@ class ExchangeMixin(StoreBase):
                 " WHERE document_id = ?", (doc_id,)))
         return keys
 
+    def coding_ids(self, document_ids: Iterable[str]
+                   ) -> dict[tuple[str, int, int, str, str], int]:
+        """The id of each coding of these documents by (document, start, end, code, coder):
+        what an imported memo on a passage links to."""
+        ids: dict[tuple[str, int, int, str, str], int] = {}
+        for doc_id in sorted(set(document_ids)):
+            for *key, coding_id in self.db.execute(
+                    "SELECT document_id, char_start, char_end, code_id, coder, id FROM codings"
+                    " WHERE document_id = ? ORDER BY id", (doc_id,)):
+                ids.setdefault(tuple(key), coding_id)
+        return ids
+
     def keep_guids(self, kind: str, guids: dict[str, str]) -> None:
         """Remember the GUID a code id, coder or case (by document id) had in the project it
         was imported from (inside the caller's transaction; the latest import wins)."""

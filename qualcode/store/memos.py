@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qualcode.store.base import StoreBase
@@ -29,6 +30,27 @@ class Memo:
     updated_at: str
 
 
+@dataclass(frozen=True, slots=True)
+class MemoDraft:
+    """A memo brought from elsewhere (a QDPX Note), with the time it was written there
+    (``created_at``; None: now)."""
+
+    target: str
+    author: str
+    text: str
+    document_id: str | None = None
+    code_id: str | None = None
+    coding_id: int | None = None
+    start: int | None = None
+    end: int | None = None
+    created_at: str | None = None
+
+    def key(self) -> tuple:
+        """What makes two memos the same memo: what it is on, who wrote it and what."""
+        return (self.target, self.document_id, self.code_id, self.start, self.end, self.author,
+                self.text)
+
+
 class MemosMixin(StoreBase):
     """Storing, listing and searching memos."""
 
@@ -46,6 +68,25 @@ class MemosMixin(StoreBase):
         memo = self.memo(int(cursor.lastrowid or 0))
         assert memo is not None
         return memo
+
+    def memo_keys(self) -> set[tuple]:
+        """:meth:`MemoDraft.key` of every memo: what an import checks so that importing the
+        same file twice adds no memo."""
+        return set(self.db.execute(
+            "SELECT target, document_id, code_id, char_start, char_end, author, text"
+            " FROM memos"))
+
+    def put_memos(self, drafts: Iterable[MemoDraft]) -> int:
+        """Insert memos with their own creation time (inside the caller's transaction);
+        returns how many."""
+        stamp = now()
+        cursor = self.db.executemany(
+            "INSERT INTO memos (target, document_id, code_id, coding_id, char_start,"
+            " char_end, author, text, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((d.target, d.document_id, d.code_id, d.coding_id, d.start, d.end, d.author,
+              d.text, d.created_at or stamp, d.created_at or stamp) for d in drafts))
+        return cursor.rowcount
 
     def memo(self, memo_id: int) -> Memo | None:
         row = self.db.execute(f"SELECT {_COLUMNS} FROM memos WHERE id = ?", (memo_id,)).fetchone()
