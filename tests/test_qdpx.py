@@ -681,7 +681,8 @@ NOTES_QDE = f"""<?xml version="1.0" encoding="utf-8"?>
  <CodeBook><Codes><Code guid="{CODE}" name="Theme" isCodable="true">
   <NoteRef targetGUID="{G.format(803)}"/></Code></Codes></CodeBook>
  <Sources>
-  <TextSource guid="{G.format(810)}" name="Talk"><PlainTextContent>Hi \U0001f600 money talks here.</PlainTextContent>
+  <TextSource guid="{G.format(810)}" name="Talk">
+   <PlainTextContent>Hi \U0001f600 money talks here.</PlainTextContent>
    <PlainTextSelection guid="{G.format(811)}" startPosition="5" endPosition="10">
     <Coding guid="{G.format(812)}" creatingUser="{USER}"><CodeRef targetGUID="{CODE}"/></Coding>
     <NoteRef targetGUID="{G.format(801)}"/>
@@ -694,10 +695,14 @@ NOTES_QDE = f"""<?xml version="1.0" encoding="utf-8"?>
  </Sources>
  <Notes>
   <Note guid="{G.format(801)}" name="on a passage" creatingUser="{G.format(902)}"
-        creationDateTime="2024-05-01T10:00:00Z"><PlainTextContent>Money first.</PlainTextContent></Note>
-  <Note guid="{G.format(802)}" name="on the source" creatingUser="{USER}"><PlainTextContent>A good talk.</PlainTextContent></Note>
-  <Note guid="{G.format(803)}" name="on the code"><PlainTextContent>Define it better.</PlainTextContent></Note>
-  <Note guid="{G.format(804)}" name="on uncoded words" creatingUser="{USER}"><PlainTextContent>Talks!</PlainTextContent></Note>
+        creationDateTime="2024-05-01T10:00:00Z">
+   <PlainTextContent>Money first.</PlainTextContent></Note>
+  <Note guid="{G.format(802)}" name="on the source" creatingUser="{USER}">
+   <PlainTextContent>A good talk.</PlainTextContent></Note>
+  <Note guid="{G.format(803)}" name="on the code">
+   <PlainTextContent>Define it better.</PlainTextContent></Note>
+  <Note guid="{G.format(804)}" name="on uncoded words" creatingUser="{USER}">
+   <PlainTextContent>Talks!</PlainTextContent></Note>
   <Note guid="{G.format(805)}" name="on nothing"><PlainTextContent>Lost.</PlainTextContent></Note>
  </Notes>
 </Project>

@@ -186,6 +186,7 @@ class _QdeWriter:
         passage_memos: dict[tuple[int, int], list] = {}
         for memo in self.memos:
             if _on_passage(memo) and memo.document_id == doc_id:
+                assert memo.start is not None and memo.end is not None  # _on_passage
                 passage_memos.setdefault((memo.start, memo.end), []).append(memo)
         self._coded_selections(source, doc_id, rows, position, passage_memos)
         # a memo whose passage no coding spans (any more) still marks its words

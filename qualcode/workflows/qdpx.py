@@ -229,7 +229,8 @@ def _add_memos(project: Project, contents: QdpxContents, placing: _SourcePlacing
             doc_id = placing.doc_ids[memo.source_guid]
             if memo.start is not None and memo.end is not None:
                 doc_id, start, end = placing.span(memo.source_guid, memo.start, memo.end)
-        if memo.target == "coding" and memo.code_id and memo.coder:
+        if memo.target == "coding" and memo.code_id and memo.coder and doc_id is not None \
+                and start is not None and end is not None:
             coding_id = coding_ids.get((doc_id, start, end, memo.code_id, memo.coder))
         draft = MemoDraft(memo.target, memo.author, memo.text, document_id=doc_id,
                           code_id=memo.code_id, coding_id=coding_id, start=start, end=end,
