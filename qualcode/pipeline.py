@@ -103,7 +103,7 @@ def _tables(project: Project, book: Codebook, by: Iterable[str], quantifiers: bo
     chart.submit(themes, data.case_label)
     excerpts = excerpt_rows(project, data)
     crosstabs = _crosstabs(data, by)
-    outputs = _outputs(book, data, themes, crosstabs, excerpts, quantifiers)
+    outputs = _outputs(project, book, data, themes, crosstabs, excerpts, quantifiers)
     outputs["excerpts.docx"] = build_report(project, data, ReportOptions(
         title=f"{book.name}: coded excerpts", by=next(iter(by), None)),
         themes=themes, excerpts=excerpts, chart_png=chart.result())
@@ -119,13 +119,18 @@ def _crosstabs(data, by: Iterable[str]) -> dict:
     return {attribute: crosstab(data, attribute) for attribute in by}
 
 
-def _outputs(book, data, themes, crosstabs: dict, excerpts, quantifiers: bool
+def _outputs(project, book, data, themes, crosstabs: dict, excerpts, quantifiers: bool
              ) -> dict[str, bytes | str]:
     """The tables' files (name: content) but the Word report, in the order they are written:
     themes.csv, themes.xlsx (every table), findings.md, excerpts.xlsx."""
     from qualcode.analysis import framework_matrix, top_pairs
     from qualcode.analysis.cooccurrence import cooccurrence
-    from qualcode.analysis.findings import findings_markdown, proper_words
+    from qualcode.analysis.findings import (
+        caveat,
+        findings_markdown,
+        project_case_noun,
+        proper_words,
+    )
     from qualcode.export.excerpts import public
     from qualcode.export.tables import to_csv, to_xlsx
 
@@ -136,8 +141,9 @@ def _outputs(book, data, themes, crosstabs: dict, excerpts, quantifiers: bool
     sheets["co-occurrence matrix"] = cooccurrence(data, "codes", "segment")
     sheets["framework"] = framework_matrix(data, "themes")
     first_split = crosstabs[next(iter(crosstabs))] if crosstabs else None
-    findings = findings_markdown(themes, first_split, data.case_label, quantifiers,
-                                 title=f"Findings: {book.name}", proper=proper_words(book))
+    findings = findings_markdown(themes, first_split, project_case_noun(project), quantifiers,
+                                 title=f"Findings: {book.name}", proper=proper_words(book),
+                                 excerpts=excerpts, caveat_line=caveat(data.codings))
     return {
         "themes.csv": to_csv(themes),
         "themes.xlsx": to_xlsx(sheets),
@@ -147,11 +153,10 @@ def _outputs(book, data, themes, crosstabs: dict, excerpts, quantifiers: bool
 
 
 def _check_attributes(data, by: Iterable[str]) -> None:
-    known = {name for values in data.attributes.values() for name in values}
+    from qualcode.analysis.crosstab import check_attribute
+
     for attribute in by:
-        if attribute not in known:
-            raise QualcodeError(f"no case attribute {attribute!r} to split by (known: "
-                                f"{', '.join(sorted(known)) or 'none'})")
+        check_attribute(data, attribute)
 
 
 def _slug(name: str) -> str:

@@ -160,7 +160,7 @@ def test_findings_sentences_and_quantifiers(project):
     with Project.open(path) as p:
         data = load_coded(p)
     text = findings_markdown(theme_frequencies(data), crosstab(data, "nation"))
-    assert ("- Effective partnership working was raised in 2 of 4 interviews (2 of 2 in "
+    assert ("- Effective partnership working was raised in 2 of 4 interviews (both in "
             "England, 0 of 1 in Wales, 0 of 1 in (missing)).") in text
     words = findings_markdown(theme_frequencies(data), quantifiers=True)
     assert "- Many interviews raised effective partnership working (2 of 4)." in words

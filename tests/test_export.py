@@ -40,7 +40,8 @@ def paragraphs(document, style):
 def test_report_structure_matches_the_tables(coded, tmp_path):
     with Project.open(coded) as p:
         data = load_coded(p)
-        content = build_report(p, data, ReportOptions(title="Report", by="nation"))
+        content = build_report(p, data, ReportOptions(title="Report", by="nation",
+                                                      findings=False))
         rows = excerpt_rows(p, data)
     out = tmp_path / "r.docx"
     out.write_bytes(content)
@@ -58,7 +59,7 @@ def test_report_structure_matches_the_tables(coded, tmp_path):
     for row, theme in zip(table.rows[1:], themes.itertuples(), strict=True):
         cells = [c.text for c in row.cells]
         assert cells[0].strip("\u2003") == theme.code
-        assert cells[1:4] == [f"{theme.cases} of {theme.of_cases}",
+        assert cells[1:4] == [f"{theme.cases}\u00a0of\u00a0{theme.of_cases}",
                               f"{theme.cases_pct:.0f}%", str(theme.excerpts)]
     quotes = paragraphs(document, "Quote")
     assert len(quotes) == len(rows) > 20
@@ -73,7 +74,7 @@ def test_report_structure_matches_the_tables(coded, tmp_path):
                 union.append([s, e])
         expected += [data.texts[doc][s:e] for s, e in union]
     assert highlighted == expected
-    assert len(document.inline_shapes) == 1  # the chart
+    assert len(document.inline_shapes) == 2  # the chart, and the chart of the split
 
 
 def test_text_xml_forbids_is_cleaned_and_empty_projects_say_so(coded, tmp_path):
@@ -104,7 +105,8 @@ def test_group_by_document_and_manual_codings(coded, tmp_path):
     out.write_bytes(content)
     document = docx.Document(str(out))
     level1 = [p.text for p in paragraphs(document, "Heading 1")]
-    assert level1[:2] == ["Theme frequencies", "lscb05"] and "weird" in level1
+    assert level1[:4] == ["Findings", "Theme frequencies", "Intercoder agreement", "lscb05"]
+    assert "weird" in level1
 
 
 def test_cli_quote_table_and_report(coded, tmp_path, run_cli):
@@ -126,7 +128,7 @@ def test_cli_quote_table_and_report(coded, tmp_path, run_cli):
                      "--attribute", "nation")
     assert result.exit_code == 0
     attribution = next(p.text for p in docx.Document(str(report)).paragraphs
-                       if p.text.startswith("— "))
+                       if p.text.startswith("— ") and " · " in p.text)
     assert "nation: " in attribution and "region" not in attribution
     result = run_cli("export", "docx", "--project", coded, "-o", tmp_path / "no" / "r.docx")
     assert result.exit_code == 2 and "output folder does not exist" in result.stderr

@@ -22,12 +22,24 @@ def group_order(values) -> list[str]:
     return sorted(present - {MISSING}) + ([MISSING] if MISSING in present else [])
 
 
+def check_attribute(data: CodedData, attribute: str) -> None:
+    """Refuse a split by an attribute no document has: the one check behind ``crosstab``,
+    ``run --by`` and ``export docx --by`` (a typo would otherwise give one "(missing)" group)."""
+    from qualcode.errors import QualcodeError
+
+    known = {name for values in data.attributes.values() for name in values}
+    if attribute not in known:
+        raise QualcodeError(f"no case attribute {attribute!r} to split by (known: "
+                            f"{', '.join(sorted(known)) or 'none'})")
+
+
 def crosstab(data: CodedData, by: str) -> pd.DataFrame:
     """One row per code: documents raising it, overall and in each group of ``by``.
 
     Columns: code_id, code, cases, of_cases, then ``<group>: cases`` and ``<group>: of``
-    for each group in sorted order ("(missing)" last).
+    for each group in sorted order ("(missing)" last). An unknown ``by`` is refused.
     """
+    check_attribute(data, by)
     groups = groups_of(data, by)
     order = group_order(groups.values)
     sizes = groups.value_counts()

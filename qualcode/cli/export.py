@@ -50,7 +50,8 @@ def docx(project_path, output, codes, origins, statuses, coders, pseudonymised, 
 
     data = load_selected(project_path, origins, statuses, coders, None, pseudonymised)
     options = ReportOptions(title=title, codes=tuple(codes), by=by, group_by=group_by,
-                            attributes=tuple(attributes) or None, chart=not no_chart)
+                            attributes=tuple(attributes) or None, chart=not no_chart,
+                            paper=paper, toc=toc, findings=not no_findings, case_noun=case_noun)
     with Project.open(project_path, readonly=True) as project:
         content = build_report(project, data, options)
     write_atomic(output, content)

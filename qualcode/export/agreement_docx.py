@@ -7,7 +7,9 @@ from qualcode.export.word import WordDocument
 MAX_LISTED = 200
 
 
-def _figure(value) -> str:
+def figure(value) -> str:
+    """An agreement figure as printed: counts as they are, rates to three places, n/a for
+    an undefined (NaN) rate."""
     if isinstance(value, str):
         return value
     if isinstance(value, int):
@@ -21,13 +23,9 @@ def agreement_section(result) -> bytes:
     document.heading("Intercoder agreement", 1)
     document.paragraph(f"Coders: {', '.join(result.coders)}; unit: {result.unit}. "
                        "Kappa is Cohen's (two coders); alpha is Krippendorff's, nominal.")
-    table = document.table(["Code", "Units", "Agreement", "Kappa", "Alpha"])
-    for _, r in result.per_code.iterrows():
-        cells = table.add_row().cells
-        for cell, value in zip(cells, [r["code"], r["units"], r["agreement"], r["kappa"],
-                                       r["alpha"]], strict=True):
-            cell.text = _figure(value)
-    document.column_widths(table, [2.7, 0.9, 0.9, 0.9, 0.9])
+    document.grid(["Code", "Units", "Agreement", "Kappa", "Alpha"],
+                  [[figure(r[k]) for k in ("code", "units", "agreement", "kappa", "alpha")]
+                   for _, r in result.per_code.iterrows()])
     document.heading(f"Disagreements ({len(result.disagreements)})", 2)
     for _, row in result.disagreements.head(MAX_LISTED).iterrows():
         who = "; ".join(f"{c}: {row[c]}" for c in result.coders)

@@ -1,10 +1,15 @@
-"""The Word report of coded excerpts: what a researcher opens first and writes from.
+"""The Word report of coded excerpts: what a researcher opens first and hands to a supervisor.
 
-Built only from Word's own styles (Title, Heading 1-3, Quote, Table Grid, List Bullet) so it can
-be restyled and shows in the navigation pane: a title and counts, the theme table (with the
-split by an attribute), a bar chart, a heading per theme and code with its definition and
-every excerpt as a quotation with the matched terms highlighted and an attribution line, and
-the codebook as an appendix.
+Built only from Word's own styles (Title, Heading 1-3, Quote, Caption, Table Grid, List Bullet)
+so it can be restyled and shows in the navigation pane. A4 (or Letter) with margins, the project
+and date in the header and "Page N of M" in the footer. In order: the title, counts and what
+the counts rest on (coders pooled, the caveat); optionally a table of contents; the findings
+with quotes; the theme table sized to the text width (header row repeated, rows never split;
+a split by an attribute with many groups turns to a landscape section or several tables, never
+cut columns) with a captioned chart after it, and one per split; intercoder agreement when two
+or more coders count; a heading per theme and code with its definition and every passage
+once, as a quotation with the matched terms highlighted and an attribution naming every code
+and coder; the codebook and the memos as appendices.
 """
 
 from __future__ import annotations
@@ -17,11 +22,23 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from qualcode.analysis.data import CodedData
+from qualcode.analysis.findings import (
+    caveat,
+    findings,
+    how_many,
+    project_case_noun,
+    proper_words,
+    representative_quotes,
+)
+from qualcode.errors import QualcodeError
 from qualcode.export.excerpts import excerpt_rows, selected_codes
-from qualcode.export.word import WordDocument, clean, run_xml
+from qualcode.export.word import WordDocument, run_xml
 
 if TYPE_CHECKING:
     from qualcode.store import Project
+
+NBSP = "\u00a0"
+MAX_CHART_GROUPS = 6  # grouped bars beyond this are unreadable
 
 
 @dataclass
@@ -36,6 +53,11 @@ class ReportOptions:
     chart: bool = True
     appendix: bool = True
     memos: bool = True  # an appendix of the project's memos, when it has any
+    paper: str = "a4"  # or "letter"
+    toc: bool = False  # a table of contents field, filled by Word on opening
+    findings: bool = True  # the findings sentences with quotes, at the start
+    agreement: bool = True  # the intercoder agreement table when two or more coders count
+    case_noun: str | None = None  # "interviews", "responses", ... (None: from the documents)
 
 
 def build_report(project: Project, data: CodedData, options: ReportOptions | None = None, *,
@@ -43,10 +65,13 @@ def build_report(project: Project, data: CodedData, options: ReportOptions | Non
                  chart_png: bytes | None = None) -> bytes:
     """The .docx as bytes (the caller writes it atomically). ``themes`` and ``excerpts``
     (from ``theme_frequencies`` and ``excerpt_rows``) and the chart (``cases_chart`` of those
-    themes) can be passed when already made."""
+    themes) can be passed when already made. An unknown ``by`` is refused, as everywhere."""
+    from qualcode.analysis.crosstab import check_attribute
     from qualcode.analysis.themes import theme_frequencies
 
     options = options or ReportOptions()
+    if options.by:
+        check_attribute(data, options.by)
     book = data.codebook
     if excerpts is None or options.codes:
         excerpts = excerpt_rows(project, data, options.codes or None)
@@ -55,68 +80,221 @@ def build_report(project: Project, data: CodedData, options: ReportOptions | Non
     keep = selected_codes(book, options.codes)
     if keep is not None:
         themes = themes[themes["code_id"].isin(keep)].reset_index(drop=True)
-    document = WordDocument(options.title)
-    _fill(document, project, data, options, book, excerpts, themes, keep, chart_png)
+    today = date.today().isoformat()
+    document = WordDocument(options.title, paper=options.paper,
+                            header=f"{Path(project.path).name} · {book.name} · {today}")
+    _fill(document, project, data, options, book, excerpts, themes, keep, chart_png, today)
     return document.save()
 
 
+def _noun(project: Project, data: CodedData, options: ReportOptions) -> str:
+    if options.case_noun:
+        return options.case_noun
+    if data.case_label != "interviews":  # cases are an attribute's values
+        return data.case_label
+    return project_case_noun(project)
+
+
 def _fill(document: WordDocument, project: Project, data, options, book, excerpts, themes, keep,
-          chart_png: bytes | None) -> None:
+          chart_png: bytes | None, today: str) -> None:
     """Everything that goes into the report, in order."""
     from qualcode.analysis.crosstab import crosstab
 
+    noun = _noun(project, data, options)
     document.heading(options.title, 0)
     coders = sorted(set(excerpts["coder"]))
     facts = [f"Project: {Path(project.path).name}", f"Codebook: {book.name}",
-             f"Date: {date.today().isoformat()}",
-             f"Documents: {len(data.texts)}", f"Excerpts: {len(excerpts)}",
-             f"Coders: {', '.join(coders) if coders else 'none'}"]
+             f"Date: {today}", f"{noun.capitalize()}: {len(data.texts)}",
+             f"Passages: {excerpts.drop_duplicates(['document', 'start', 'end']).shape[0]}",
+             f"Codings: {len(excerpts)}", f"Coders: {', '.join(coders) if coders else 'none'}"]
     document.paragraph(" · ".join(facts))
+    if len(coders) > 1:
+        document.paragraph(
+            f"The counts pool {len(coders)} coders ({', '.join(coders)}). Each passage is "
+            "printed once under each of its codes, naming every coder who coded it; "
+            "--coder NAME makes a report of one coder's codings.")
+    document.paragraph(caveat(data.codings)).runs[0].italic = True
     if excerpts.empty:
         document.paragraph("No coded excerpts: nothing in this project has been coded "
-                             "with the codes and codings selected.")
+                           "with the codes and codings selected.")
+    if options.toc:
+        document.heading("Contents", 1)
+        document.toc()
     split = crosstab(data, options.by) if options.by else None
-    _theme_table(document, themes, split, data.case_label)
-    if options.chart and not themes.empty:
-        from qualcode.export.chart import cases_chart
-
-        document.picture(chart_png or cases_chart(themes, data.case_label), 6.3)
+    if options.findings and not themes.empty:
+        _findings(document, themes, split, noun, book, excerpts)
+    _theme_tables(document, themes, split, noun, options, chart_png)
+    if options.agreement and len(coders) > 1:
+        _agreement(document, project, coders)
     shown = options.attributes
+    others = _codes_of_passages(excerpts)
     if options.group_by == "document":
-        _by_document(document, excerpts, book, shown)
+        _by_document(document, excerpts, book, shown, others)
     else:
-        _by_theme(document, excerpts, themes, book, shown)
+        _by_theme(document, excerpts, themes, book, shown, noun, others)
     if options.appendix:
         _appendix(document, book, keep)
     if options.memos:
         _memos_appendix(document, project, book, data.pseudonymiser)
 
 
-def _theme_table(document, themes: pd.DataFrame, split, case_label: str) -> None:
+def _findings(document, themes, split, noun, book, excerpts) -> None:
+    """The findings sentences (as in findings.md), each with its quotes."""
+    document.heading("Findings", 1)
+    sentences = findings(themes, split, noun, proper=proper_words(book))
+    used: set[tuple] = set()
+    for (level, text), code_id in zip(sentences, themes["code_id"], strict=True):
+        document.paragraph(text, None if level == 0 else "ListBullet")
+        for quote, who in representative_quotes(excerpts, code_id, 2 if level == 0 else 1,
+                                                used=used):
+            document.append_xml([
+                f"<w:p>{_ppr('Quote', keep_next=True)}{run_xml(chr(8220) + quote + chr(8221))}"
+                f"</w:p><w:p>{_ppr(None)}{run_xml('— ' + who, _SMALL)}</w:p>"])
+
+
+def _count(k: int, n: int) -> str:
+    return f"{k}{NBSP}of{NBSP}{n}"
+
+
+def _theme_tables(document: WordDocument, themes: pd.DataFrame, split, noun: str, options,
+                  chart_png: bytes | None) -> None:
+    """The theme table and its chart; the split by ``--by`` in the same table when it fits
+    the page, else in its own table(s) on landscape pages, and a chart of it."""
     document.heading("Theme frequencies", 1)
-    groups = ([c[: -len(": cases")] for c in split.columns if c.endswith(": cases")]
-              if split is not None else [])
-    headers = ["Code", case_label.capitalize(), "%", "Excerpts", *groups]
-    table = document.table(headers)
-    lookup = split.set_index("code_id") if split is not None else None
-    for r in themes.itertuples():
-        cells = table.add_row().cells
-        values = ["\u2003" * int(r.level) + r.code, f"{r.cases} of {r.of_cases}",
-                  f"{r.cases_pct:.0f}%", str(r.excerpts)]
-        if lookup is not None:
-            for group in groups:
-                row = lookup.loc[r.code_id]
-                values.append(f"{row[f'{group}: cases']} of {row[f'{group}: of']}")
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = clean(text)
-            if int(r.level) == 0:
-                for run in cell.paragraphs[0].runs:
-                    run.bold = True
-    numbers = len(headers) - 1
-    document.column_widths(table, [max(2.2, 6.3 - 0.8 * numbers)] + [0.8] * numbers)
+    if themes.empty:
+        document.paragraph("No codes to count.")
+        return
+    base = ["Code", noun.capitalize(), "%", "Excerpts"]
+    names = ["\u2003" * int(r.level) + r.code for r in themes.itertuples()]
+    rows = [[name, _count(r.cases, r.of_cases), f"{r.cases_pct:.0f}%", str(r.excerpts)]
+            for name, r in zip(names, themes.itertuples(), strict=True)]
+    bold = frozenset(i for i, level in enumerate(themes["level"]) if int(level) == 0)
+    groups: list[str] = []
+    by_group: list[list[str]] = []
+    if split is not None:
+        groups = [c[: -len(": cases")] for c in split.columns if c.endswith(": cases")]
+        lookup = split.set_index("code_id")
+        by_group = [[_count(lookup.at[r.code_id, f"{g}: cases"], lookup.at[r.code_id, f"{g}: of"])
+                     for g in groups] for r in themes.itertuples()]
+    together = bool(groups) and document.fits(base + groups,
+                                              [a + b for a, b in zip(rows, by_group,
+                                                                     strict=True)])
+    tables = 1
+    what = f"{noun} raising each code (k of n), its share and its excerpts"
+    if together:
+        document.caption(f"Table 1. The {what}, overall and by {options.by}.")
+        document.grid(base + groups, [a + b for a, b in zip(rows, by_group, strict=True)],
+                      bold_rows=bold)
+    else:
+        document.caption(f"Table 1. The {what}.")
+        document.grid(base, rows, bold_rows=bold)
+    figures = 0
+    if options.chart:
+        from qualcode.export.chart import cases_chart
+
+        figures += 1
+        document.picture(chart_png or cases_chart(themes, noun), caption=(
+            f"Figure {figures}. {noun.capitalize()} raising each code (themes in bold)."))
+    if groups and not together:
+        _split_tables(document, names, by_group, groups, bold, options.by, noun, tables + 1)
+    if groups and options.chart and len(groups) > MAX_CHART_GROUPS:
+        document.paragraph(f"No chart of the split by {options.by}: {len(groups)} groups are "
+                           f"too many to read as grouped bars (at most {MAX_CHART_GROUPS}).")
+    elif groups and options.chart:
+        from qualcode.export.chart import split_chart
+
+        figures += 1
+        document.picture(split_chart(split, themes, options.by, noun), caption=(
+            f"Figure {figures}. Share of {noun} in each {options.by} group raising each code."))
 
 
-def _attribution(row, shown) -> str:
+def _split_tables(document: WordDocument, names, by_group, groups, bold, by, noun,
+                  number: int) -> None:
+    """The split by ``by`` on landscape pages when the portrait page is too narrow, in as
+    many tables as it takes so that no column is ever cut."""
+    def table(chunk: list[int]):
+        return (["Code", *[groups[i] for i in chunk]],
+                [[name, *[cells[i] for i in chunk]] for name, cells in zip(names, by_group,
+                                                                          strict=True)])
+
+    everything = list(range(len(groups)))
+    if not document.fits(*table(everything)):
+        document.section(landscape=True)
+    chunks: list[list[int]] = [[]]
+    for index in everything:
+        if chunks[-1] and not document.fits(*table([*chunks[-1], index])):
+            chunks.append([])
+        chunks[-1].append(index)
+    for part, chunk in enumerate(chunks, start=1):
+        label = f"Table {number}" + (f" (part {part} of {len(chunks)})" if len(chunks) > 1 else "")
+        document.caption(f"{label}. {noun.capitalize()} raising each code by {by} "
+                         f"(k of the group's n).")
+        document.grid(*table(chunk), bold_rows=bold)
+    document.section(landscape=False)
+
+
+def _agreement(document: WordDocument, project: Project, coders: list[str]) -> None:
+    """Intercoder agreement by participant turn, as ``qualcode agree`` computes it."""
+    from qualcode.analysis.agreement import agreement
+    from qualcode.export.agreement_docx import figure
+
+    document.heading("Intercoder agreement", 1)
+    try:
+        result = agreement(project, coders, unit="turn")
+    except QualcodeError as error:
+        document.paragraph(f"Not computed: {error}.")
+        return
+    document.paragraph(f"Coders: {', '.join(coders)}; unit: participant turn. Kappa is "
+                       "Cohen's (two coders); alpha is Krippendorff's, nominal.")
+    rows = [[r["code"], figure(r["units"]), figure(r["agreement"]), figure(r["kappa"]),
+             figure(r["alpha"])] for _, r in result.per_code.iterrows()]
+    if result.overall:
+        rows.append(["All codes (pooled)", *[figure(result.overall.get(k, float("nan")))
+                                             for k in ("units", "agreement", "kappa",
+                                                       "alpha")]])
+    document.caption("Table. Agreement between the coders, per code.")
+    document.grid(["Code", "Units", "Agreement", "Kappa", "Alpha"], rows,
+                  bold_rows=frozenset({len(rows) - 1}) if result.overall else frozenset())
+
+
+_SMALL = '<w:i/><w:sz w:val="18"/>'
+
+
+def _ppr(style: str | None, *, keep_next: bool = False) -> str:
+    """Paragraph properties: a style, lines kept together, and kept with the next one."""
+    parts = (f'<w:pStyle w:val="{style}"/>' if style else "") + (
+        "<w:keepNext/>" if keep_next else "") + "<w:keepLines/>"
+    return f"<w:pPr>{parts}</w:pPr>"
+
+
+def _codes_of_passages(excerpts: pd.DataFrame) -> dict[tuple, list[str]]:
+    """(document, start, end) -> the names of every code on that passage, in codebook order."""
+    result: dict[tuple, list[str]] = {}
+    for key, name in zip(zip(excerpts["document"], excerpts["start"], excerpts["end"],
+                             strict=True), excerpts["code"], strict=True):
+        names = result.setdefault(key, [])
+        if name not in names:
+            names.append(name)
+    return result
+
+
+def _passages(rows: pd.DataFrame) -> list[dict]:
+    """One record per passage (document, start, end) under a code: several coders' codings
+    of the same passage become one, with every (coder, origin) and every matched term."""
+    merged: dict[tuple, dict] = {}
+    for row in rows.to_dict("records"):
+        key = (row["document"], row["start"], row["end"])
+        if key not in merged:
+            merged[key] = {**row, "_coders": [], "_matched": list(row["_matched"] or [])}
+        else:
+            merged[key]["_matched"] += list(row["_matched"] or [])
+        who = (row["coder"], row["origin"])
+        if who not in merged[key]["_coders"]:
+            merged[key]["_coders"].append(who)
+    return list(merged.values())
+
+
+def _attribution(row, shown, others: dict[tuple, list[str]]) -> str:
     names = [c for c in row if c not in _NOT_ATTRIBUTES]
     if shown is not None:
         names = [n for n in names if n in shown]
@@ -126,19 +304,23 @@ def _attribution(row, shown) -> str:
     if attributes:
         parts.append(attributes)
     parts.append(where)
-    if row["origin"] != "manual":
-        parts.append(f"{row['origin']}: {row['coder']}")
+    coders = row.get("_coders") or [(row["coder"], row["origin"])]
+    parts.append("coded by " + ", ".join(f"{coder} ({origin})" for coder, origin in coders))
+    also = [n for n in others.get((row["document"], row["start"], row["end"]), [])
+            if n != row["code"]]
+    if also:
+        parts.append("also coded " + "; ".join(also))
     return "— " + " · ".join(str(p) for p in parts)
 
 
 _NOT_ATTRIBUTES = {"document", "speaker", "start", "end", "time", "code_id", "code_path",
                    "code", "text", "origin", "coder", "status", "rule", "confidence",
-                   "_order", "_matched"}
+                   "_order", "_matched", "_coders"}
 
 
-def _quote_xml(row, shown) -> str:
-    """One excerpt as WordprocessingML: a Quote paragraph with the matched terms highlighted,
-    then its attribution in small italics.
+def _quote_xml(row, shown, others) -> str:
+    """One passage as WordprocessingML: a Quote paragraph with the matched terms highlighted,
+    kept on one page with its attribution in small italics below.
 
     Written as text and parsed in batches: building thousands of runs through python-docx's
     object layer took most of a large report's time.
@@ -159,17 +341,17 @@ def _quote_xml(row, shown) -> str:
         position = e
     if position < len(text):
         runs.append(run_xml(text[position:]))
-    quote = f'<w:p><w:pPr><w:pStyle w:val="Quote"/></w:pPr>{"".join(runs)}</w:p>'
-    attribution = run_xml(_attribution(row, shown), '<w:i/><w:sz w:val="18"/>')
-    return quote + f"<w:p>{attribution}</w:p>"
+    quote = f'<w:p>{_ppr("Quote", keep_next=True)}{"".join(runs)}</w:p>'
+    attribution = run_xml(_attribution(row, shown, others), _SMALL)
+    return quote + f"<w:p>{_ppr(None)}{attribution}</w:p>"
 
 
 def _definition(document, code) -> None:
     if code is not None and code.description:
-        document.paragraph(code.description)
+        document.paragraph(code.description).paragraph_format.keep_with_next = True
 
 
-def _by_theme(document, excerpts, themes, book, shown) -> None:
+def _by_theme(document, excerpts, themes, book, shown, noun, others) -> None:
     codes = {c.id: c for c in book.codes}
     by_code = {code: rows for code, rows in excerpts.groupby("code_id", sort=False)}
     for r in themes.itertuples():
@@ -180,20 +362,23 @@ def _by_theme(document, excerpts, themes, book, shown) -> None:
             if not book.children(r.code_id):
                 document.paragraph("No excerpts.")
             continue
-        document.paragraph(f"{len(rows)} excerpt{'s' if len(rows) != 1 else ''} "
-                             f"in {rows['document'].nunique()} of {r.of_cases} documents.")
-        document.append_xml([_quote_xml(row, shown) for row in rows.to_dict("records")])
+        passages = _passages(rows)
+        count = document.paragraph(
+            f"{len(passages)} passage{'s' if len(passages) != 1 else ''} in "
+            f"{how_many(rows['document'].nunique(), r.of_cases, noun)}.")
+        count.paragraph_format.keep_with_next = True
+        document.append_xml([_quote_xml(row, shown, others) for row in passages])
 
 
-def _by_document(document, excerpts, book, shown) -> None:
+def _by_document(document, excerpts, book, shown, others) -> None:
     names = {c.id: c.name for c in book.codes}
     for doc_id, rows in excerpts.sort_values(["document", "start", "_order"],
                                              kind="stable").groupby("document", sort=True):
         document.heading(doc_id, 1)
         for code_id, code_rows in rows.groupby("code_id", sort=False):
             document.heading(names.get(code_id, code_id), 2)
-            document.append_xml([_quote_xml(row, shown)
-                                   for row in code_rows.to_dict("records")])
+            document.append_xml([_quote_xml(row, shown, others)
+                                 for row in _passages(code_rows)])
 
 
 def _appendix(document, book, keep) -> None:
