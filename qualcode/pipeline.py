@@ -95,6 +95,7 @@ def _tables(project: Project, book: Codebook, by: Iterable[str], quantifiers: bo
     from qualcode.analysis import load_coded, theme_frequencies
     from qualcode.export.docx_report import ReportOptions, build_report
     from qualcode.export.excerpts import excerpt_rows
+    from qualcode.export.html_report import build_html
     from qualcode.export.tables import to_csv
 
     data = load_coded(project)
@@ -104,9 +105,11 @@ def _tables(project: Project, book: Codebook, by: Iterable[str], quantifiers: bo
     excerpts = excerpt_rows(project, data)
     crosstabs = _crosstabs(data, by)
     outputs = _outputs(project, book, data, themes, crosstabs, excerpts, quantifiers)
-    outputs["excerpts.docx"] = build_report(project, data, ReportOptions(
-        title=f"{book.name}: coded excerpts", by=next(iter(by), None)),
-        themes=themes, excerpts=excerpts, chart_png=chart.result())
+    options = ReportOptions(title=f"{book.name}: coded excerpts", by=next(iter(by), None))
+    outputs["excerpts.docx"] = build_report(project, data, options, themes=themes,
+                                            excerpts=excerpts, chart_png=chart.result())
+    outputs["report.html"] = build_html(project, data, options, themes=themes,
+                                        excerpts=excerpts).encode("utf-8")
     for attribute, frame in crosstabs.items():
         outputs[f"themes_by_{_slug(attribute)}.csv"] = to_csv(frame)
     return themes, outputs

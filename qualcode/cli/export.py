@@ -26,7 +26,8 @@ def excerpt_options(command):
 
 @click.group()
 def export():
-    """Export: a Word report (docx), a quote table (xlsx, csv), a REFI-QDA project (qdpx)."""
+    """Export: a Word or HTML report (docx, html), a quote table (xlsx, csv), a REFI-QDA
+    project (qdpx)."""
 
 
 @export.command()
@@ -37,10 +38,17 @@ def export():
               show_default=True, help="Excerpts under each code, or under each document.")
 @click.option("--attribute", "attributes", multiple=True, metavar="ATTR",
               help="Case attributes to show in attributions (repeatable; default: all).")
-@click.option("--no-chart", is_flag=True, help="Leave out the bar chart.")
-def docx(project_path, output, codes, origins, statuses, coders, pseudonymised, title, by, group_by,
-         attributes, no_chart):
-    """The Word report: counts, theme table, chart, every excerpt under its code, codebook.
+@click.option("--no-chart", is_flag=True, help="Leave out the bar charts.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.option("--toc", is_flag=True, help="A table of contents (Word fills it on opening).")
+@click.option("--no-findings", is_flag=True, help="Leave out the findings at the start.")
+@click.option("--case-noun", metavar="NOUN",
+              help="What the cases are called (default: interviews, responses or documents, "
+                   "from the documents).")
+def docx(project_path, output, codes, origins, statuses, coders, pseudonymised, title, by,
+         group_by, attributes, no_chart, paper, toc, no_findings, case_noun):
+    """The Word report: findings, theme tables and charts, every passage under its code once
+    (naming every code and coder), intercoder agreement, codebook and memos.
 
     Example: qualcode export docx --project sample.qc -o report.docx --by nation
     """
@@ -55,6 +63,34 @@ def docx(project_path, output, codes, origins, statuses, coders, pseudonymised, 
     with Project.open(project_path, readonly=True) as project:
         content = build_report(project, data, options)
     write_atomic(output, content)
+    click.echo(f"{output}: written")
+
+
+@export.command()
+@excerpt_options
+@click.option("--title", default="Coded excerpts", show_default=True)
+@click.option("--by", metavar="ATTR", help="Add the split by this attribute, with its chart.")
+@click.option("--attribute", "attributes", multiple=True, metavar="ATTR",
+              help="Case attributes to show in attributions (repeatable; default: all).")
+@click.option("--case-noun", metavar="NOUN", help="What the cases are called.")
+def html(project_path, output, codes, origins, statuses, coders, pseudonymised, title, by,
+         attributes, case_noun):
+    """The HTML report: one self-contained page (no network) with a sortable theme table,
+    crosstabs, inline-SVG charts, findings and every passage by theme; prints cleanly.
+
+    Example: qualcode export html --project sample.qc -o report.html --by nation
+    """
+    from qualcode.export.docx_report import ReportOptions
+    from qualcode.export.html_report import build_html
+    from qualcode.fileio import write_atomic
+    from qualcode.store import Project
+
+    data = load_selected(project_path, origins, statuses, coders, None, pseudonymised)
+    options = ReportOptions(title=title, codes=tuple(codes), by=by,
+                            attributes=tuple(attributes) or None, case_noun=case_noun)
+    with Project.open(project_path, readonly=True) as project:
+        page = build_html(project, data, options)
+    write_atomic(output, page.encode("utf-8"))
     click.echo(f"{output}: written")
 
 

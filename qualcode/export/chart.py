@@ -63,7 +63,7 @@ def split_chart(split: pd.DataFrame, themes: pd.DataFrame, by: str, case_label: 
     lookup = split.set_index("code_id")
     rows = [r for r in themes.itertuples() if r.code_id in lookup.index][::-1]
     bar = 0.8 / max(len(groups), 1)
-    height = max(2.5, (0.12 + 0.1 * len(groups)) * len(rows) + 1.2)
+    height = max(2.5, (0.1 + 0.045 * len(groups)) * len(rows) + 1.2)
     figure = Figure(figsize=(width, height), dpi=150)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
@@ -82,10 +82,11 @@ def split_chart(split: pd.DataFrame, themes: pd.DataFrame, by: str, case_label: 
     axes.set_xlim(0, 100)
     axes.set_xlabel(f"% of {case_label} in each {by} group", fontsize=8)
     axes.tick_params(axis="x", labelsize=8)
-    axes.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False,
-                ncol=max(1, min(len(groups), 4, 70 // max(len(g) + 8 for g in groups))))
+    columns = max(1, min(len(groups), 3, 90 // max(len(g) + 8 for g in groups)))
+    figure.legend(fontsize=7, loc="upper center", frameon=False, ncol=columns)
+    legend_rows = -(-len(groups) // columns)
     axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0, 1, 1 - (0.15 * legend_rows + 0.1) / height))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

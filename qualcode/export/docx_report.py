@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from qualcode.analysis.data import CodedData
@@ -87,7 +88,9 @@ def build_report(project: Project, data: CodedData, options: ReportOptions | Non
     return document.save()
 
 
-def _noun(project: Project, data: CodedData, options: ReportOptions) -> str:
+def report_case_noun(project: Project, data: CodedData, options: ReportOptions) -> str:
+    """What a report calls its cases: the option, the attribute the cases are, or the noun
+    for the project's documents (interviews, responses, documents)."""
     if options.case_noun:
         return options.case_noun
     if data.case_label != "interviews":  # cases are an attribute's values
@@ -100,7 +103,7 @@ def _fill(document: WordDocument, project: Project, data, options, book, excerpt
     """Everything that goes into the report, in order."""
     from qualcode.analysis.crosstab import crosstab
 
-    noun = _noun(project, data, options)
+    noun = report_case_noun(project, data, options)
     document.heading(options.title, 0)
     coders = sorted(set(excerpts["coder"]))
     facts = [f"Project: {Path(project.path).name}", f"Codebook: {book.name}",
@@ -127,7 +130,7 @@ def _fill(document: WordDocument, project: Project, data, options, book, excerpt
     if options.agreement and len(coders) > 1:
         _agreement(document, project, coders)
     shown = options.attributes
-    others = _codes_of_passages(excerpts)
+    others = codes_of_passages(excerpts)
     if options.group_by == "document":
         _by_document(document, excerpts, book, shown, others)
     else:
@@ -240,7 +243,8 @@ def _agreement(document: WordDocument, project: Project, coders: list[str]) -> N
 
     document.heading("Intercoder agreement", 1)
     try:
-        result = agreement(project, coders, unit="turn")
+        with np.errstate(invalid="ignore", divide="ignore"):  # alpha undefined: shown n/a
+            result = agreement(project, coders, unit="turn")
     except QualcodeError as error:
         document.paragraph(f"Not computed: {error}.")
         return
@@ -267,7 +271,7 @@ def _ppr(style: str | None, *, keep_next: bool = False) -> str:
     return f"<w:pPr>{parts}</w:pPr>"
 
 
-def _codes_of_passages(excerpts: pd.DataFrame) -> dict[tuple, list[str]]:
+def codes_of_passages(excerpts: pd.DataFrame) -> dict[tuple, list[str]]:
     """(document, start, end) -> the names of every code on that passage, in codebook order."""
     result: dict[tuple, list[str]] = {}
     for key, name in zip(zip(excerpts["document"], excerpts["start"], excerpts["end"],
@@ -278,7 +282,7 @@ def _codes_of_passages(excerpts: pd.DataFrame) -> dict[tuple, list[str]]:
     return result
 
 
-def _passages(rows: pd.DataFrame) -> list[dict]:
+def passages_of(rows: pd.DataFrame) -> list[dict]:
     """One record per passage (document, start, end) under a code: several coders' codings
     of the same passage become one, with every (coder, origin) and every matched term."""
     merged: dict[tuple, dict] = {}
@@ -294,7 +298,8 @@ def _passages(rows: pd.DataFrame) -> list[dict]:
     return list(merged.values())
 
 
-def _attribution(row, shown, others: dict[tuple, list[str]]) -> str:
+def attribution(row, shown, others: dict[tuple, list[str]]) -> str:
+    """"— speaker · document · attributes · time · coded by coder (origin) · also coded X"."""
     names = [c for c in row if c not in _NOT_ATTRIBUTES]
     if shown is not None:
         names = [n for n in names if n in shown]
@@ -342,8 +347,8 @@ def _quote_xml(row, shown, others) -> str:
     if position < len(text):
         runs.append(run_xml(text[position:]))
     quote = f'<w:p>{_ppr("Quote", keep_next=True)}{"".join(runs)}</w:p>'
-    attribution = run_xml(_attribution(row, shown, others), _SMALL)
-    return quote + f"<w:p>{_ppr(None)}{attribution}</w:p>"
+    line = run_xml(attribution(row, shown, others), _SMALL)
+    return quote + f"<w:p>{_ppr(None)}{line}</w:p>"
 
 
 def _definition(document, code) -> None:
@@ -362,7 +367,7 @@ def _by_theme(document, excerpts, themes, book, shown, noun, others) -> None:
             if not book.children(r.code_id):
                 document.paragraph("No excerpts.")
             continue
-        passages = _passages(rows)
+        passages = passages_of(rows)
         count = document.paragraph(
             f"{len(passages)} passage{'s' if len(passages) != 1 else ''} in "
             f"{how_many(rows['document'].nunique(), r.of_cases, noun)}.")
@@ -378,7 +383,7 @@ def _by_document(document, excerpts, book, shown, others) -> None:
         for code_id, code_rows in rows.groupby("code_id", sort=False):
             document.heading(names.get(code_id, code_id), 2)
             document.append_xml([_quote_xml(row, shown, others)
-                                 for row in _passages(code_rows)])
+                                 for row in passages_of(code_rows)])
 
 
 def _appendix(document, book, keep) -> None:
