@@ -8,7 +8,7 @@ The public API mirrors the command line: every command has a library twin here (
 ``import_column_codings``;
 tables: ``load_coded`` (with a ``Selection``) then ``theme_frequencies``, ``crosstab``,
 ``cooccurrence``, ``top_pairs``, ``framework_matrix``, ``keyword_in_context``; agreement:
-``agreement``; reports: ``build_report`` (Word), ``quote_table``, ``write_table``,
+``agreement``; reports: ``build_report`` (Word), ``build_html``, ``quote_table``, ``write_table``,
 ``write_workbook``; exchange: ``import_qdpx``, ``export_qdpx``; suggestions:
 ``suggest_project``, ``suggest_cold``, ``evaluate_project``, ``pending_suggestions``,
 ``decide_suggestion``, ``review_sheet``, ``apply_review_sheet``, ``discover``; the batch
@@ -62,6 +62,7 @@ _LAZY = {
     "agreement": "qualcode.analysis.agreement:agreement",
     # reports and exchange
     "build_report": "qualcode.export.docx_report:build_report",
+    "build_html": "qualcode.export.html_report:build_html",
     "ReportOptions": "qualcode.export.docx_report:ReportOptions",
     "quote_table": "qualcode.export.excerpts:quote_table",
     "write_table": "qualcode.export.tables:write_table",
@@ -109,6 +110,7 @@ __all__ = [
     "apply_coding",
     "apply_pseudonyms",
     "apply_review_sheet",
+    "build_html",
     "build_report",
     "candidate_yaml",
     "check_pseudonyms",

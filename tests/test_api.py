@@ -32,6 +32,7 @@ TWINS: dict[str, tuple[str, ...]] = {
     "cooccur": ("load_coded", "cooccurrence", "top_pairs"),
     "matrix": ("load_coded", "framework_matrix"),
     "export docx": ("load_coded", "build_report"),
+    "export html": ("load_coded", "build_html"),
     "export xlsx": ("load_coded", "quote_table", "write_workbook"),
     "export csv": ("load_coded", "quote_table", "write_table"),
     "export qdpx": ("export_qdpx",),
