@@ -182,8 +182,8 @@ def _bars_svg(labels: list[tuple[str, int]], series: list[tuple[str, list[float]
     base = legend + rows * row_height
     out.append(f'<line x1="{left}" x2="{left}" y1="{legend}" y2="{base}" stroke="#555"/>')
     for tick in range(5):
-        x = left + width * tick / 4
-        out.append(f'<text x="{x}" y="{base + 14}" text-anchor="middle">'
+        at = left + width * tick / 4
+        out.append(f'<text x="{at}" y="{base + 14}" text-anchor="middle">'
                    f"{top * tick / 4:g}</text>")
     out.append(f'<text x="{left + width / 2}" y="{base + 30}" text-anchor="middle">'
                f"{escape(axis)}</text></svg>")
