@@ -19,6 +19,10 @@ COUNTED_STATUSES = ("applied", "accepted")
 # with any of them is not replaced silently when its source changes.
 PERSON_ORIGINS = ("manual", "import")
 PERSON_STATUSES = ("accepted",)
+# The quote table's own columns (``qualcode.export.excerpts``): a case attribute may not take one
+# of these names, or it would overwrite the real column (a "speaker" attribute hid the speaker).
+QUOTE_COLUMNS = ("document", "speaker", "start", "end", "time", "code_id", "code_path", "code",
+                 "text", "origin", "coder", "status", "rule", "confidence")
 
 
 @dataclass(frozen=True)

@@ -31,13 +31,13 @@ def sentences(document: Document) -> list[Segment]:
 
 def sentences_of(text: str, paragraphs: Iterable[Segment]) -> list[Segment]:
     """Sentence segments for the given paragraphs of ``text`` (one document's)."""
-    from qualcode.coding.nlp import get_nlp
+    from qualcode.coding.nlp import SENTENCE_PIPES, get_nlp
 
     nlp = get_nlp()
     paragraphs = list(paragraphs)
     result: list[Segment] = []
     pairs = ((p.text, p) for p in paragraphs)
-    with nlp.select_pipes(enable=["sentencizer"]):
+    with nlp.select_pipes(enable=list(SENTENCE_PIPES)):
         for doc, paragraph in nlp.pipe(pairs, as_tuples=True, batch_size=256):
             for sent in doc.sents:
                 chunk = sent.text

@@ -202,7 +202,7 @@ def test_formula_like_cells_are_neutralised(tmp_path):
     import openpyxl
 
     sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
-    assert sheet["A2"].value == "'=SUM(A1)" and sheet["A2"].data_type == "s"
+    assert sheet["A2"].value == "=SUM(A1)" and sheet["A2"].data_type == "s"  # text, verbatim
 
 
 def test_run_writes_everything_and_reruns_identically(tmp_path, run_cli):

@@ -244,7 +244,8 @@ def test_empty_texts_and_a_code_on_one_unit_do_not_break_the_suggester():
     assert model.predict(["budget", ""])[1] == set()
 
 
-def test_cli_suggest_then_review_by_sheet_and_on_the_terminal(coded, run_cli, tmp_path):
+def test_cli_suggest_then_review_by_sheet_and_on_the_terminal(coded, run_cli, tmp_path,
+                                                               monkeypatch):
     result = run_cli("suggest", "--project", coded, "--min-examples", "4", "--quiet")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -272,10 +273,18 @@ def test_cli_suggest_then_review_by_sheet_and_on_the_terminal(coded, run_cli, tm
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"{tmp_path / 'decided.csv'}: 1 accepted, 1 rejected"
 
-    # on the terminal: accept, reject, skip, then quit
+    # without a terminal: one line, exit 2
+    result = run_cli("review", "--project", coded, "--coder", "bob")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: interactive review needs a terminal")
+    assert len(result.stderr.strip().splitlines()) == 1
+    # on the terminal: single keys, no Enter (others ignored): accept, reject, skip, quit
+    import qualcode.cli.suggest
+
+    monkeypatch.setattr(qualcode.cli.suggest, "_terminal", lambda: True)
     runner = CliRunner()
     result = runner.invoke(main, ["review", "--project", str(coded), "--coder", "bob"],
-                           input="a\nr\ns\nq\n", catch_exceptions=False)
+                           input="ax\nrsq", catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert f"[1/{waiting - 2}]" in result.output and "because:" in result.output
     assert result.output.rstrip().endswith("2 decisions saved")

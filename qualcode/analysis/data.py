@@ -29,7 +29,8 @@ class CodedData:
     """Codings that count (one row per coding), the cases, and the codebook to roll up with."""
 
     # document, start, end, code_id, origin, coder, matched (list of (start, end)), status,
-    # rule, confidence, case, speaker, time (the turn's start, seconds), words
+    # rule, confidence, case, speaker, time (the turn's start, seconds), interviewer (the
+    # turn's speaker interviews), words
     codings: pd.DataFrame
     cases: pd.Series  # document -> case (the document itself, or its attribute value)
     codebook: Codebook
@@ -88,6 +89,8 @@ def load_coded(project: Project, selection: Selection = COUNTED,
     codings["case"] = codings["document"].map(cases)
     codings["speaker"] = _turn_values(project, codings, "speaker")
     codings["time"] = _turn_values(project, codings, "time_start")
+    codings["interviewer"] = [bool(v) for v in _turn_values(project, codings,
+                                                              "is_interviewer")]
     codings["words"] = [count_words(texts[d][s:e]) for d, s, e in
                         zip(codings["document"], codings["start"], codings["end"], strict=True)]
     book = project.codebook()

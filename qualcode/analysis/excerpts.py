@@ -22,6 +22,24 @@ def code_and_descendants(project: Project, code_id: str) -> list[str]:
     return book.with_descendants([code_id])
 
 
+def distinct_matches(matched, text: str) -> list[tuple[int, int, str]]:
+    """Each matched term once: of several keywords matching the same words (they share a
+    lemma: "agency" and "agencies") the one written as the text is kept, and a term inside a
+    longer matched term ("inspection" in "inspection framework") is left to the longer one."""
+    by_span: dict[tuple[int, int], str] = {}
+    for start, end, rule in matched:
+        surface = text[start:end].lower()
+        if (start, end) not in by_span or rule.split(":", 1)[-1].strip() == surface:
+            by_span[(start, end)] = rule
+    spans = sorted(by_span, key=lambda span: (span[0], -span[1]))
+    kept: list[tuple[int, int, str]] = []
+    for start, end in spans:
+        if any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in kept):
+            continue
+        kept.append((start, end, by_span[(start, end)]))
+    return kept
+
+
 def keyword_in_context(project: Project, code_id: str, context: int = 60, *,
                        pseudonymised: bool | None = None) -> list[str]:
     """One header line per coding, then one line per matched term with ``[[term]]`` marked.
@@ -54,10 +72,14 @@ def keyword_in_context(project: Project, code_id: str, context: int = 60, *,
             excerpt = " ".join(text[start:end].split())
             lines.append("    " + (excerpt[: 2 * context] + ("…" if len(excerpt) > 2 * context
                                                               else "")))
-        for s, e, rule in matched:
-            left = " ".join(text[max(start, s - context):s].split())
-            right = " ".join(text[e:min(end, e + context)].split())
-            lines.append(f"    {left[-context:]:>{context}} [[{text[s:e]}]] "
+        for s, e, rule in distinct_matches(matched, text):
+            raw_left = text[max(start, s - context):s]
+            raw_right = text[e:min(end, e + context)]
+            # collapse runs of spaces, but never add one the text does not have ("Ofsted." and
+            # "post-inspection" stay joined)
+            left = " ".join(raw_left.split()) + (" " if raw_left[-1:].isspace() else "")
+            right = (" " if raw_right[:1].isspace() else "") + " ".join(raw_right.split())
+            lines.append(f"    {left[-context:]:>{context}}[[{text[s:e]}]]"
                          f"{right[:context]}   <{rule}>")
     lines.append(f"{len(codings)} codings of {code_id}"
                  + (f" (with {', '.join(ids[1:])})" if len(ids) > 1 else ""))

@@ -2,8 +2,8 @@
 
 The table behind "partnership working was raised in 11 of 12 interviews": cases k of N (every
 document counts in N, coded or not), excerpts (distinct coded passages: two sub-codes on one
-passage count it once for their parent), words in those excerpts, distinct speakers, and the
-most representative excerpt.
+passage count it once for their parent), words in those excerpts, distinct participants
+(interviewers not counted), and the most representative excerpt.
 """
 
 from __future__ import annotations
@@ -75,8 +75,10 @@ def theme_frequencies(data: CodedData, sort: str = "codebook") -> pd.DataFrame:
         mine = rolled[rolled["theme"] == code_id]
         excerpts = mine.drop_duplicates(["document", "start", "end"])
         cases = int(mine["case"].nunique())
-        speakers = {(d, s) for d, s in zip(mine["document"], mine["speaker"], strict=True)
-                    if s is not None}
+        # participants who raised it: an interviewer's coded question is not a voice
+        speakers = {(d, s) for d, s, asks in zip(mine["document"], mine["speaker"],
+                                                 mine["interviewer"], strict=True)
+                    if s is not None and not asks}
         rows.append({
             "code_id": code_id,
             "code": names[code_id],

@@ -45,7 +45,8 @@ def themes(project_path, origins, statuses, coders, pseudonymised, fmt, output, 
     frame = theme_frequencies(data, sort)
 
     def screen() -> str:
-        rows = [["  " * r.level + r.code_id, f"{r.cases}/{r.of_cases}", f"{r.cases_pct:.0f}%",
+        indent = "  " if sort == "codebook" else ""  # a tree only in codebook order
+        rows = [[indent * r.level + r.code_id, f"{r.cases}/{r.of_cases}", f"{r.cases_pct:.0f}%",
                  r.excerpts, r.words, r.speakers] + ([r.example[:80]] if examples else [])
                 for r in frame.itertuples()]
         headers = ["code", data.case_label, "%", "excerpts", "words", "speakers"]
@@ -101,7 +102,7 @@ def cooccur(project_path, origins, statuses, coders, pseudonymised, fmt, output,
         frame = cooccurrence(data, level, scope, jaccard)
 
         def screen() -> str:
-            return frame.to_string()
+            return matrix_table(frame)
     else:
         frame = top_pairs(data, level, top)
 
@@ -135,9 +136,22 @@ def matrix(project_path, origins, statuses, coders, pseudonymised, fmt, output, 
     def screen() -> str:
         counts = frame.map(lambda cell: cell.split(" | ", 1)[0] if cell else "-")
         counts.columns = frame.attrs["code_ids"]
-        return counts.to_string()
+        return matrix_table(counts)
 
     emit_table(frame, fmt, output, screen)
+
+
+def matrix_table(frame) -> str:
+    """A matrix (labelled rows and columns) in the same plain layout as the other tables:
+    the row labels first, numbers right-aligned, a rule under the header."""
+    def cell(value) -> str:
+        return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+    label = frame.index.name or ""
+    rows = [[str(index), *(cell(v) for v in values)]
+            for index, values in zip(frame.index, frame.itertuples(index=False), strict=True)]
+    return format_table([label, *map(str, frame.columns)], rows,
+                        right=range(1, len(frame.columns) + 1))
 
 
 def register(group: click.Group) -> None:

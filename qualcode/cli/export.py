@@ -103,10 +103,16 @@ def _quote_table(project_path, codes, origins, statuses, coders, pseudonymised):
         return quote_table(project, data, codes or None)
 
 
+def _say_if_empty(table) -> None:
+    if table.empty:
+        click.echo("0 excerpts match the codes and codings selected", err=True)
+
+
 @export.command()
 @excerpt_options
 def xlsx(project_path, output, codes, origins, statuses, coders, pseudonymised):
-    """One row per coded excerpt, as a spreadsheet (formulas neutralised).
+    """One row per coded excerpt, as a spreadsheet (text that looks like a formula is a text
+    cell).
 
     Example: qualcode export xlsx --project sample.qc -o excerpts.xlsx
     """
@@ -114,12 +120,16 @@ def xlsx(project_path, output, codes, origins, statuses, coders, pseudonymised):
 
     table = _quote_table(project_path, codes, origins, statuses, coders, pseudonymised)
     write_workbook({"excerpts": table}, output)
+    _say_if_empty(table)
     click.echo(f"{output}: {len(table)} excerpts")
 
 
 @export.command()
 @excerpt_options
-def csv(project_path, output, codes, origins, statuses, coders, pseudonymised):
+@click.option("--raw", is_flag=True,
+              help="Cells verbatim, for analysis tools (default: text a spreadsheet would run "
+                   "as a formula gets a leading ').")
+def csv(project_path, output, codes, origins, statuses, coders, pseudonymised, raw):
     """One row per coded excerpt, as CSV (UTF-8; byte-identical across runs).
 
     Example: qualcode export csv --project sample.qc -o excerpts.csv --code enablers
@@ -127,7 +137,8 @@ def csv(project_path, output, codes, origins, statuses, coders, pseudonymised):
     from qualcode.export.tables import write_table
 
     table = _quote_table(project_path, codes, origins, statuses, coders, pseudonymised)
-    write_table(table, output, "csv")
+    write_table(table, output, "csv", raw=raw)
+    _say_if_empty(table)
     click.echo(f"{output}: {len(table)} excerpts")
 
 

@@ -40,7 +40,8 @@ def run(inputs, codebook, out, attributes, by, unit, speakers, interviewers, qua
     report = run_pipeline(
         inputs, codebook, out, attributes=attributes, by=by, unit=unit, speakers=speakers,
         interviewers=interviewers, quantifiers=quantifiers, text_column=text_column,
-        id_column=id_column, progress=lambda label: progress_bar(quiet, label),
+        id_column=id_column,
+        progress=lambda label: progress_bar(quiet, label, "file" if label == "ingest" else unit),
     )
     for line in [*report.ingest.warnings, *report.code.warnings]:
         click.echo(f"warning: {line}", err=True)

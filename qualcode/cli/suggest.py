@@ -86,7 +86,8 @@ def review(project_path, coder, export_path, import_path, context_turns):
     """Accept or reject suggestions on the terminal, or through a spreadsheet.
 
     \b
-    Keys: a accept, r reject, s skip, q quit. Each decision is saved at once.
+    Keys (one press, no Enter): a accept, r reject, s skip, q quit. Each decision is saved
+    at once. Without a terminal, use --export and --import.
     Examples:
       qualcode review --project sample.qc --coder ann
       qualcode review --project sample.qc --export decide.xlsx
@@ -117,13 +118,37 @@ def review(project_path, coder, export_path, import_path, context_turns):
         _interactive(project, coder, context_turns)
 
 
+def _terminal() -> bool:
+    """Whether a person is at the keyboard (stdin is a terminal)."""
+    import sys
+
+    return sys.stdin.isatty()
+
+
+def _key() -> str:
+    """One of a, r, s, q, read as a single key press (no Enter); Ctrl-C or Ctrl-D quits."""
+    click.echo("[a]ccept  [r]eject  [s]kip  [q]uit ", nl=False)
+    while True:
+        try:
+            key = click.getchar().lower()
+        except (KeyboardInterrupt, EOFError):
+            key = "q"
+        if key in ("a", "r", "s", "q"):
+            click.echo(key)
+            return key
+
+
 def _interactive(project: Project, coder: str, context_turns: int) -> None:
+    from qualcode.errors import QualcodeError
     from qualcode.suggest import review as reviewing
 
     suggestions = reviewing.pending(project)
     if not suggestions:
         click.echo("no suggestions waiting (run qualcode suggest first)")
         return
+    if not _terminal():
+        raise QualcodeError("interactive review needs a terminal: use --export FILE, fill in "
+                            "'decision', then --import FILE")
     book = {c.id: c for c in project.codebook().codes}
     turns = project.segments("turn")
     texts = project.texts()
@@ -144,8 +169,7 @@ def _interactive(project: Project, coder: str, context_turns: int) -> None:
         if here is not None:
             for t in mine[here + 1:here + 1 + context_turns]:
                 click.echo(click.style(f"  {t.speaker or ''}: {t.text[:300]}", dim=True))
-        key = click.prompt("accept / reject / skip / quit", type=click.Choice(
-            ["a", "r", "s", "q"]), show_choices=True)
+        key = _key()
         if key == "q":
             break
         if key in ("a", "r"):

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from qualcode.analysis.data import CodedData, ordered_codes
+from qualcode.model import QUOTE_COLUMNS
 
 if TYPE_CHECKING:
     from qualcode.store import Project
 
-BASE_COLUMNS = ["document", "speaker", "start", "end", "time", "code_id", "code_path", "code",
-                "text", "origin", "coder", "status", "rule", "confidence"]
+BASE_COLUMNS = list(QUOTE_COLUMNS)
 
 
 def code_path(codebook, code_id: str) -> str:

@@ -1,9 +1,10 @@
 """Tables to files: CSV and JSON byte-identical across runs, XLSX with one sheet per table,
 Markdown for reports. Every file is written to a temporary name and renamed.
 
-Every cell, column headers included, passes through ``qualcode.cells.neutralise``: text a
-spreadsheet would run as a formula (starting with = + - or @) gets a leading apostrophe, so an
-excerpt such as "=SUM(...)", a code named "-other" or a case attribute "@home" stays text.
+In CSV every cell, column headers included, passes through ``qualcode.cells.neutralise``: text
+a spreadsheet would run as a formula (starting with = + - or @) gets a leading apostrophe, so an
+excerpt such as "=SUM(...)", a code named "-other" or a case attribute "@home" stays text
+(``raw=True`` for CSV read by analysis tools). In XLSX such text is a text cell, verbatim.
 """
 
 from __future__ import annotations
@@ -41,10 +42,14 @@ def _safe_header(column):
     return neutralise(column)
 
 
-def to_csv(frame: pd.DataFrame) -> bytes:
-    """The table as UTF-8 CSV, every cell and header neutralised (see ``qualcode.cells``)."""
-    frame = _flat(frame).map(neutralise)
-    frame.columns = frame.columns.map(_safe_header)
+def to_csv(frame: pd.DataFrame, raw: bool = False) -> bytes:
+    """The table as UTF-8 CSV, every cell and header neutralised (see ``qualcode.cells``);
+    ``raw`` writes the text verbatim, for CSV read by analysis tools rather than a
+    spreadsheet (a quote starting with "-" keeps its exact words)."""
+    frame = _flat(frame)
+    if not raw:
+        frame = frame.map(neutralise)
+        frame.columns = frame.columns.map(_safe_header)
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
@@ -67,13 +72,14 @@ def to_markdown(frame: pd.DataFrame) -> str:
 
 
 def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """One sheet per table; headers bold, first row frozen, formulas neutralised.
+    """One sheet per table; headers bold, first row frozen. Text a spreadsheet would run as
+    a formula is stored as a text cell, verbatim: XLSX says "this is text" in the cell's type,
+    so no apostrophe is needed (``qualcode.cells`` is for CSV, which cannot say it).
 
     Written in openpyxl's streaming (write-only) mode: several times faster on a quote table
     of thousands of excerpts.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -88,24 +94,36 @@ def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
         sheet.freeze_panes = "A2"
         header = []
         for column in frame.columns:
-            cell = WriteOnlyCell(sheet, value=neutralise(xml_safe(str(column))))
+            cell = _text_cell(sheet, xml_safe(str(column)))
             cell.font = bold
             header.append(cell)
         sheet.append(header)
         for row in frame.itertuples(index=False):
-            sheet.append([neutralise(xml_safe(v) if isinstance(v, str) else
-                                     v.item() if hasattr(v, "item") else v) for v in row])
+            sheet.append([_text_cell(sheet, xml_safe(v)) if isinstance(v, str) and
+                          neutralise(v) != v else xml_safe(v) if isinstance(v, str) else
+                          v.item() if hasattr(v, "item") else v for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
-    """Write one table as csv, json, md or xlsx (by ``fmt`` or the file's extension)."""
+def _text_cell(sheet, text: str):
+    """A cell that holds ``text`` as text, even "=SUM(A1)" (openpyxl would make a formula)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None,
+                raw: bool = False) -> Path:
+    """Write one table as csv, json, md or xlsx (by ``fmt`` or the file's extension);
+    ``raw``: CSV cells verbatim (see ``to_csv``)."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt == "csv":
-        content: bytes | str = to_csv(frame)
+        content: bytes | str = to_csv(frame, raw)
     elif fmt == "json":
         content = to_json(frame)
     elif fmt == "md":

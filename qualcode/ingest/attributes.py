@@ -2,6 +2,7 @@
 
 The first column (or one named ``document``, ``id`` or ``file``) names the document, by its id,
 its file name or its file stem, so a sheet written by hand matches however it was typed.
+Columns named like the quote table's own (``speaker``, ``text``, ``code``, ...) are refused.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qualcode.errors import InputError
+from qualcode.model import QUOTE_COLUMNS
 from qualcode.tablefile import read_table_file, table_rows
 
 _KEY_COLUMNS = ("document", "document_id", "doc", "id", "file", "filename", "case")
@@ -27,6 +29,11 @@ def read_attributes(path: str | Path, encoding: str | None = None) -> dict[str, 
         raise InputError(
             "an attributes sheet needs a document column and at least one more", path, 1
         )
+    for column in frame.columns:
+        if column != key_col and column.strip().casefold() in QUOTE_COLUMNS:
+            raise InputError(f"column {column!r} has a name the quote table uses for its own "
+                             f"column; rename it (for example to 'case_{column.strip()}')",
+                             path, 1)
     table: dict[str, dict[str, str]] = {}
     first_line: dict[str, int] = {}
     for line, values in table_rows(frame):

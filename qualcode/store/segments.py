@@ -130,8 +130,9 @@ class SegmentsMixin(StoreBase):
         return (row[0], row[1]) if row else None
 
     def turn_lookup(self, column: str) -> TurnLookup:
-        """Speaker (``"speaker"``) or start time (``"time_start"``) of the turn at a position."""
-        if column not in ("speaker", "time_start"):
+        """Speaker (``"speaker"``), start time (``"time_start"``) or whether the speaker
+        interviews (``"is_interviewer"``) of the turn at a position."""
+        if column not in ("speaker", "time_start", "is_interviewer"):
             raise ValueError(f"no turn lookup for {column!r}")
         return TurnLookup(self.db.execute(
             f"SELECT document_id, char_start, {column} FROM segments WHERE kind = 'turn'"

@@ -67,6 +67,17 @@ def export_sheet(project: Project) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SHEET_COLUMNS)
 
 
+def _offsets(values: dict, path: Path, line: int) -> tuple[int, int] | InputError:
+    """The row's (start, end), or the problem with them ("start 'x' is not a number")."""
+    numbers = []
+    for column in ("start", "end"):
+        try:
+            numbers.append(int(float(values[column])))
+        except (TypeError, ValueError):
+            return InputError(f"{column} {values[column]!r} is not a number", path, line)
+    return numbers[0], numbers[1]
+
+
 def import_sheet(project: Project, path: str | Path, reviewer: str) -> dict[str, int]:
     """Apply the decisions in a filled-in sheet. Every row with a decision is checked first
     (the suggestion still pending, the same document, offsets, code and text); any bad row
@@ -93,7 +104,10 @@ def import_sheet(project: Project, path: str | Path, reviewer: str) -> dict[str,
             problems.append(InputError(f"id {values['id']!r} is not a number", path, line))
             continue
         suggestion = current.get(ident)
-        if status is None:
+        offsets = _offsets(values, path, line)
+        if isinstance(offsets, InputError):
+            problems.append(offsets)
+        elif status is None:
             problems.append(InputError(f"decision {decision!r}: write accept or reject",
                                        path, line))
         elif suggestion is None:
@@ -101,8 +115,7 @@ def import_sheet(project: Project, path: str | Path, reviewer: str) -> dict[str,
                                        "replaced by a new suggest run, or deleted)", path, line))
         elif (values["document"], str(values["code_id"])) != (suggestion.document,
                                                                suggestion.code_id) or \
-                (int(float(values["start"])), int(float(values["end"]))) != (
-                    suggestion.start, suggestion.end):
+                offsets != (suggestion.start, suggestion.end):
             problems.append(InputError(f"suggestion {ident} does not match the project any "
                                        "more (document, offsets or code changed)", path, line))
         elif " ".join(str(values["text"]).split()) != " ".join(
