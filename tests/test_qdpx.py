@@ -614,6 +614,45 @@ def test_a_taguette_codebook_nests_dotted_tags_as_its_csv_does(tmp_path):
         (c.id, c.parent, c.name) for c in from_csv.codes)
 
 
+
+def name_tree(book) -> list[tuple]:
+    """Each code as (path of names from the top, description): the hierarchy without ids."""
+    names = {c.id: c for c in book.codes}
+
+    def path(code) -> tuple:
+        return (path(names[code.parent]) if code.parent else ()) + (code.name,)
+
+    return [(path(c), c.description) for c in book.codes]
+
+
+def test_the_taguette_codebook_csv_keeps_the_hierarchy_as_dotted_tags(tmp_path, run_cli):
+    import csv
+
+    source = tmp_path / "book.yaml"
+    source.write_text(
+        "name: book\ncodes:\n"
+        "  - {id: barriers, name: Barriers, description: What gets in the way}\n"
+        "  - {id: money, name: Money \U0001f4b8, parent: barriers, description: 'Costs, fees'}\n"
+        "  - {id: grants, name: Grants v2.0, parent: money}\n"
+        "  - {id: cafe, name: Cafe\u0301 culture}\n", encoding="utf-8")
+    target = tmp_path / "for_taguette.csv"
+    result = run_cli("codebook", "convert", source, target, "--taguette")
+    assert result.exit_code == 0, result.output
+    assert "1 code name(s) hold a dot, written as '·'" in result.stderr
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    # Taguette's importer wants exactly one of tag/name/path, and reads parent and description
+    assert rows[0] == ["tag", "parent", "description"]
+    money = "Barriers.Money \U0001f4b8"
+    assert rows[3] == [f"{money}.Grants v2\u00b70", money, ""]
+    back = load_codebook(target)
+    expected = name_tree(load_codebook(source))
+    expected[2] = (("Barriers", "Money \U0001f4b8", "Grants v2\u00b70"), "")
+    assert name_tree(back) == expected
+    refused = run_cli("codebook", "convert", source, tmp_path / "t.yaml", "--taguette")
+    assert refused.exit_code == 2 and "a Taguette codebook is a .csv file" in refused.stderr
+
+
 # -- memos travel both ways as Notes -----------------------------------------------------------
 def memo_rows(project) -> list[tuple]:
     texts = {d.id: d.text for d in project.documents()}

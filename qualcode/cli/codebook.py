@@ -81,11 +81,16 @@ def show(file):
 @click.option("--project", "-p", "project_path", type=click.Path(dir_okay=False),
               help="Write the project's codebook (as edited in `qualcode serve`) instead of "
                    "converting a file: give only TARGET.")
-def convert(paths, project_path):
+@click.option("--taguette", is_flag=True,
+              help="Write TARGET (.csv) as Taguette's codebook CSV: tag, parent, description, "
+                   "with the hierarchy in dotted tag names.")
+def convert(paths, project_path, taguette):
     """Convert a codebook between formats, chosen by extension (.yaml .qdc .csv .xlsx):
     SOURCE TARGET, or --project FILE TARGET.
 
     Example: qualcode codebook convert codebooks/lscb_learning_improvement.yaml lscb.qdc
+
+    Example: qualcode codebook convert lscb.yaml for_taguette.csv --taguette
     """
     from qualcode.codebook import load_codebook, save_codebook
     from qualcode.errors import QualcodeError
@@ -105,7 +110,12 @@ def convert(paths, project_path):
             raise QualcodeError("give SOURCE and TARGET (or --project FILE and TARGET)")
         book = load_codebook(paths[0])
         target = paths[1]
-    save_codebook(book, target)
+    save_codebook(book, target, taguette=taguette)
+    if taguette:
+        dotted = [code.name for code in book.codes if "." in code.name]
+        if dotted:
+            click.echo(f"warning: {len(dotted)} code name(s) hold a dot, written as '·' so "
+                       f"Taguette does not split them: {', '.join(dotted[:3])}", err=True)
     click.echo(f"{target}: {len(book.codes)} codes written")
 
 

@@ -88,11 +88,20 @@ def codebook_to_text(codebook: Codebook, suffix: str) -> str | bytes:
     raise CodebookError(f"cannot write codebook format {suffix!r} (known: {' '.join(FORMATS)})")
 
 
-def save_codebook(codebook: Codebook, path: str | Path) -> Path:
-    """Write a codebook in the format of ``path``'s extension, atomically."""
+def save_codebook(codebook: Codebook, path: str | Path, *, taguette: bool = False) -> Path:
+    """Write a codebook in the format of ``path``'s extension, atomically; ``taguette`` writes
+    a ``.csv`` as Taguette's codebook CSV (hierarchy in dotted tag names)."""
     from qualcode.fileio import write_atomic
 
     path = Path(path)
+    if taguette:
+        if path.suffix.lower() != ".csv":
+            raise CodebookError(f"a Taguette codebook is a .csv file, not {path.suffix!r}",
+                                path)
+        from qualcode.codebook.table import codebook_to_taguette_csv
+
+        write_atomic(path, codebook_to_taguette_csv(codebook))
+        return path
     content = codebook_to_text(codebook, path.suffix.lower())
     write_atomic(path, content)
     return path

@@ -8,8 +8,9 @@ is still read, but no longer written: to a spreadsheet it is a formula). ``near`
 ``patterns`` are JSON. Every cell goes through ``qualcode.cells.neutralise`` on the way out and
 ``restore`` on the way in, so a name such as "-other" is neither a formula nor changed.
 Rows are reported as lines (the header is line 1).
-Taguette exports ``tag``, ``description`` (and a highlight count); dots in a tag make a
-hierarchy (``barriers.money`` is a child of ``barriers``).
+Taguette exports ``tag``, ``parent``, ``description`` (and a highlight count); dots in a tag
+make a hierarchy (``barriers.money`` is a child of ``barriers``). :func:`codebook_to_taguette_csv`
+writes that form, so a qualcode codebook keeps its tree in Taguette.
 """
 
 from __future__ import annotations
@@ -79,6 +80,49 @@ def codebook_to_table(codebook: Codebook, suffix: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+TAGUETTE_COLUMNS = ("tag", "parent", "description")
+TAGUETTE_DOT = "\u00b7"  # a dot inside a code's name would make a level in Taguette
+
+
+def taguette_tags(codebook: Codebook) -> dict[str, str]:
+    """Each code's Taguette tag: the names from the top down, joined by dots (a dot inside a
+    name becomes ``·``, which Taguette does not split on).
+
+    >>> book = Codebook("b", [Code("barriers", "Barriers"),
+    ...                       Code("money", "Money v2.0", parent="barriers")])
+    >>> taguette_tags(book)
+    {'barriers': 'Barriers', 'money': 'Barriers.Money v2·0'}
+    """
+    tags: dict[str, str] = {}
+
+    def visit(parent: str | None, prefix: str) -> None:
+        for code in codebook.children(parent):
+            tags[code.id] = prefix + code.name.strip().replace(".", TAGUETTE_DOT)
+            visit(code.id, tags[code.id] + ".")
+
+    visit(None, "")
+    return tags
+
+
+def codebook_to_taguette_csv(codebook: Codebook) -> bytes:
+    """The codebook as Taguette's codebook CSV (``tag``, ``parent``, ``description``): the
+    hierarchy in dotted tag names, which every Taguette version reads, and the parent's tag
+    beside it, as Taguette itself exports. Rules and criteria have no place there.
+
+    >>> codebook_to_taguette_csv(Codebook("b", [Code("b", "Barriers", description="What stops")]))
+    b'\\xef\\xbb\\xbftag,parent,description\\nBarriers,,What stops\\n'
+    """
+    tags = taguette_tags(codebook)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(TAGUETTE_COLUMNS)
+    for code in codebook.codes:
+        if code.id in tags:
+            writer.writerow([tags[code.id], tags.get(code.parent or "", ""),
+                             code.description.strip()])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def _split_terms(text: str) -> list[str]:
