@@ -194,6 +194,7 @@ def test_pseudonymised_exports_hold_no_real_name(project, tmp_path):
         "themes.csv": ["themes", "--format", "csv"],
         "matrix.csv": ["matrix", "--format", "csv"],
         "project.qdpx": ["export", "qdpx"],
+        "report.html": ["export", "html"],
     }
     for name, command in commands.items():
         result = run(*command, "--project", str(project), "--output", str(out / name))
