@@ -25,6 +25,8 @@ BLOCK = re.compile(r"^```(\w*)\n(.*?)^```\n", re.S | re.M)
 NOT_RUN = {  # a line's start -> why it is not run here
     "qualcode ingest interviews/": "the reader's own folder",
     "qualcode ingest responses.xlsx": "the reader's own spreadsheet",
+    "qualcode ingest lesson.csv": "the reader's own classroom transcript",
+    "qualcode import codings lesson.csv": "the reader's own classroom transcript",
     "qualcode serve": "starts a server and waits (tests/test_web_browser.py runs it)",
     "qualcode agree --project out/project.qc --coders ann bob carol": "the reader's own team",
     "qualcode suggest  --project new.qc --cold": "a project the README does not make",
