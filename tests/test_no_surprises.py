@@ -173,6 +173,8 @@ def test_run_progress_counts_files_then_units(tmp_path, run_cli, monkeypatch):
     assert bars == [("ingest", "file"), ("code", "sentence")]
     screen = Terminal()
     monkeypatch.setattr(qualcode.cli.common.sys, "stderr", screen)
+    # no tqdm monitor thread left behind: a second thread makes qualcode.workers spawn, not fork
+    monkeypatch.setattr("tqdm.tqdm.monitor_interval", 0)
     list(original(False, "code", "turn")(range(3)))
     assert "turn/s" in screen.getvalue() and "file" not in screen.getvalue()
 
