@@ -153,3 +153,35 @@ def test_chart_worker_draws_the_same_png_and_survives_its_process_dying(coded):
         chart._process.join()
         chart.submit(themes, data.case_label)
         assert chart.result() == inline
+
+
+def test_a_survey_response_beside_interviews_is_never_attributed_to_nan(tmp_path):
+    """Mixed interviews and spreadsheet responses: a response has no speaker, and pandas would
+    make that NaN, which printed as a speaker called 'nan'."""
+    import io
+
+    import docx as python_docx
+    from click.testing import CliRunner
+
+    from qualcode.cli import main
+
+    (tmp_path / "a.txt").write_text("Interviewer: Hello?\nP01: The partnership works.\n"
+                                    "Interviewer: And?\nP01: The partnership again.\n",
+                                    encoding="utf-8")
+    (tmp_path / "s.csv").write_text("id,response\nr1,Our partnership is strong\n",
+                                    encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("name: t\ncodes:\n  - id: p\n    name: P\n"
+                                     "    keywords: [partnership]\n", encoding="utf-8")
+    project = str(tmp_path / "p.qc")
+    runner = CliRunner()
+    for args in (["ingest", str(tmp_path / "a.txt"), "--project", project, "-q"],
+                 ["ingest", str(tmp_path / "s.csv"), "--text-column", "response", "--id-column",
+                  "id", "--project", project, "-q"],
+                 ["code", "--project", project, "--codebook", str(tmp_path / "b.yaml"), "-q"],
+                 ["export", "docx", "--project", project, "-o", str(tmp_path / "r.docx")],
+                 ["export", "html", "--project", project, "-o", str(tmp_path / "r.html")]):
+        assert runner.invoke(main, args).exit_code == 0
+    report = python_docx.Document(io.BytesIO((tmp_path / "r.docx").read_bytes()))
+    lines = [p.text for p in report.paragraphs if "r1" in p.text]
+    assert lines and not any("nan" in line.split() for line in lines)
+    assert "nan ·" not in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -43,7 +43,8 @@ def excerpt_rows(project: Project, data: CodedData, codes=None) -> pd.DataFrame:
     for r in merged.itertuples(index=False):
         row = {
             "document": r.document,
-            "speaker": r.speaker or "",
+            # pandas turns a missing speaker (a survey response) into NaN, which is truthy
+            "speaker": r.speaker if isinstance(r.speaker, str) else "",
             "start": int(r.start),
             "end": int(r.end),
             "time": _time_text(None if pd.isna(r.time) else r.time),
