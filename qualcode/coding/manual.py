@@ -190,6 +190,30 @@ _YES = frozenset({"1", "x", "y", "yes", "true", "✓", "✔"})
 _NO = frozenset({"", "0", "n", "no", "false", "-"})
 
 
+def _utterance_spans(project: Project, path: Path, frame, options) -> dict[int, tuple[int, int]]:
+    """Where each row's speech lies in the stored document read from this table (by line),
+    after checking that the project holds exactly this table's text."""
+    from qualcode.ingest.tables import utterances
+
+    document, spans = utterances(path, frame, options)
+    stored = project.document_text(options.document_id)
+    if stored is None:
+        raise InputError(f"no document {options.document_id!r} in the project (ingest the table "
+                         "with --speaker-column first, or give --document)", path)
+    if stored != document.text:
+        raise InputError(f"its text is not document {options.document_id!r}'s (ingested from "
+                         "another file, or with other columns?)", path)
+    return spans
+
+
+def _row_codes(cell: str, column: str, yes_no: bool) -> list[str]:
+    """The codes one cell gives its row: the column's own code for a yes mark, else the cell's
+    codes (``;`` between several)."""
+    if yes_no:
+        return [column] if cell.casefold() in _YES else []
+    return [part.strip() for part in cell.split(";") if part.strip()]
+
+
 def import_column_codings(
     project: Project,
     path: str | Path,
@@ -211,7 +235,7 @@ def import_column_codings(
     the document's, so every coding lands on its own row's words.
     """
     from qualcode.ingest.builder import ReadOptions
-    from qualcode.ingest.tables import _column, utterances
+    from qualcode.ingest.tables import _column
     from qualcode.tablefile import read_table_file, table_rows
 
     path = Path(path)
@@ -221,28 +245,18 @@ def import_column_codings(
     frame = read_table_file(path)
     options = ReadOptions(document_id, text_column=text_column, speaker_column=speaker_column,
                           time_column=time_column)
-    document, spans = utterances(path, frame, options)
-    stored = project.document_text(document_id)
-    if stored is None:
-        raise InputError(f"no document {document_id!r} in the project (ingest the table with "
-                         "--speaker-column first, or give --document)", path)
-    if stored != document.text:
-        raise InputError(f"its text is not document {document_id!r}'s (ingested from another "
-                         "file, or with other columns?)", path)
+    spans = _utterance_spans(project, path, frame, options)
     names = [_column(frame, name, "--from-columns", path) for name in columns]
+    # a column of yes/no marks names its own code; decided once per column, not per row
+    flags = {name: {str(v).strip().casefold() for v in frame[name]} <= _YES | _NO
+             for name in names}
     ids = {code_id.casefold(): code_id for code_id in project.code_ids()}
     codings, problems = [], []
     for line, values in table_rows(frame):
         if line not in spans:
             continue
         for name in names:
-            cell = str(values[name]).strip()
-            marks = {v.strip().casefold() for v in frame[name]}
-            if marks <= _YES | _NO:
-                wanted = [name] if cell.casefold() in _YES else []
-            else:
-                wanted = [part.strip() for part in cell.split(";") if part.strip()]
-            for wanted_code in wanted:
+            for wanted_code in _row_codes(str(values[name]).strip(), name, flags[name]):
                 code_id = ids.get(wanted_code.casefold())
                 if code_id is None:
                     problems.append(InputError(
