@@ -3,9 +3,9 @@
 The public API mirrors the command line: every command has a library twin here (``TWINS`` in
 ``tests/test_api.py`` says which). Reading: ``read_document``, ``read_documents``,
 ``read_attributes``, ``sentences``; a project: ``Project``, ``ingest_files``; codebooks:
-``load_codebook``, ``save_codebook``, ``regex_warnings``; coding: ``code_documents``,
-``code_project``, ``codings_frame``, ``apply_coding``, ``unapply_coding``, ``import_codings``,
-``import_column_codings``;
+``load_codebook``, ``save_codebook``, ``regex_warnings``, ``keyword_warnings``; coding:
+``code_documents``, ``code_project``, ``codings_frame``, ``apply_coding``, ``unapply_coding``,
+``import_codings``, ``import_column_codings``;
 tables: ``load_coded`` (with a ``Selection``) then ``theme_frequencies``, ``crosstab``,
 ``cooccurrence``, ``top_pairs``, ``framework_matrix``, ``keyword_in_context``; agreement:
 ``agreement``; reports: ``build_report`` (Word), ``build_html``, ``quote_table``, ``write_table``,
@@ -43,6 +43,7 @@ _LAZY = {
     "load_codebook": "qualcode.codebook:load_codebook",
     "save_codebook": "qualcode.codebook:save_codebook",
     "regex_warnings": "qualcode.codebook.validate:regex_warnings",
+    "keyword_warnings": "qualcode.codebook.validate:keyword_warnings",
     # coding
     "code_documents": "qualcode.coding.engine:code_documents",
     "code_project": "qualcode.coding.engine:code_project",
@@ -130,6 +131,7 @@ __all__ = [
     "import_qdpx",
     "ingest_files",
     "keyword_in_context",
+    "keyword_warnings",
     "load_codebook",
     "load_coded",
     "make_server",

@@ -28,10 +28,10 @@ def validate(file):
     Example: qualcode codebook validate codebooks/lscb_learning_improvement.yaml
     """
     from qualcode.codebook import load_codebook
-    from qualcode.codebook.validate import regex_warnings
+    from qualcode.codebook.validate import keyword_warnings, regex_warnings
 
     book = load_codebook(file)
-    for line in regex_warnings(book.codes):
+    for line in [*regex_warnings(book.codes), *keyword_warnings(book.codes)]:
         click.echo(f"warning: {file}: {line}", err=True)
     top = len(book.children(None))
     totals = {

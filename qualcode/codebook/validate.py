@@ -144,3 +144,43 @@ def regex_warnings(codes: list[Code]) -> list[str]:
         "(e.g. (\\w+\\s?)+: -> \\w[\\w\\s]*:)"
         for code in codes for pattern in code.regex if has_nested_quantifiers(pattern)
     ]
+
+
+def keyword_warnings(codes: list[Code]) -> list[str]:
+    """One line per lemma keyword that matches less than spaCy's flat lemma table would have
+    given it (see ``qualcode.coding.lemmas``): a keyword that is a word of its own
+    ("getting", "housing", "lots") matches only its own inflections, and irregular forms that
+    are also other words ("bit" for bite) are left out. The line says what to add to match
+    them, so nothing is dropped silently."""
+    from qualcode.coding.lemmas import get_lemmatizer
+    from qualcode.coding.tokenizer import get_tokenizer
+
+    lemmatizer, tokenizer = get_lemmatizer(), get_tokenizer()
+    lines = []
+    for code in codes:
+        terms = [(k.term, code.exact if k.exact is None else k.exact) for k in code.keywords]
+        terms += [(t, code.exact) for t in code.not_terms]
+        terms += [(t, code.exact) for rule in code.near for t in (*rule.a, *rule.b)]
+        for term, exact in terms:
+            if exact:
+                continue
+            for s, e in tokenizer(term):
+                token = term[s:e].lower()
+                if token.isspace():
+                    continue
+                why, lost = lemmatizer.lost_forms(token)
+                if not lost:
+                    continue
+                shown = ", ".join(lost[:6]) + (", ..." if len(lost) > 6 else "")
+                if why == "own":
+                    lemma = lemmatizer.lemma(token)
+                    lines.append(
+                        f"code {quoted(code.id)}: keyword {quoted(term)}: {quoted(token)} is a "
+                        f"word of its own, so it matches its own forms only, not {shown}; add "
+                        f"{quoted(lemma)} as a keyword to match those too")
+                else:
+                    lines.append(
+                        f"code {quoted(code.id)}: keyword {quoted(term)}: {quoted(token)} does "
+                        f"not match {shown}, irregular forms that are also words of their own "
+                        "(a bit is not a bite); add them as keywords if you mean them")
+    return list(dict.fromkeys(lines))

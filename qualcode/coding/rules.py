@@ -7,12 +7,17 @@ Words are cut by spaCy's English tokenizer, ported to pure Python
 (``qualcode.coding.tokenizer``) so that coding does not import spaCy; only token patterns,
 which match on spaCy Docs, load spaCy itself.
 
-Speed comes from not tokenising what cannot match. Lemma keywords are expanded, once, to every
-surface form the lookup table gives for one of their tokens (the "anchor"); an Aho-Corasick
+A lemma keyword matches its own inflections, not other words that share a lemma in spaCy's
+lookup table (``qualcode.coding.lemmas`` has the rule and why): each of its tokens is expanded,
+once per codebook, to the set of lowercase forms it matches, and a unit's token matches when its
+lowercase text is in that set.
+
+Speed comes from not tokenising what cannot match. One token of each keyword (the "anchor") is
+looked for in all its forms; an Aho-Corasick
 automaton finds those anchors in the lowercased unit, and the tokenizer then runs only on the
 few whitespace-delimited words around each hit. spaCy never lets a token cross whitespace, so
 those words are tokenised exactly as in the whole unit: the matches are the ones the slow path
-(tokenise everything, compare lemmas) finds, which ``prefilter=False`` runs and a test
+(tokenise everything, compare forms) finds, which ``prefilter=False`` runs and a test
 compares. ``near`` rules and token patterns need the unit's whole token stream, so a unit with
 one of their anchors is tokenised whole.
 
@@ -70,7 +75,8 @@ class Match(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """A keyword-like phrase: a sequence of lemmas (or exact surface texts) to find."""
+    """A keyword-like phrase: a sequence of words (or exact surface texts) to find; for a
+    lemma term, ``forms`` holds each token's lowercase forms that match it."""
 
     code_id: str
     role: str  # "keyword", "not" or "near"
@@ -79,6 +85,7 @@ class Term:
     sequence: tuple[str, ...]
     surface: tuple[str, ...] = ()
     near: tuple[int, str] | None = None  # for a near term: its rule's number, side "a"/"b"
+    forms: tuple[frozenset[str], ...] = ()
 
 
 class NearPart(NamedTuple):
@@ -117,10 +124,11 @@ def _anchor(table: dict[str, _Anchor], surface: str, before: int = 0, after: int
     entry.windowed = True
 
 
-# A token is a plain tuple (start, end, text, lemma): made by the thousand in the hot path.
+# A token is a plain tuple (start, end, text, lowercase text): made by the thousand in the hot
+# path. Lemma terms compare the lowercase text with their forms, exact terms the text.
 Token = tuple[int, int, str, str]
 _TEXT: Final = 2
-_LEMMA: Final = 3
+_LOWER: Final = 3
 
 
 class RuleMatcher:
@@ -245,8 +253,11 @@ class RuleMatcher:
             term = self._term(code.id, role, keyword.term, exact, near)
             if not term.sequence:
                 continue
-            (self._exact_by_first if exact else self._terms_by_first)[
-                term.sequence[0]].append(term)
+            if exact:
+                self._exact_by_first[term.sequence[0]].append(term)
+            else:
+                for form in term.forms[0]:
+                    self._terms_by_first[form].append(term)
             position = max(range(len(term.sequence)), key=lambda k: len(term.sequence[k]))
             before, after = position, len(term.sequence) - 1 - position
             if near is not None:
@@ -284,7 +295,7 @@ class RuleMatcher:
     def _forms(self, term: Term, position: int) -> set[str]:
         """Lowercase surface forms of one token of a term."""
         token = term.sequence[position]
-        return {token.lower()} if term.exact else self.lemmatizer.forms(token)
+        return {token.lower()} if term.exact else set(term.forms[position])
 
     def _phrase_variants(self, term: Term) -> list[str] | None:
         """Every way a multi-word term can be written with single spaces, or None when the
@@ -306,9 +317,13 @@ class RuleMatcher:
     def _term(self, code_id: str, role: str, phrase: str, exact: bool,
               near: tuple[int, str] | None = None) -> Term:
         tokens = [phrase[s:e] for s, e in self.tokenizer(phrase) if not phrase[s:e].isspace()]
-        sequence = tuple(tokens) if exact else tuple(
-            self.lemmatizer.lemma(t.lower()) for t in tokens)
-        return Term(code_id, role, f"{role}: {phrase}", exact, sequence, tuple(tokens), near)
+        if exact:
+            return Term(code_id, role, f"{role}: {phrase}", True, tuple(tokens), tuple(tokens),
+                        near)
+        lemmatizer = self.lemmatizer
+        return Term(code_id, role, f"{role}: {phrase}", False,
+                    tuple(lemmatizer.word(t.lower()) for t in tokens), tuple(tokens), near,
+                    tuple(lemmatizer.matches(t.lower()) for t in tokens))
 
     def _build_pattern_matcher(self):
         """spaCy's Matcher for the token patterns: the one place the engine imports spaCy."""
@@ -339,16 +354,15 @@ class RuleMatcher:
             return found
         found = []
         single = self._single
-        lemma = self.lemmatizer.lemma
         for start, end in windows:
-            # The common case, one plain word: look its lemma up, no token list needed.
+            # The common case, one plain word: look it up, no token list needed.
             word = _PLAIN_WORD.fullmatch(text, start, end)
             if word is not None and not (self._punctuation_terms and (word.group(1) or
                                                                       word.group(3))):
                 core = word.group(2)
                 if core.lower() not in self._special_cores:
                     at = word.start(2)
-                    for key in ((False, lemma(core.lower())), (True, core)):
+                    for key in ((False, core.lower()), (True, core)):
                         for code_id, label in single.get(key, ()):
                             found.append(Match(code_id, at, at + len(core), label))
                     continue
@@ -366,7 +380,6 @@ class RuleMatcher:
         they can only differ from spaCy's in how many tokens a run makes, which matters to no
         term unless a term contains punctuation (then every window with any is tokenised).
         """
-        lemma = self.lemmatizer.lemma
         tokens: list[Token] = []
         for chunk in _CHUNK.finditer(text, start, end):
             word = _PLAIN_WORD.fullmatch(chunk.group())
@@ -382,7 +395,7 @@ class RuleMatcher:
             if lead:
                 tokens.append((base, base + len(lead), lead, lead))
             core_start = base + len(lead)
-            tokens.append((core_start, core_start + len(core), core, lemma(core.lower())))
+            tokens.append((core_start, core_start + len(core), core, core.lower()))
             if trail:
                 trail_start = core_start + len(core)
                 tokens.append((trail_start, trail_start + len(trail), trail, trail))
@@ -448,13 +461,12 @@ class RuleMatcher:
 
     def _tokens(self, text: str, start: int, end: int) -> list[Token]:
         """The tokens of ``text[start:end]`` (whitespace tokens left out), offsets into text."""
-        lemma = self.lemmatizer.lemma
         window = text[start:end]
         tokens = []
         for s, e in self.tokenizer(window):
             word = window[s:e]
             if not word.isspace():
-                tokens.append((start + s, start + e, word, lemma(word.lower())))
+                tokens.append((start + s, start + e, word, word.lower()))
         return tokens
 
     def _scan(self, tokens: list[Token], near_parts: list[NearPart] | None = None
@@ -463,16 +475,19 @@ class RuleMatcher:
         (added to ``near_parts``, if given)."""
         found = []
         n = len(tokens)
-        by_lemma, by_text = self._terms_by_first, self._exact_by_first
+        by_form, by_text = self._terms_by_first, self._exact_by_first
         for i, token in enumerate(tokens):
-            for index, column, key in ((by_lemma, _LEMMA, token[_LEMMA]),
-                                       (by_text, _TEXT, token[_TEXT])):
-                for term in index.get(key, ()):
+            for exact, key in ((False, token[_LOWER]), (True, token[_TEXT])):
+                for term in (by_text if exact else by_form).get(key, ()):
                     size = len(term.sequence)
                     if i + size > n:
                         continue
-                    if not all(tokens[i + k][column] == term.sequence[k]
-                               for k in range(1, size)):
+                    if exact:
+                        if not all(tokens[i + k][_TEXT] == term.sequence[k]
+                                   for k in range(1, size)):
+                            continue
+                    elif not all(tokens[i + k][_LOWER] in term.forms[k]
+                                 for k in range(1, size)):
                         continue
                     end = tokens[i + size - 1][1]
                     if term.near is None:
