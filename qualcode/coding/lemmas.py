@@ -41,7 +41,7 @@ which would make a keyword at the start of a sentence miss; qualcode lowercases 
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 # WordNet's detachment rules (morphy): an inflected ending and what the base ends with instead.
 _DETACH: tuple[tuple[str, str], ...] = (
@@ -86,8 +86,19 @@ class Lemmatizer:
         for form, lemma in table.items():
             inverse[lemma].add(form)
         self._inverse = inverse
-        self._index = index
-        self._exceptions = exceptions
+        self._strict = index is not None
+        # form -> the words it is a listed irregular form of, any part of speech
+        irregular: dict[str, set[str]] = defaultdict(set)
+        for by_form in (exceptions or {}).values():
+            for form, words in by_form.items():
+                irregular[form].update(words)
+        self._irregular = irregular
+        # Base forms matter only where the table maps them to another lemma, or where they are
+        # listed irregular forms: keeping just those keeps the sets small (memory, start-up).
+        index = {pos: [w for w in words if table.get(w, w) != w or w in irregular]
+                 for pos, words in (index or {}).items()}
+        self._bases = frozenset(w for words in index.values() for w in words)
+        self._noun_verb_bases = frozenset((*index.get("noun", ()), *index.get("verb", ())))
         self._matched: dict[str, frozenset[str]] = {}  # keywords repeat across codes
 
     def lemma(self, lower: str) -> str:
@@ -103,29 +114,11 @@ class Lemmatizer:
         return result
 
     # -- keywords that stay themselves -----------------------------------------------------
-    @cached_property
-    def _bases(self) -> frozenset[str]:
-        return frozenset(w for words in (self._index or {}).values() for w in words)
-
-    @cached_property
-    def _noun_verb_bases(self) -> frozenset[str]:
-        index = self._index or {}
-        return frozenset((*index.get("noun", ()), *index.get("verb", ())))
-
-    @cached_property
-    def _irregular(self) -> dict[str, set[str]]:
-        """form -> the words it is a listed irregular form of, any part of speech."""
-        result: dict[str, set[str]] = defaultdict(set)
-        for by_form in (self._exceptions or {}).values():
-            for form, words in by_form.items():
-                result[form].update(words)
-        return result
-
     def word(self, lower: str) -> str:
         """The word a lowercase keyword token stands for: itself if it is a base form of its
         own ("housing", "getting"), else its lemma if it inflects that lemma ("agencies" ->
         "agency", "got" -> "get"), else itself."""
-        if self._index is None:
+        if not self._strict:
             return self.lemma(lower)
         lemma = self.lemma(lower)
         if lemma == lower or lower in self._bases:
@@ -143,7 +136,7 @@ class Lemmatizer:
         return cached
 
     def _expand(self, lower: str) -> frozenset[str]:
-        if self._index is None:
+        if not self._strict:
             return frozenset(self.forms(self.lemma(lower)))
         word = self.word(lower)
         candidates = self.forms(self.lemma(word)) | self._inverse.get(word, set()) | {word}
