@@ -110,12 +110,17 @@ def _serve(connection, function: Callable, preload: tuple[str, ...]) -> None:
     A thread keeps reading calls as they come, so a caller sending a second call while the
     first runs never waits for it (nor the two processes for each other).
     """
+    import pickle
+
     calls: queue.Queue = queue.Queue()
 
     def read() -> None:
+        # Bytes only: unpickling a call imports the modules of its arguments (scipy.sparse),
+        # and doing that here while the main thread imports the preload (which imports them
+        # too) ends in an import deadlock in a spawned process.
         try:
             while True:
-                calls.put(connection.recv())
+                calls.put(connection.recv_bytes())
         except (EOFError, OSError):
             calls.put(None)
 
@@ -123,7 +128,10 @@ def _serve(connection, function: Callable, preload: tuple[str, ...]) -> None:
     try:
         for module in preload:
             importlib.import_module(module)
-        while (args := calls.get()) is not None:  # None: the caller is done
+        while (message := calls.get()) is not None:
+            args = pickle.loads(message)
+            if args is None:  # the caller is done
+                break
             connection.send(("ok", function(*args)))
     except Exception as error:  # any failure: the caller runs the function itself
         with contextlib.suppress(OSError):

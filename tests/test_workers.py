@@ -73,3 +73,30 @@ def test_a_failed_preload_in_the_child_falls_back_to_this_process():
         assert not worker._remote  # the child said why it stopped; later calls stay here
         worker.submit([4, 3])
         assert worker.result() == [3, 4]
+
+
+def test_a_spawned_worker_takes_calls_while_it_imports():
+    """Under spawn (a program with a second thread), a call whose arguments need a module the
+    preload is importing (scipy.sparse, while scikit-learn is imported) used to end in an
+    import deadlock in the worker, and the call quietly ran in this process instead."""
+    import threading
+
+    import scipy.sparse as sp
+
+    from qualcode.suggest.fitting import SKLEARN, FitSettings, fit_codes
+
+    rng = np.random.default_rng(1)
+    truth = rng.random((80, 2)) < 0.3
+    matrices = [sp.random(80, 40, density=0.2, format="csr", random_state=i) for i in range(2)]
+    groups = np.arange(80) % 8
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()  # a second thread: the worker is spawned, not forked
+    try:
+        for _ in range(3):
+            with Worker(fit_codes, SKLEARN) as worker:
+                worker.submit(FitSettings(), matrices, truth, groups)
+                assert len(worker.result()) == 2
+                assert worker._remote, "the call ran here: the worker failed"
+    finally:
+        stop.set()
