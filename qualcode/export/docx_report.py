@@ -67,25 +67,34 @@ def build_report(project: Project, data: CodedData, options: ReportOptions | Non
     """The .docx as bytes (the caller writes it atomically). ``themes`` and ``excerpts``
     (from ``theme_frequencies`` and ``excerpt_rows``) and the chart (``cases_chart`` of those
     themes) can be passed when already made. An unknown ``by`` is refused, as everywhere."""
-    from qualcode.analysis.crosstab import check_attribute
-    from qualcode.analysis.themes import theme_frequencies
-
     options = options or ReportOptions()
-    if options.by:
-        check_attribute(data, options.by)
+    excerpts, themes, keep = report_tables(project, data, options, themes, excerpts)
     book = data.codebook
-    if excerpts is None or options.codes:
-        excerpts = excerpt_rows(project, data, options.codes or None)
-    if themes is None:
-        themes = theme_frequencies(data)
-    keep = selected_codes(book, options.codes)
-    if keep is not None:
-        themes = themes[themes["code_id"].isin(keep)].reset_index(drop=True)
     today = date.today().isoformat()
     document = WordDocument(options.title, paper=options.paper,
                             header=f"{Path(project.path).name} · {book.name} · {today}")
     _fill(document, project, data, options, book, excerpts, themes, keep, chart_png, today)
     return document.save()
+
+
+def report_tables(project: Project, data: CodedData, options: ReportOptions,
+                  themes: pd.DataFrame | None, excerpts: pd.DataFrame | None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, list[str] | None]:
+    """What every report is made of, the same for Word and HTML: the excerpts, the theme table
+    (of the codes asked for) and those codes (None: all); an unknown ``by`` is refused."""
+    from qualcode.analysis.crosstab import check_attribute
+    from qualcode.analysis.themes import theme_frequencies
+
+    if options.by:
+        check_attribute(data, options.by)
+    if excerpts is None or options.codes:
+        excerpts = excerpt_rows(project, data, options.codes or None)
+    if themes is None:
+        themes = theme_frequencies(data)
+    keep = selected_codes(data.codebook, options.codes)
+    if keep is not None:
+        themes = themes[themes["code_id"].isin(keep)].reset_index(drop=True)
+    return excerpts, themes, keep
 
 
 def report_case_noun(project: Project, data: CodedData, options: ReportOptions) -> str:

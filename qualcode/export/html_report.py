@@ -30,8 +30,8 @@ from qualcode.export.docx_report import (
     codes_of_passages,
     passages_of,
     report_case_noun,
+    report_tables,
 )
-from qualcode.export.excerpts import excerpt_rows, selected_codes
 
 if TYPE_CHECKING:
     from qualcode.store import Project
@@ -85,20 +85,11 @@ def build_html(project: Project, data: CodedData, options: ReportOptions | None 
                excerpts: pd.DataFrame | None = None) -> str:
     """The report as one HTML page (the caller writes it atomically). Same options as the
     Word report (``ReportOptions``: title, codes, by, case noun, attributes shown)."""
-    from qualcode.analysis.crosstab import check_attribute, crosstab
-    from qualcode.analysis.themes import theme_frequencies
+    from qualcode.analysis.crosstab import crosstab
 
     options = options or ReportOptions()
-    if options.by:
-        check_attribute(data, options.by)
+    excerpts, themes, _ = report_tables(project, data, options, themes, excerpts)
     book = data.codebook
-    if excerpts is None or options.codes:
-        excerpts = excerpt_rows(project, data, options.codes or None)
-    if themes is None:
-        themes = theme_frequencies(data)
-    keep = selected_codes(book, options.codes)
-    if keep is not None:
-        themes = themes[themes["code_id"].isin(keep)].reset_index(drop=True)
     noun = report_case_noun(project, data, options)
     split = crosstab(data, options.by) if options.by else None
     coders = sorted(set(excerpts["coder"]))
