@@ -46,10 +46,12 @@ def run(
     text_column: str | None = None,
     id_column: str | None = None,
     progress: Callable[[str], Callable[[Iterable], Iterable]] | None = None,
+    chart: bool = True,
 ) -> RunReport:
     """Ingest ``inputs``, code them with ``codebook`` and write the project and every table
     into ``out``: project.qc, themes.csv, themes.xlsx (all tables), findings.md,
-    excerpts.docx (the Word report) and excerpts.xlsx (the quote table).
+    excerpts.docx (the Word report) and excerpts.xlsx (the quote table). ``chart=False``
+    leaves the charts out of the reports (and does not start matplotlib at all).
 
     >>> report = run(["transcripts_sample"], "codebooks/lscb_learning_improvement.yaml",
     ...              "out", attributes="transcripts_sample/attributes.csv",
@@ -74,14 +76,15 @@ def run(
         return progress(label) if progress else None
 
     # The chart's process loads matplotlib on the other core while this one ingests and codes.
-    with Worker(cases_chart, MATPLOTLIB) as chart, \
+    with Worker(cases_chart, MATPLOTLIB, here=not chart) as drawing, \
             Project.open(report.project, create=True) as project:
         report.ingest = ingest(project, inputs, attributes=attributes,
                                interviewers=interviewers, text_column=text_column,
                                id_column=id_column, progress=bar("ingest"))
         report.code = code_project(project, book, unit=unit, speakers=speakers,
                                    progress=bar("code"))
-        report.themes, outputs = _tables(project, book, by, quantifiers, chart)
+        report.themes, outputs = _tables(project, book, by, quantifiers,
+                                         drawing if chart else None)
     for name, content in outputs.items():
         write_atomic(out / name, content)
         report.written.append(out / name)
@@ -91,7 +94,8 @@ def run(
 def _tables(project: Project, book: Codebook, by: Iterable[str], quantifiers: bool, chart
             ) -> tuple[object, dict[str, bytes | str]]:
     """The theme table, and every file's content (name: content) in the order they are
-    written; ``chart`` (a Worker) draws the chart for the Word report meanwhile."""
+    written; ``chart`` (a Worker, or None for no charts) draws the Word report's chart
+    meanwhile."""
     from qualcode.analysis import load_coded, theme_frequencies
     from qualcode.export.docx_report import ReportOptions, build_report
     from qualcode.export.excerpts import excerpt_rows
@@ -101,13 +105,16 @@ def _tables(project: Project, book: Codebook, by: Iterable[str], quantifiers: bo
     data = load_coded(project)
     _check_attributes(data, by)
     themes = theme_frequencies(data)
-    chart.submit(themes, data.case_label)
+    if chart is not None:
+        chart.submit(themes, data.case_label)
     excerpts = excerpt_rows(project, data)
     crosstabs = _crosstabs(data, by)
     outputs = _outputs(project, book, data, themes, crosstabs, excerpts, quantifiers)
-    options = ReportOptions(title=f"{book.name}: coded excerpts", by=next(iter(by), None))
-    outputs["excerpts.docx"] = build_report(project, data, options, themes=themes,
-                                            excerpts=excerpts, chart_png=chart.result())
+    options = ReportOptions(title=f"{book.name}: coded excerpts", by=next(iter(by), None),
+                            chart=chart is not None)
+    outputs["excerpts.docx"] = build_report(
+        project, data, options, themes=themes, excerpts=excerpts,
+        chart_png=chart.result() if chart is not None else None)
     outputs["report.html"] = build_html(project, data, options, themes=themes,
                                         excerpts=excerpts).encode("utf-8")
     for attribute, frame in crosstabs.items():

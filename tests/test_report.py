@@ -243,3 +243,43 @@ def test_findings_markdown_has_quotes_with_attribution_and_the_caveat(team):
     quotes = [line.strip() for line in text.splitlines() if line.strip().startswith("> ")]
     assert len(quotes) >= 10 and len(set(quotes)) == len(quotes)  # no quote twice
     assert all(q.endswith(")") and ", lscb" in q for q in quotes)
+
+
+def test_a_big_codebook_charts_its_themes_and_says_so():
+    """4,000 codes took 44 s and 1.1 GB to draw as one chart nobody can read: past a page of
+    bars the chart shows the themes (or the themes raised most), and its caption says so."""
+    import pandas as pd
+
+    from qualcode.export.chart import MAX_BARS, cases_chart, chart_rows
+
+    rows = [{"code_id": f"t{t}", "code": f"Theme {t}", "level": 0, "cases": t % 12,
+             "of_cases": 12} for t in range(8)]
+    rows += [{"code_id": f"c{i}", "code": f"Code {i}", "level": 1, "cases": i % 12,
+              "of_cases": 12} for i in range(400)]
+    themes = pd.DataFrame(rows)
+    shown, note = chart_rows(themes)
+    assert list(shown["code_id"]) == [f"t{t}" for t in range(8)]
+    assert "Top-level themes only: 408 codes" in note
+    assert cases_chart(themes)[:4] == b"\x89PNG"
+    many = pd.DataFrame([{"code_id": f"t{t}", "code": f"T{t}", "level": 0, "cases": t,
+                          "of_cases": 200} for t in range(150)])
+    shown, note = chart_rows(many)
+    assert len(shown) == MAX_BARS and shown["cases"].min() == 150 - MAX_BARS
+    assert f"The {MAX_BARS} themes raised most of 150" in note
+    few, nothing = chart_rows(themes.head(20))
+    assert len(few) == 20 and nothing == ""
+
+
+def test_run_without_charts(tmp_path):
+    from click.testing import CliRunner
+
+    from qualcode.cli import main
+
+    result = CliRunner().invoke(main, [
+        "run", str(SAMPLE / "lscb09.txt"), "--codebook",
+        str(ROOT / "codebooks" / "lscb_learning_improvement.yaml"), "--out",
+        str(tmp_path / "out"), "--no-chart", "--quiet"])
+    assert result.exit_code == 0, result.output
+    report = docx.Document(str(tmp_path / "out" / "excerpts.docx"))
+    assert not report.inline_shapes
+    assert not any(p.text.startswith("Figure") for p in report.paragraphs)

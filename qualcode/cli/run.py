@@ -24,9 +24,11 @@ from qualcode.cli.common import format_table, progress_bar, quiet_option, unit_o
               help="Findings say 'most interviews' rather than '9 of 12 interviews'.")
 @click.option("--text-column", help="Read CSV/XLSX inputs as responses, one per row.")
 @click.option("--id-column", help="Column holding each response's id.")
+@click.option("--no-chart", is_flag=True,
+              help="Leave the charts out of the reports (matplotlib is not even started).")
 @quiet_option
 def run(inputs, codebook, out, attributes, by, unit, speakers, interviewers, quantifiers,
-        text_column, id_column, quiet):
+        text_column, id_column, quiet, no_chart):
     """The batch job: ingest INPUTS, code them, and write project.qc, themes.csv,
     themes.xlsx (every table) and findings.md into --out.
 
@@ -42,6 +44,7 @@ def run(inputs, codebook, out, attributes, by, unit, speakers, interviewers, qua
         interviewers=interviewers, quantifiers=quantifiers, text_column=text_column,
         id_column=id_column,
         progress=lambda label: progress_bar(quiet, label, "file" if label == "ingest" else unit),
+        chart=not no_chart,
     )
     for line in [*report.ingest.warnings, *report.code.warnings]:
         click.echo(f"warning: {line}", err=True)

@@ -16,14 +16,32 @@ PALETTE = ("#1F4E79", "#5B9BD5", "#ED7D31", "#70AD47", "#FFC000", "#7030A0", "#A
            "#C00000", "#264478", "#9E480E", "#43682B", "#997300")
 
 
+MAX_BARS = 60  # a page of bars; more cannot be read (and 4,000 took 44 s and 1.1 GB to draw)
+
+
+def chart_rows(themes: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The codes a chart can show, and what it leaves out (for its caption): every code up to
+    ``MAX_BARS``, else the top-level themes, else the ``MAX_BARS`` themes raised most."""
+    if len(themes) <= MAX_BARS:
+        return themes, ""
+    top = themes[themes["level"] == 0]
+    if len(top) <= MAX_BARS:
+        return top, (f" Top-level themes only: {len(themes):,} codes are too many for one "
+                     "chart (see the table).")
+    most = top.sort_values("cases", ascending=False, kind="stable").head(MAX_BARS)
+    return top[top.index.isin(most.index)], (
+        f" The {MAX_BARS} themes raised most of {len(top):,} (see the table).")
+
+
 def cases_chart(themes: pd.DataFrame, case_label: str = "interviews") -> bytes:
-    """A horizontal bar chart (PNG) of cases per code in codebook order, themes in bold.
-    ``qualcode run`` draws it in a ``Worker`` that imports ``MATPLOTLIB`` meanwhile."""
+    """A horizontal bar chart (PNG) of cases per code in codebook order, themes in bold
+    (at most ``MAX_BARS`` bars: see ``chart_rows``). ``qualcode run`` draws it in a
+    ``Worker`` that imports ``MATPLOTLIB`` meanwhile."""
     # The object API with the Agg canvas: no pyplot, no GUI backend, a third less to import.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    rows = themes.iloc[::-1]
+    rows = chart_rows(themes)[0].iloc[::-1]
     labels = [("    " * int(r.level)) + (r.code if len(r.code) <= 48 else r.code[:47] + "…")
               for r in rows.itertuples()]
     height = max(2.5, 0.28 * len(rows) + 1.0)
@@ -61,7 +79,7 @@ def split_chart(split: pd.DataFrame, themes: pd.DataFrame, by: str, case_label: 
 
     groups = [c[: -len(": cases")] for c in split.columns if c.endswith(": cases")]
     lookup = split.set_index("code_id")
-    rows = [r for r in themes.itertuples() if r.code_id in lookup.index][::-1]
+    rows = [r for r in chart_rows(themes)[0].itertuples() if r.code_id in lookup.index][::-1]
     bar = 0.8 / max(len(groups), 1)
     height = max(2.5, (0.1 + 0.045 * len(groups)) * len(rows) + 1.2)
     figure = Figure(figsize=(width, height), dpi=150)

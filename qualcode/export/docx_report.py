@@ -202,11 +202,12 @@ def _theme_tables(document: WordDocument, themes: pd.DataFrame, split, noun: str
         document.grid(base, rows, bold_rows=bold)
     figures = 0
     if options.chart:
-        from qualcode.export.chart import cases_chart
+        from qualcode.export.chart import cases_chart, chart_rows
 
         figures += 1
         document.picture(chart_png or cases_chart(themes, noun), caption=(
-            f"Figure {figures}. {noun.capitalize()} raising each code (themes in bold)."))
+            f"Figure {figures}. {noun.capitalize()} raising each code (themes in bold)."
+            + chart_rows(themes)[1]))
     if groups and not together:
         _split_tables(document, names, by_group, groups, bold, options.by, noun, tables + 1)
     if groups and options.chart and len(groups) > MAX_CHART_GROUPS:
@@ -216,8 +217,11 @@ def _theme_tables(document: WordDocument, themes: pd.DataFrame, split, noun: str
         from qualcode.export.chart import split_chart
 
         figures += 1
+        from qualcode.export.chart import chart_rows
+
         document.picture(split_chart(split, themes, options.by, noun), caption=(
-            f"Figure {figures}. Share of {noun} in each {options.by} group raising each code."))
+            f"Figure {figures}. Share of {noun} in each {options.by} group raising each code."
+            + chart_rows(themes)[1]))
 
 
 def _split_tables(document: WordDocument, names, by_group, groups, bold, by, noun,
