@@ -299,3 +299,18 @@ def test_the_workspace_shows_a_pseudonymised_copy_read_only(project, tmp_path):
     write = client.post("/api/codings", json={"document": "a", "start": 0, "end": 3,
                                               "code": "x"})
     assert write.status_code == 403 and "read-only" in write.json()["error"]
+
+
+def test_share_into_a_missing_folder_and_an_undecodable_names_file_are_one_line(project,
+                                                                                   tmp_path):
+    assert run("pseudonymise", "apply", "--project", str(project), "--map",
+               str(suggested(project, tmp_path))).exit_code == 0
+    missing = run("pseudonymise", "share", "--project", str(project), "-o",
+                  str(tmp_path / "nowhere" / "s.qc"))
+    assert missing.exit_code == 2
+    assert "folder for the shared copy does not exist" in missing.output
+    names = tmp_path / "names.txt"
+    names.write_bytes(b"\x00\x01\x02binary")
+    bad = run("pseudonymise", "suggest", "--project", str(project), "-o",
+              str(tmp_path / "m.yaml"), "--names", str(names))
+    assert bad.exit_code == 2 and str(names) in bad.output

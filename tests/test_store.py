@@ -178,3 +178,40 @@ def test_which_codings_count_and_the_suggestion_lifecycle(tmp_path):
             assert not project.decide_suggestion(fresh.id, "rejected", "ann")  # decided
         assert project.pending_suggestions() == []
         assert "c9" in {s[3] for s in project.coding_spans(Selection())}
+
+
+def test_an_older_project_read_where_it_cannot_be_upgraded_reads_without_later_tables(tmp_path):
+    """A project made before memos, pseudonyms, settings and kept GUIDs, read through a
+    read-only connection (a read-only folder: no upgrade), still gives its tables and reports
+    instead of 'no such table'."""
+    import sqlite3
+
+    from qualcode.analysis.data import load_coded
+    from qualcode.export.docx_report import build_report
+    from qualcode.export.qdpx import export_qdpx
+    from qualcode.store import schema
+
+    path = tmp_path / "old.qc"
+    (tmp_path / "a.txt").write_text("Interviewer: Hi?\nP01: The partnership works.\n"
+                                    "Interviewer: And?\nP01: Partnership again.\n",
+                                    encoding="utf-8")
+    with Project.open(path, create=True) as project:
+        from qualcode.workflows.ingest import ingest
+
+        ingest(project, [tmp_path / "a.txt"])
+    db = sqlite3.connect(path)
+    for table in ("memos", "pseudonyms", "settings", "exchange_guids"):
+        db.execute(f"DROP TABLE {table}")
+    db.execute("DELETE FROM migrations WHERE version > 1")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    old = Project(path, schema.connect_readonly(path))
+    try:
+        assert old.memos() == [] and old.pseudonyms() == [] and old.setting("x", 7) == 7
+        assert old.kept_guids("code") == {}
+        data = load_coded(old)
+        assert build_report(old, data)[:2] == b"PK"
+        assert export_qdpx(old)[:2] == b"PK"
+    finally:
+        old.close()

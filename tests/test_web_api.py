@@ -422,3 +422,14 @@ def test_document_view_sends_notes_in_utf16(client, project_path):
     sent = client.get("/api/documents/emoji").json()["notes"]
     assert [(n["start"], n["end"]) for n in sent] == [
         (_utf16(document.text, s), _utf16(document.text, e)) for s, e in expected]
+
+
+def test_a_coding_or_suggestion_that_is_gone_is_a_404_not_a_400(client):
+    assert client.request("DELETE", "/api/codings/999999", headers=CSRF).status_code == 404
+    assert client.patch("/api/codings/999999", headers=CSRF,
+                        json={"code": "culture"}).status_code == 404
+    gone = client.post("/api/suggestions/999999", headers=CSRF, json={"decision": "accept"})
+    assert gone.status_code == 404 and "no pending suggestion" in gone.json()["error"]
+    unknown_code = client.post("/api/codings", headers=CSRF, json={
+        "document": "emoji", "start": 0, "end": 5, "code": "nope"})
+    assert unknown_code.status_code == 400  # a bad request, not a missing thing

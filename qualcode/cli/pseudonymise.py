@@ -27,9 +27,10 @@ def suggest(project_path, output, names):
 
     from qualcode.fileio import write_atomic
     from qualcode.store import Project
+    from qualcode.text import decode_bytes, read_bytes
     from qualcode.workflows.pseudonymise import suggest_pseudonyms
 
-    extra = Path(names).read_text(encoding="utf-8").splitlines() if names else None
+    extra = decode_bytes(read_bytes(Path(names)), names).splitlines() if names else None
     with Project.open(project_path) as project:
         text, count = suggest_pseudonyms(project, extra)
     write_atomic(Path(output), text.encode("utf-8"))

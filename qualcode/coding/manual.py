@@ -50,14 +50,14 @@ def segment_span(project: Project, document_id: str, segment: str) -> tuple[int,
     return row
 
 
-def apply_coding(project: Project, coding: Coding) -> None:
-    """Store one manual coding (checked first); an identical one already stored is kept."""
+def apply_coding(project: Project, coding: Coding) -> int:
+    """Store one manual coding (checked first); an identical one already stored is kept.
+    Returns the stored coding's id."""
     problem = check_coding(project, coding, project.text_lengths(), project.code_ids())
     if problem:
         raise ProjectError(problem, project.path)
     with project.transaction():
-        if not project.has_coding(coding):
-            project.add_codings([coding])
+        return project.find_coding(coding) or project.add_coding(coding)
 
 
 def unapply_coding(project: Project, document_id: str, start: int, end: int, code_id: str,

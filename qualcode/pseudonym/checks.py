@@ -16,7 +16,7 @@ import itertools
 from dataclasses import dataclass
 
 from qualcode.errors import InputError, QualcodeError, quoted
-from qualcode.pseudonym.mapping import PseudonymMap, check_unique
+from qualcode.pseudonym.mapping import Entry, PseudonymMap, check_unique
 from qualcode.pseudonym.replace import Pseudonymiser
 
 
@@ -44,16 +44,27 @@ def check_map(mapping: PseudonymMap, strings: dict[str, str]) -> None:
             problems.append(InputError(f"{quoted(entry.real)} (or its variants) never occurs "
                                        "in the project", mapping.path, entry.line))
         intervals.extend((where, s, e, index) for where, s, e in hits)
-        clash = Pseudonymiser([type(entry)(entry.replacement, "x")])
-        for where, text in strings.items():
-            if clash.occurrences(text):
-                problems.append(InputError(
-                    f"replacement {quoted(entry.replacement)} already occurs in the real text "
-                    f"({where}): a reader could not tell them apart", mapping.path, entry.line))
-                break
+    problems.extend(_collisions(mapping, strings))
     problems.extend(_overlaps(mapping, intervals))
     if problems:
         raise QualcodeError.many(problems)
+
+
+def _collisions(mapping: PseudonymMap, strings: dict[str, str]) -> list[QualcodeError]:
+    """Replacements that already stand in the real text, found in one pass over it."""
+    finder = Pseudonymiser([Entry(e.replacement, str(i)) for i, e in enumerate(mapping.entries)])
+    where_found: dict[int, str] = {}
+    for where, text in strings.items():
+        for _, _, found in finder.occurrences(text):
+            where_found.setdefault(int(found), where)
+    problems: list[QualcodeError] = []
+    for index in sorted(where_found):
+        entry = mapping.entries[index]
+        problems.append(InputError(
+            f"replacement {quoted(entry.replacement)} already occurs in the real text "
+            f"({where_found[index]}): a reader could not tell them apart", mapping.path,
+            entry.line))
+    return problems
 
 
 def _overlaps(mapping: PseudonymMap, intervals) -> list[QualcodeError]:

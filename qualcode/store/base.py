@@ -15,6 +15,13 @@ class StoreBase:
         self.path = path
         self.db = connection
 
+    def has_table(self, name: str) -> bool:
+        """Whether the file has this table. An older project read where it cannot be upgraded
+        (a read-only folder) lacks the tables of later migrations; reading them gives nothing
+        rather than failing."""
+        return self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                               (name,)).fetchone() is not None
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once (BEGIN IMMEDIATE) so writers queue, not fail.

@@ -177,14 +177,19 @@ class CodingsMixin(CodesMixin):
             "SELECT document_id, char_start, char_end, code_id FROM codings"
             " WHERE NOT (origin = 'ml' AND status = 'suggested')").fetchall()
 
-    def has_coding(self, coding: Coding) -> bool:
-        """Whether an identical coding (place, code, coder, origin, status) is stored."""
+    def find_coding(self, coding: Coding) -> int | None:
+        """The id of a stored coding with the same place, code, coder, origin and status."""
         c = coding
-        return self.db.execute(
-            "SELECT 1 FROM codings WHERE document_id = ? AND char_start = ? AND char_end = ?"
+        row = self.db.execute(
+            "SELECT id FROM codings WHERE document_id = ? AND char_start = ? AND char_end = ?"
             " AND code_id = ? AND coder = ? AND origin = ? AND status = ?",
             (c.document_id, c.start, c.end, c.code_id, c.coder, c.origin, c.status),
-        ).fetchone() is not None
+        ).fetchone()
+        return row[0] if row else None
+
+    def has_coding(self, coding: Coding) -> bool:
+        """Whether an identical coding (place, code, coder, origin, status) is stored."""
+        return self.find_coding(coding) is not None
 
     def remove_person_coding(self, document_id: str, start: int, end: int, code_id: str,
                              coder: str) -> int:

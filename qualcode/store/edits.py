@@ -30,15 +30,6 @@ class EditsMixin(CodingsMixin):
         self.add_codings([coding])
         return self.db.execute("SELECT last_insert_rowid()").fetchone()[0]
 
-    def find_coding(self, coding: Coding) -> int | None:
-        """The id of a stored coding with the same place, code, coder, origin and status."""
-        row = self.db.execute(
-            "SELECT id FROM codings WHERE document_id = ? AND char_start = ? AND char_end = ?"
-            " AND code_id = ? AND coder = ? AND origin = ? AND status = ?",
-            (coding.document_id, coding.start, coding.end, coding.code_id, coding.coder,
-             coding.origin, coding.status)).fetchone()
-        return row[0] if row else None
-
     def move_code_references(self, source: str, target: str) -> int:
         """Recode every coding and memo of ``source`` as ``target`` (caller's transaction);
         returns how many codings moved."""

@@ -52,5 +52,7 @@ class ExchangeMixin(StoreBase):
 
     def kept_guids(self, kind: str) -> dict[str, str]:
         """The GUIDs kept for codes (``"code"``), coders (``"user"``) or cases (``"case"``)."""
+        if not self.has_table("exchange_guids"):
+            return {}
         return dict(self.db.execute(
             "SELECT key, guid FROM exchange_guids WHERE kind = ? ORDER BY key", (kind,)))

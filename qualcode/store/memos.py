@@ -96,6 +96,8 @@ class MemosMixin(StoreBase):
               containing: str | None = None) -> list[Memo]:
         """Memos, oldest first: all, or of one document / one code, or containing some text
         (case-insensitive, in the memo or its author)."""
+        if not self.has_table("memos"):
+            return []
         clauses, args = [], []
         if document_id is not None:
             clauses.append("document_id = ?")

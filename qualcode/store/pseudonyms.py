@@ -23,12 +23,16 @@ class PseudonymsMixin(StoreBase):
 
     def pseudonyms(self) -> list[tuple[str, list[str], str, str]]:
         """The stored map, in order: (real, variants, replacement, category)."""
+        if not self.has_table("pseudonyms"):
+            return []
         rows = self.db.execute(
             "SELECT real, variants, replacement, category FROM pseudonyms ORDER BY position")
         return [(real, json.loads(variants), replacement, category)
                 for real, variants, replacement, category in rows]
 
     def setting(self, key: str, default=None):
+        if not self.has_table("settings"):
+            return default
         row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else default
 

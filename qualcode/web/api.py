@@ -16,7 +16,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from qualcode.errors import ProjectError, QualcodeError
+from qualcode.errors import QualcodeError
 from qualcode.model import Coding
 from qualcode.offsets import Utf16Offsets
 from qualcode.store import Project
@@ -216,7 +216,7 @@ def memo_json(memo, offsets: dict[str, Utf16Offsets] | None = None) -> dict:
 def show_document(request: Request) -> JSONResponse:
     document_id = request.path_params["document"]
     with _workspace(request).project() as project:
-        if project.document_text(document_id) is None:
+        if document_id not in project.document_ids():
             raise NotFound(f"no document {document_id!r} in the project")
         document = project.documents([document_id])[0]
         offsets = Utf16Offsets(document.text)
@@ -247,11 +247,15 @@ def _coder(request: Request, body: dict | None = None) -> str:
     return coder
 
 
-def _from_utf16(project: Project, document_id: str, start: int, end: int) -> tuple[int, int]:
+def _document_offsets(project: Project, document_id: str) -> Utf16Offsets:
     text = project.document_text(document_id)
     if text is None:
         raise NotFound(f"no document {document_id!r} in the project")
-    offsets = Utf16Offsets(text)
+    return Utf16Offsets(text)
+
+
+def _from_utf16(offsets: Utf16Offsets, document_id: str, start: int, end: int
+                ) -> tuple[int, int]:
     try:
         return offsets.from_utf16(start), offsets.from_utf16(end)
     except ValueError as exc:
@@ -265,10 +269,10 @@ async def add_coding(request: Request) -> JSONResponse:
     document_id = _field(body, "document")
     start16, end16 = _field(body, "start", int), _field(body, "end", int)
     with _workspace(request).project() as project:
-        start, end = _from_utf16(project, document_id, start16, end16)
+        offsets = _document_offsets(project, document_id)
+        start, end = _from_utf16(offsets, document_id, start16, end16)
         coding = code_passage(project, document_id, start, end, _field(body, "code"),
                               _coder(request, body), body.get("snap") or "word")
-        offsets = Utf16Offsets(project.document_text(document_id) or "")
         return JSONResponse({"coding": coding_json(coding, offsets)}, status_code=201)
 
 
@@ -295,7 +299,9 @@ def remove_coding(request: Request) -> JSONResponse:
     from qualcode.workspace.passages import remove_coding as remove
 
     with _workspace(request).project() as project:
-        coding = remove(project, _int_param(request, "coding"), _coder(request))
+        coding_id = _existing_coding(project, _int_param(request, "coding")).id
+        assert coding_id is not None
+        coding = remove(project, coding_id, _coder(request))
         offsets = Utf16Offsets(project.document_text(coding.document_id) or "")
         return JSONResponse({"removed": coding_json(coding, offsets)})
 
@@ -305,8 +311,9 @@ async def recode_coding(request: Request) -> JSONResponse:
 
     body = await _body(request)
     with _workspace(request).project() as project:
-        coding = recode(project, _int_param(request, "coding"), _field(body, "code"),
-                        _coder(request, body))
+        coding_id = _existing_coding(project, _int_param(request, "coding")).id
+        assert coding_id is not None
+        coding = recode(project, coding_id, _field(body, "code"), _coder(request, body))
         offsets = Utf16Offsets(project.document_text(coding.document_id) or "")
         return JSONResponse({"coding": coding_json(coding, offsets)})
 
@@ -342,6 +349,7 @@ async def decide_suggestion(request: Request) -> JSONResponse:
     body = await _body(request)
     suggestion_id = _int_param(request, "suggestion")
     with _workspace(request).project() as project:
+        _existing_coding(project, suggestion_id, pending=True)
         decide(project, suggestion_id, _field(body, "decision"), _coder(request, body))
         coding = project.coding(suggestion_id)
         assert coding is not None
@@ -430,7 +438,15 @@ def download(request: Request) -> Response:
 
 def error_response(exc: QualcodeError) -> JSONResponse:
     """The one place a library error becomes an HTTP answer: a message, never a traceback."""
-    status = 404 if isinstance(exc, NotFound) else 400
-    if isinstance(exc, ProjectError) and str(exc.message).startswith("no "):
-        status = 404
-    return JSONResponse({"error": exc.message}, status_code=status)
+    return JSONResponse({"error": exc.message},
+                        status_code=404 if isinstance(exc, NotFound) else 400)
+
+
+def _existing_coding(project: Project, coding_id: int, *, pending: bool = False) -> Coding:
+    """The coding a URL names (a pending suggestion, if asked), or a 404."""
+    coding = project.coding(coding_id)
+    if pending and (coding is None or coding.status != "suggested"):
+        raise NotFound(f"no pending suggestion {coding_id} (decided meanwhile?)")
+    if coding is None:
+        raise NotFound(f"no coding {coding_id} (removed meanwhile?)")
+    return coding

@@ -19,19 +19,15 @@ def _coded(project: Project):
     return load_coded(project, Selection())
 
 
-def _check_by(project: Project, by: str | None) -> None:
-    if by and by not in {n for values in project.attributes().values() for n in values}:
-        raise QualcodeError(f"no case attribute {by!r} in the project")
-
-
 def tables_json(project: Project, by: str | None) -> dict:
     """Theme rows (with counts per group of ``by``) and the theme co-occurrence matrix."""
     from qualcode.analysis.cooccurrence import cooccurrence
-    from qualcode.analysis.crosstab import crosstab
+    from qualcode.analysis.crosstab import check_attribute, crosstab
     from qualcode.analysis.themes import theme_frequencies
 
-    _check_by(project, by)
     data = _coded(project)
+    if by:
+        check_attribute(data, by)
     themes = theme_frequencies(data)
     groups: list[dict] = []
     split: dict[str, dict[str, int]] = {}
@@ -60,14 +56,15 @@ def tables_json(project: Project, by: str | None) -> dict:
 
 def download_bytes(project: Project, name: str, by: str | None) -> tuple[bytes, str]:
     """The file behind a download link, made in memory: (content, media type)."""
-    from qualcode.analysis.crosstab import crosstab
+    from qualcode.analysis.crosstab import check_attribute, crosstab
     from qualcode.analysis.themes import theme_frequencies
     from qualcode.export import tables
 
     if name not in DOWNLOADS:
         raise QualcodeError(f"no download {name[:40]!r}")
-    _check_by(project, by)
     data = _coded(project)
+    if by:
+        check_attribute(data, by)
     if name == "report.docx":
         from qualcode.export.docx_report import ReportOptions, build_report
 

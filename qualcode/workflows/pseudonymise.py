@@ -77,6 +77,8 @@ def share_pseudonymised(project: Project, output: str | Path) -> ShareReport:
     output = Path(output)
     if output.resolve() == Path(project.path).resolve():
         raise ProjectError("the shared copy must be a new file, not the project itself", output)
+    if not output.parent.is_dir():
+        raise ProjectError("the folder for the shared copy does not exist", output)
     handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp",
                                          dir=output.parent)
     os.close(handle)

@@ -6,6 +6,7 @@ once never lose each other's work, and a bad request changes nothing.
 
 from __future__ import annotations
 
+from qualcode.coding.manual import apply_coding
 from qualcode.errors import ProjectError, QualcodeError
 from qualcode.model import PERSON_ORIGINS, Coding
 from qualcode.store import Project
@@ -18,11 +19,13 @@ from qualcode.workspace.snap import (
 
 
 def snap_span(project: Project, document_id: str, start: int, end: int,
-              mode: str = "word") -> tuple[int, int]:
-    """The span a selection becomes under a snap mode (see ``SNAP_MODES``)."""
+              mode: str = "word", text: str | None = None) -> tuple[int, int]:
+    """The span a selection becomes under a snap mode (see ``SNAP_MODES``); ``text`` is the
+    document's, when the caller has it already."""
     if mode not in SNAP_MODES:
         raise QualcodeError(f"snap must be one of {', '.join(SNAP_MODES)}, not {mode!r}")
-    text = _text(project, document_id)
+    if text is None:
+        text = _text(project, document_id)
     if not 0 <= start < end <= len(text):
         raise QualcodeError(f"offsets {start}-{end} are outside document {document_id!r} "
                             f"(0-{len(text)})")
@@ -46,8 +49,7 @@ def _text(project: Project, document_id: str) -> str:
 
 
 def _known_code(project: Project, code_id: str) -> None:
-    if code_id not in project.code_counts() and code_id not in {
-            c.id for c in project.codebook().codes}:
+    if code_id not in project.code_ids():
         raise QualcodeError(f"no code {code_id!r} in the project's codebook")
 
 
@@ -64,15 +66,12 @@ def code_passage(project: Project, document_id: str, start: int, end: int, code_
 
     >>> code_passage(project, "lscb01", 742, 998, "partnership-working", "ann")  # doctest: +SKIP
     """
-    coder = _coder(coder)
     start, end = snap_span(project, document_id, start, end, snap)
     if start >= end:
         raise QualcodeError("the selection holds no text to code")
-    _known_code(project, code_id)
-    coding = Coding(document_id, start, end, code_id, coder, origin="manual", status="applied")
-    with project.transaction():
-        coding.id = project.find_coding(coding) or project.add_coding(coding)
-    stored = project.coding(coding.id)
+    coding_id = apply_coding(project, Coding(document_id, start, end, code_id, _coder(coder),
+                                             origin="manual", status="applied"))
+    stored = project.coding(coding_id)
     assert stored is not None
     return stored
 
@@ -114,16 +113,19 @@ def code_passages(project: Project, spans: list[tuple[str, int, int]], code_id: 
     """Code many passages (search results) in one transaction: (added, already there)."""
     coder = _coder(coder)
     _known_code(project, code_id)
+    texts = project.texts({document_id for document_id, _, _ in spans})
     codings = []
     for document_id, start, end in spans:
-        start, end = snap_span(project, document_id, start, end, snap)
+        if document_id not in texts:
+            raise ProjectError(f"no document {document_id!r} in this project", project.path)
+        start, end = snap_span(project, document_id, start, end, snap, texts[document_id])
         codings.append(Coding(document_id, start, end, code_id, coder, origin="manual"))
     added = already = 0
     with project.transaction():
         seen = set()
         for coding in codings:
             key = (coding.document_id, coding.start, coding.end)
-            if key in seen or project.find_coding(coding):
+            if key in seen or project.has_coding(coding):
                 already += 1
                 continue
             seen.add(key)

@@ -57,7 +57,7 @@ def retrieve(project: Project, code_id: str, *, coder: str | None = None,
     """Excerpts of a code in document order, filtered by coder, origin, status (default: the
     statuses that count) and a case attribute's value (case-insensitive)."""
     book = project.codebook()
-    known = {c.id for c in book.codes} | set(project.code_counts())
+    known = {c.id for c in book.codes} | project.coded_code_ids()
     if code_id not in known:
         raise QualcodeError(f"no code {code_id!r} in the project")
     if origin and origin not in ORIGINS:
