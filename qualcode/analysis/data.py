@@ -87,10 +87,10 @@ def load_coded(project: Project, selection: Selection = COUNTED,
                            for doc in texts}, dtype=object)
         label = case_attribute
     codings["case"] = codings["document"].map(cases)
-    codings["speaker"] = _turn_values(project, codings, "speaker")
-    codings["time"] = _turn_values(project, codings, "time_start")
-    codings["interviewer"] = [bool(v) for v in _turn_values(project, codings,
-                                                              "is_interviewer")]
+    speakers, times, interviewing = _turn_facts(project, codings)
+    codings["speaker"] = speakers
+    codings["time"] = times
+    codings["interviewer"] = [bool(v) for v in interviewing]
     codings["words"] = [count_words(texts[d][s:e]) for d, s, e in
                         zip(codings["document"], codings["start"], codings["end"], strict=True)]
     book = project.codebook()
@@ -105,11 +105,16 @@ def load_coded(project: Project, selection: Selection = COUNTED,
     return pseudonymise_data(data, finder)
 
 
-def _turn_values(project: Project, codings: pd.DataFrame, column: str) -> list:
-    """The speaker or start time of the turn each coding starts in (None outside turns)."""
-    lookup = project.turn_lookup(column)
-    return [lookup.at(doc, start)
-            for doc, start in zip(codings["document"], codings["start"], strict=True)]
+def _turn_facts(project: Project, codings: pd.DataFrame) -> tuple[list, list, list]:
+    """The speaker, start time and interviewer flag of the turn each coding starts in (None
+    outside turns): one read of the turns and one search per coding for all three."""
+    lookup = project.turn_lookup("speaker", "time_start", "is_interviewer")
+    facts = [lookup.at(doc, start) or (None, None, None)
+             for doc, start in zip(codings["document"], codings["start"], strict=True)]
+    if not facts:
+        return [], [], []
+    speakers, times, interviewing = zip(*facts, strict=True)
+    return list(speakers), list(times), list(interviewing)
 
 
 def code_names(codebook: Codebook, code_ids) -> dict[str, str]:

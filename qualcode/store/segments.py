@@ -129,11 +129,17 @@ class SegmentsMixin(StoreBase):
             " AND position = ?", (document_id, kind, position)).fetchone()
         return (row[0], row[1]) if row else None
 
-    def turn_lookup(self, column: str) -> TurnLookup:
+    def turn_lookup(self, column: str, *more: str) -> TurnLookup:
         """Speaker (``"speaker"``), start time (``"time_start"``) or whether the speaker
-        interviews (``"is_interviewer"``) of the turn at a position."""
-        if column not in ("speaker", "time_start", "is_interviewer"):
-            raise ValueError(f"no turn lookup for {column!r}")
-        return TurnLookup(self.db.execute(
-            f"SELECT document_id, char_start, {column} FROM segments WHERE kind = 'turn'"
-            " ORDER BY document_id, char_start"))
+        interviews (``"is_interviewer"``) of the turn at a position; with several columns, a
+        tuple of them (one read of the turns for all)."""
+        columns = (column, *more)
+        for name in columns:
+            if name not in ("speaker", "time_start", "is_interviewer"):
+                raise ValueError(f"no turn lookup for {name!r}")
+        rows = self.db.execute(
+            f"SELECT document_id, char_start, {', '.join(columns)} FROM segments"
+            " WHERE kind = 'turn' ORDER BY document_id, char_start")
+        if more:
+            return TurnLookup((doc, start, tuple(values)) for doc, start, *values in rows)
+        return TurnLookup(rows)
