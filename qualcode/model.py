@@ -56,6 +56,10 @@ class Segment:
     is_interviewer: bool = False
     time_start: float | None = None
     time_end: float | None = None
+    # Words in ``text`` (``qualcode.text.count_words``), when the maker counted them already
+    # (ingest counts each line once); None: count when needed. Not part of equality: a count
+    # is a cache of the text, not a fact of its own.
+    words: int | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)
@@ -76,6 +80,8 @@ class Document:
     attributes: dict[str, str] = field(default_factory=dict)
     sha256: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
+    # words in ``text``, if counted at ingest (None: not yet); a cache, not part of equality
+    words: int | None = field(default=None, compare=False)
 
     @property
     def speakers(self) -> list[str]:

@@ -68,12 +68,17 @@ def segments(document: Document, unit: str) -> list[Segment]:
     raise ValueError(f"unknown unit {unit!r}: use turn, sentence or paragraph")
 
 
+SENTENCE_BATCH = 32  # documents whose sentences are made and stored at a time
+
+
 def ensure_sentences(project: Project, document_ids: Iterable[str] | None = None) -> int:
     """Make and store the sentences of the (given) documents that have none yet; returns for
-    how many documents they were made."""
+    how many documents they were made. A batch of documents at a time, each batch in its own
+    transaction: memory holds one batch, and an interrupted run keeps what it made."""
     todo = project.documents_without_sentences(document_ids)
-    if todo:
-        project.record_sentences({d.id: sentences(d) for d in project.documents(todo)})
+    for first in range(0, len(todo), SENTENCE_BATCH):
+        batch = project.documents(todo[first:first + SENTENCE_BATCH])
+        project.record_sentences({d.id: sentences(d) for d in batch})
     return len(todo)
 
 

@@ -7,9 +7,9 @@ matched term with its offsets and the rule, as written in the codebook, that fou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from qualcode.coding.rules import Match, RuleMatcher
 from qualcode.model import SEGMENT_KINDS, Codebook, Coding, Document, Segment
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 UNITS = SEGMENT_KINDS
 SPEAKERS = ("participants", "all")
 ENGINE_CODER = "qualcode"
+BATCH_DOCUMENTS = 64  # documents whose units are read at a time by code_project
+FLUSH_CODINGS = 4096  # codings stored at a time by code_project
 
 
 def build_matcher(codebook: Codebook, prefilter: bool = True) -> RuleMatcher:
@@ -48,13 +50,20 @@ def code_units(
 ) -> list[Coding]:
     """Code each unit; one Coding per (unit, code) with all of that code's matches.
 
+    A pure function of the units (one document's, or any), so it can run in a worker process.
     A regex that runs out of its time budget in a unit adds one line to ``warnings`` naming
     the code, the document and the unit; the other rules' codings of that unit are kept.
     """
-    matcher = matcher or build_matcher(codebook)
-    codings: list[Coding] = []
     items = units if progress is None else progress(units)
-    for unit in items:
+    return list(iter_codings(items, codebook, matcher or build_matcher(codebook), warnings))
+
+
+def iter_codings(units: Iterable[Segment], codebook: Codebook, matcher: RuleMatcher,
+                 warnings: list[str] | None = None) -> Iterator[Coding]:
+    """The codings of each unit in turn (``code_units`` without the list): a caller that
+    stores them as they come holds no more than a batch."""
+    name, path, sha256 = codebook.name, codebook.path, codebook.sha256
+    for unit in units:
         matches = matcher(unit.text)
         for overrun in matcher.overruns:
             if warnings is not None:
@@ -64,16 +73,15 @@ def code_units(
         by_code: dict[str, list[Match]] = {}
         for match in matches:
             by_code.setdefault(match.code_id, []).append(match)
+        base = unit.start
         for code_id, found in by_code.items():
             rules = list(dict.fromkeys(m.rule for m in found))
-            codings.append(Coding(
+            yield Coding(
                 document_id=unit.document_id, start=unit.start, end=unit.end, code_id=code_id,
                 coder=ENGINE_CODER, origin="rule", status="applied", rule="; ".join(rules),
-                codebook=codebook.name, codebook_path=codebook.path,
-                codebook_hash=codebook.sha256,
-                matched=[(unit.start + m.start, unit.start + m.end, m.rule) for m in found],
-            ))
-    return codings
+                codebook=name, codebook_path=path, codebook_hash=sha256,
+                matched=[(base + m.start, base + m.end, m.rule) for m in found],
+            )
 
 
 def _overrun_line(overrun, unit: Segment, budget: float) -> str:
@@ -105,11 +113,20 @@ def code_documents(
     return code_units(units, codebook, matcher=build_matcher(codebook, prefilter))
 
 
+class Placed(NamedTuple):
+    """Where a run put a code (the coding itself is in the project)."""
+
+    document_id: str
+    start: int
+    end: int
+    code_id: str
+
+
 @dataclass
 class CodeReport:
     """What a ``qualcode code`` run did."""
 
-    codings: list[Coding] = field(default_factory=list)
+    codings: list[Placed] = field(default_factory=list)
     units: int = 0
     words: int = 0
     replaced: int = 0
@@ -128,24 +145,45 @@ def code_project(
     """Autocode every document in a project and store the codings in one transaction.
 
     Earlier rule codings of the same codebook are replaced; codings made by a person or a
-    model are kept.
+    model are kept. Documents are read ``BATCH_DOCUMENTS`` at a time and codings stored as
+    they come, so memory does not grow with the corpus (beyond the report's places).
     """
-    from qualcode.segment import project_units
+    from qualcode.segment import ensure_sentences
     from qualcode.timeutil import now
 
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
     started = now()
-    units = select_units(
-        project_units(project, unit, participants_only=speakers == "participants"), speakers)
-    warnings: list[str] = []
-    codings = code_units(units, codebook, matcher=build_matcher(codebook, prefilter),
-                         progress=progress, warnings=warnings)
-    report = CodeReport(codings=codings, units=len(units), warnings=warnings,
-                        words=project.segment_words(unit, speakers == "participants"))
+    if unit == "sentence":
+        ensure_sentences(project)
+    participants_only = speakers == "participants"
+    report = CodeReport(words=project.segment_words(unit, participants_only))
+    matcher = build_matcher(codebook, prefilter)
+
+    def units() -> Iterator[Segment]:
+        ids = list(project.document_ids())
+        for first in range(0, len(ids), BATCH_DOCUMENTS):
+            batch = project.segments(unit, ids[first:first + BATCH_DOCUMENTS],
+                                     participants_only)
+            for segment in select_units(batch, speakers):
+                report.units += 1
+                yield segment
+
     with project.transaction():
         report.replaced = project.count_rule_codings(codebook.name)
-        project.replace_rule_codings(codebook, codings)
+        project.replace_rule_codings(codebook, ())
+        stamp = now()  # one time for the whole run, however many batches store it
+        pending: list[Coding] = []
+        items = units() if progress is None else progress(units())
+        for coding in iter_codings(items, codebook, matcher, report.warnings):
+            coding.created_at = stamp
+            pending.append(coding)
+            report.codings.append(Placed(coding.document_id, coding.start, coding.end,
+                                         coding.code_id))
+            if len(pending) >= FLUSH_CODINGS:
+                project.add_codings(pending)
+                pending.clear()
+        project.add_codings(pending)
         project.log_run("code", started,
                         {"codebook": codebook.name, "unit": unit, "speakers": speakers},
                         [(codebook.path or "", codebook.sha256)])

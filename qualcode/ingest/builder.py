@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from qualcode.ingest.transcript import Line, assemble
+from qualcode.ingest.transcript import Line, LineWords, assemble
 from qualcode.model import Document
 from qualcode.text import normalise
 
@@ -108,9 +108,11 @@ def make_document(
 ) -> Document:
     """Assemble turns and paragraphs and wrap them, with the source's hash, as a Document."""
     doc_id = document_id or options.document_id
+    words = LineWords(text, lines)
     turns, paragraphs = assemble(
         doc_id, text, lines,
         blank_line_paragraphs=blank_line_paragraphs, interviewers=options.interviewers,
+        words=words,
     )
     return Document(
         id=doc_id,
@@ -122,4 +124,5 @@ def make_document(
         paragraphs=paragraphs,
         attributes=dict(attributes or {}),
         sha256=hashlib.sha256(data).hexdigest(),
+        words=words.total,
     )

@@ -19,6 +19,7 @@ from qualcode.ingest.speakers import (
     speaker_key,
 )
 from qualcode.model import Segment
+from qualcode.text import count_words
 
 # Otter's sign-off at the end of every export: not speech.
 OTTER_TRAILER = re.compile(r"Transcribed by\s+(?:https?://)?(?:www\.)?otter\.ai/?\.?", re.I)
@@ -116,15 +117,73 @@ def has_blank_line_paragraphs(lines: list[Line]) -> bool:
     return False
 
 
+class LineWords:
+    """Each word of a document counted once, by line, so that the document, its turns and its
+    paragraphs all get their word counts (``count_words``) by sums, not by recounting.
+
+    Words never contain whitespace and lines start and end next to whitespace, so the words of
+    a span that starts at a line's speech and ends at a later line's end are the running total
+    between those lines plus the words of the first line's speech. Lines that are out of order
+    or not bounded by whitespace (no reader makes them) fall back to counting each span.
+    """
+
+    def __init__(self, text: str, lines: list[Line]) -> None:
+        self._text = text
+        self._lines = lines
+        # _before[i]: words in text[:lines[i].start]; _through[i]: in text[:lines[i].end]
+        self._before: list[int] = []
+        self._through: list[int] = []
+        self.exact = True
+        total, previous = 0, 0
+        n = len(text)
+        for line in lines:
+            if line.start < previous or not (
+                    (line.start == 0 or text[line.start - 1].isspace())
+                    and (line.end >= n or text[line.end].isspace() or line.end == line.start)):
+                self.exact = False
+                break
+            gap = text[previous:line.start]
+            if gap and not gap.isspace():
+                total += count_words(gap)
+            self._before.append(total)
+            if line.end > line.start:
+                total += count_words(text[line.start:line.end])
+                previous = line.end
+            else:
+                previous = line.start
+            self._through.append(total)
+        if self.exact:
+            rest = text[previous:]
+            self.total = total + (count_words(rest) if rest and not rest.isspace() else 0)
+        else:
+            self.total = count_words(text)
+
+    def span(self, first: int, last: int, start: int, end: int) -> int:
+        """Words in text[start:end], where ``start`` is in line ``first`` and ``end`` is the
+        end of line ``last``."""
+        text, line = self._text, self._lines[first]
+        if not self.exact or end != self._lines[last].end:
+            return count_words(text[start:end])
+        words = self._through[last] - self._before[first]
+        if start == line.start:
+            return words
+        if text[start - 1].isspace():  # no word crosses start: take off the label's words
+            return words - count_words(text[line.start:start])
+        return count_words(text[start:end])
+
+
 @dataclass(slots=True)
 class _TurnSpan:
-    """A turn being read: its speaker, where its speech starts and ends, its times."""
+    """A turn being read: its speaker, where its speech starts and ends, its times, and the
+    lines it starts and ends in."""
 
     speaker: str | None
     time_start: float | None
     time_end: float | None
     start: int | None = None  # None until a line with speech arrives
     end: int = 0
+    first_line: int = 0
+    last_line: int = 0
 
 
 @dataclass(slots=True)
@@ -132,6 +191,8 @@ class _ParagraphSpan:
     turn: int  # index into the turn spans
     start: int
     end: int
+    first_line: int
+    last_line: int
 
 
 def assemble(
@@ -141,8 +202,10 @@ def assemble(
     *,
     blank_line_paragraphs: bool,
     interviewers: frozenset[str] = frozenset(),
+    words: LineWords | None = None,
 ) -> tuple[list[Segment], list[Segment]]:
-    """Build (turns, paragraphs) from lines.
+    """Build (turns, paragraphs) from lines, each with its word count (from ``words``, the
+    document's words counted by line, made here if not given).
 
     A labelled line starts a turn that runs until the next label; text before the first label
     belongs to no turn if it is a title or a date (up to ``PREAMBLE_WORDS`` words), otherwise
@@ -151,6 +214,7 @@ def assemble(
     (Otter) ends where the next timed turn starts.
     """
     turn_spans, para_spans = _spans(text, lines, blank_line_paragraphs)
+    words = words or LineWords(text, lines)
     turns: list[Segment] = []
     index_of_turn: dict[int, int] = {}
     for i, span in enumerate(turn_spans):
@@ -162,6 +226,7 @@ def assemble(
                 document_id, "turn", len(turns), span.start, span.end,
                 text[span.start:span.end], span.speaker,
                 is_interviewer(span.speaker, interviewers), span.time_start, span.time_end,
+                words.span(span.first_line, span.last_line, span.start, span.end),
             )
         )
     paragraphs: list[Segment] = []
@@ -172,6 +237,7 @@ def assemble(
                 document_id, "paragraph", len(paragraphs), para.start, para.end,
                 text[para.start:para.end], turn.speaker, turn.is_interviewer,
                 turn.time_start, turn.time_end,
+                words.span(para.first_line, para.last_line, para.start, para.end),
             )
         )
     return turns, paragraphs
@@ -214,13 +280,17 @@ def _spans(text: str, lines: list[Line], blank_line_paragraphs: bool
             continue  # a label alone on its line; the speech follows
         if current.start is None:
             current.start = line.speech_start
+            current.first_line = index
         current.end = line.end
+        current.last_line = index
         if line.time_end is not None:
             current.time_end = line.time_end
         if paragraph_open and blank_line_paragraphs:
             para_spans[-1].end = line.end
+            para_spans[-1].last_line = index
         else:
-            para_spans.append(_ParagraphSpan(len(turn_spans) - 1, line.speech_start, line.end))
+            para_spans.append(_ParagraphSpan(len(turn_spans) - 1, line.speech_start, line.end,
+                                             index, index))
             paragraph_open = True
         if unlabelled and not blank_line_paragraphs:
             current, paragraph_open = None, False

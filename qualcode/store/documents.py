@@ -55,7 +55,8 @@ class DocumentsMixin(SegmentsMixin, CodingsMixin):
             return "unchanged"
         row = (
             document.source_name, document.source_path, document.format, document.sha256,
-            document.text, count_words(document.text), json.dumps(document.metadata), now(),
+            document.text, count_words(document.text) if document.words is None else document.words,
+            json.dumps(document.metadata), now(),
         )
         if previous is None:
             db.execute(

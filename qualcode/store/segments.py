@@ -43,7 +43,8 @@ class SegmentsMixin(StoreBase):
             " is_interviewer, time_start, time_end, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (s.document_id, s.kind, s.position, s.start, s.end, s.speaker,
-                 int(s.is_interviewer), s.time_start, s.time_end, count_words(s.text))
+                 int(s.is_interviewer), s.time_start, s.time_end,
+                 count_words(s.text) if s.words is None else s.words)
                 for s in segments
             ),
         )

@@ -1,7 +1,8 @@
-"""Ingesting files into a project: read everything first, then write it in one transaction.
+"""Ingesting files into a project: one file at a time, all of them in one transaction.
 
-Reading is where bad input shows up, so nothing is written until every file has been read;
-an error leaves the project exactly as it was (unless the caller asks to skip bad files).
+Reading is where bad input shows up; every file is read and stored inside one transaction, so
+an error leaves the project exactly as it was (unless the caller asks to skip bad files), and
+memory holds one file's documents at a time, however many files there are.
 """
 
 from __future__ import annotations
@@ -62,69 +63,88 @@ def ingest(
     report = IngestReport(skipped=sources.skipped)
     interviewers = tuple(interviewers)
 
-    read_options = {"interviewers": sorted(interviewers), "encoding": encoding}
+    options = SourceOptions(encoding=encoding, text_column=text_column, id_column=id_column,
+                            interviewers=interviewers, speaker_column=speaker_column,
+                            time_column=time_column)
+    read_options = options.recorded()
     files = sources.files if progress is None else progress(sources.files)
-    documents, origin = _read_changed(
-        project, files, report, read_options, encoding=encoding, interviewers=interviewers,
-        text_column=text_column, id_column=id_column, speaker_column=speaker_column,
-        time_column=time_column, skip_errors=skip_errors)
+    origin: dict[str, Path] = {}
+    inputs: set[tuple[str, str]] = set()
+    # One file at a time, read and stored inside one transaction: memory holds one file's
+    # documents, and bad input (or any error) rolls back everything, as if nothing was read.
     with project.transaction():
-        for document in documents:
-            status = project.put_document(document)
-            getattr(report, status).append(document.id)
+        for path, document_id in files:
+            if _unchanged(project, path, document_id, read_options):
+                _claim(origin, document_id, path)
+                report.unchanged.append(document_id)
+                continue
+            try:
+                documents = read_source(path, document_id, options)
+            except QualcodeError as exc:
+                if not skip_errors:
+                    raise
+                report.failed.append(exc)
+                continue
+            for document in documents:
+                _claim(origin, document.id, path)
+                warning = no_interviewer_warning(document)
+                if warning:
+                    report.warnings.append(warning)
+                status = project.put_document(document)
+                getattr(report, status).append(document.id)
+                inputs.add((str(path), document.sha256))
         if sheet is not None:
             matched, report.attributes_unmatched = match_attributes(sheet, project.document_ids())
             for doc_id, values in matched.items():
                 project.set_attributes(doc_id, values)
             report.attributes_set = sorted(matched)
-        inputs = sorted({(str(origin[d.id]), d.sha256) for d in documents})
-        inputs += [(str(origin[doc_id]), "unchanged") for doc_id in report.unchanged]
+        logged = sorted(inputs)
+        logged += [(str(origin[doc_id]), "unchanged") for doc_id in report.unchanged]
         if attributes:
-            inputs.append((str(attributes), _sha256(Path(attributes))))
+            logged.append((str(attributes), _sha256(Path(attributes))))
         project.log_run(
             "ingest", started,
             {"paths": [str(p) for p in paths], "interviewers": list(interviewers),
              "encoding": encoding, "text_column": text_column, "id_column": id_column,
              "speaker_column": speaker_column, "time_column": time_column},
-            inputs,
+            logged,
         )
     return report
 
 
-def _read_changed(project: Project, files: Iterable[tuple[Path, str]], report: IngestReport,
-                  read_options: dict, *, encoding: str | None, interviewers: tuple[str, ...],
-                  text_column: str | None, id_column: str | None,
-                  speaker_column: str | None, time_column: str | None, skip_errors: bool
-                  ) -> tuple[list[Document], dict[str, Path]]:
-    """Read every file not already ingested as it is (those go to ``report.unchanged``, and
-    with ``skip_errors`` the unreadable ones to ``report.failed``); the documents read, and
-    which file gave each document id."""
-    documents: list[Document] = []
-    origin: dict[str, Path] = {}
-    for path, document_id in files:
-        if _unchanged(project, path, document_id, read_options):
-            _claim(origin, document_id, path)
-            report.unchanged.append(document_id)
-            continue
-        try:
-            read = read_documents(
-                path, document_id=document_id, encoding=encoding, text_column=text_column,
-                id_column=id_column, interviewers=interviewers,
-                speaker_column=speaker_column, time_column=time_column,
-            )
-        except QualcodeError as exc:
-            if not skip_errors:
-                raise
-            report.failed.append(exc)
-            continue
-        for document in read:
-            document.metadata["read_options"] = read_options
-            _claim(origin, document.id, path)
-            documents.append(document)
-            warning = no_interviewer_warning(document)
-            if warning:
-                report.warnings.append(warning)
-    return documents, origin
+@dataclass(frozen=True)
+class SourceOptions:
+    """How to read the files of one ingest (the user's choices, the same for every file)."""
+
+    encoding: str | None = None
+    text_column: str | None = None
+    id_column: str | None = None
+    interviewers: tuple[str, ...] = ()
+    speaker_column: str | None = None
+    time_column: str | None = None
+
+    def recorded(self) -> dict:
+        """What each document's metadata keeps, so that a re-ingest can tell what changed."""
+        return {"interviewers": sorted(self.interviewers), "encoding": self.encoding}
+
+
+def read_source(path: Path, document_id: str, options: SourceOptions) -> list[Document]:
+    """Read and segment one file (a table of responses gives several documents), words
+    counted, ready to store: what ``ingest`` does per file, with no project, so that it can
+    run anywhere (a worker process) and be stored by ``Project.put_document``.
+
+    >>> docs = read_source(Path("transcripts_sample/lscb09.txt"), "lscb09",
+    ...                    SourceOptions())  # doctest: +SKIP
+    """
+    documents = read_documents(
+        path, document_id=document_id, encoding=options.encoding,
+        text_column=options.text_column, id_column=options.id_column,
+        interviewers=options.interviewers, speaker_column=options.speaker_column,
+        time_column=options.time_column,
+    )
+    for document in documents:
+        document.metadata["read_options"] = options.recorded()
+    return documents
 
 
 def no_interviewer_warning(document: Document) -> str | None:

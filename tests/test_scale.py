@@ -1,0 +1,115 @@
+"""Working at scale: words counted once per line at ingest (and still equal to counting each
+span), ingest and code a batch of documents at a time inside one transaction, with the same
+results as doing it all at once."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, write_docx
+
+from qualcode.codebook import load_codebook
+from qualcode.coding import engine
+from qualcode.coding.engine import code_documents, code_project
+from qualcode.errors import QualcodeError
+from qualcode.ingest import read_documents
+from qualcode.store import Project
+from qualcode.text import count_words
+from qualcode.workflows.ingest import SourceOptions, ingest, read_source
+
+LSCB = ROOT / "codebooks" / "lscb_learning_improvement.yaml"
+
+HOSTILE = {
+    # labels, a label alone on its line, emoji, combining accents, CRLF, apostrophes
+    "labels.txt": ("Title of the interview\r\n12 March 2016\r\n\r\nInterviewer: Ready? 👍🏽\r\n"
+                   "\r\nJosé Nuñez:\r\nYes – the cafe\u0301's partner agencies’ board.\r\n"
+                   "More of it, 2nd line; it's fine\r\n\r\nInterviewer:Next one\r\n"
+                   "[Ann Lee]Bracketed speech, no space\r\nP01: x\u0301y z\r\n"),
+    # Otter style, timestamps as the start of lines
+    "otter.txt": ("Ann Lee  0:03\nWe met the partners.\n\nBob Stone  0:09\nRight, right.\n"
+                  "And then\n\nAnn Lee  0:15\nDone 🎉 here.\n\nTranscribed by https://otter.ai\n"),
+    "timed.txt": ("00:00:01 Hello there everyone\n00:00:05 we start\n00:00:09 and go on\n"
+                  "00:00:12\n00:00:15 with words\n"),
+    # no labels: each paragraph a turn
+    "plain.txt": "First paragraph, one\nline two.\n\n\n  Second  paragraph  \n\nThird\n",
+}
+
+
+def test_words_counted_once_per_line_equal_counting_each_span(tmp_path):
+    write_docx(tmp_path / "w.docx", [("Interviewer:", " Hi 😀 there"),
+                                     ("Ann:", " Café naïve partner's words"), "More words"])
+    (tmp_path / "v.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:02.000\n<v Ann>Hello all"
+                                    "</v>\n\n00:02.500 --> 00:04.000\n<v Bob>Fine, you?</v>\n")
+    for name, text in HOSTILE.items():
+        (tmp_path / name).write_bytes(text.encode())
+    checked = 0
+    for path in sorted(tmp_path.iterdir()):
+        for document in read_documents(path):
+            assert document.words == count_words(document.text), path.name
+            for segment in document.turns + document.paragraphs:
+                assert segment.words == count_words(segment.text), (path.name, segment)
+                checked += 1
+    assert checked > 20
+
+
+def test_the_store_keeps_the_counted_words(tmp_path):
+    (tmp_path / "labels.txt").write_bytes(HOSTILE["labels.txt"].encode())
+    with Project.open(tmp_path / "p.qc", create=True) as project:
+        ingest(project, [tmp_path])
+        (document,) = project.documents()
+        stored = dict(project.db.execute("SELECT id, words FROM documents"))
+        assert stored == {document.id: count_words(document.text)}
+        turns = project.db.execute(
+            "SELECT char_start, char_end, words FROM segments WHERE kind = 'turn'").fetchall()
+        assert turns and all(words == count_words(document.text[s:e]) for s, e, words in turns)
+
+
+def test_read_source_is_one_file_in_and_its_documents_out(tmp_path):
+    path = tmp_path / "labels.txt"
+    path.write_bytes(HOSTILE["labels.txt"].encode())
+    (document,) = read_source(path, "x/labels", SourceOptions(interviewers=("José Nuñez",)))
+    assert document.id == "x/labels"
+    assert document.metadata["read_options"] == {"interviewers": ["José Nuñez"],
+                                                 "encoding": None}
+    assert [t.is_interviewer for t in document.turns if t.speaker == "José Nuñez"] == [True]
+
+
+def test_a_bad_file_after_good_ones_leaves_the_project_as_it_was(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Ann: one\n")
+    (folder / "b.txt").write_text("Bob: two\n")
+    (folder / "c.docx").write_bytes(b"not a zip at all")
+    with Project.open(tmp_path / "p.qc", create=True) as project:
+        with pytest.raises(QualcodeError, match=r"c\.docx"):
+            ingest(project, [folder])
+        assert project.document_ids() == {}
+        assert project.db.execute("SELECT count(*) FROM segments").fetchone() == (0,)
+        report = ingest(project, [folder], skip_errors=True)
+        assert (report.new, len(report.failed)) == (["a", "b"], 1)
+
+
+@pytest.mark.parametrize("unit", ["turn", "paragraph", "sentence"])
+def test_coding_a_batch_at_a_time_gives_the_codings_of_all_at_once(tmp_path, monkeypatch,
+                                                                     unit):
+    book = load_codebook(LSCB)
+    sample = ROOT / "transcripts_sample"
+    files = sorted(sample.glob("lscb*.txt")) + sorted(sample.glob("lscb0[1-2].docx"))
+    with Project.open(tmp_path / "p.qc", create=True) as project:
+        ingest(project, files)
+        expected = code_documents(project.documents(), book, unit=unit)
+        monkeypatch.setattr(engine, "BATCH_DOCUMENTS", 2)
+        monkeypatch.setattr(engine, "FLUSH_CODINGS", 3)
+        report = code_project(project, book, unit=unit)
+        stored = project.codings()
+        units = len(project.segments(unit, participants_only=True))
+    assert len(expected) > 20
+    assert sorted(map(_key, stored)) == sorted(map(_key, expected))
+    assert sorted(report.codings) == sorted((c.document_id, c.start, c.end, c.code_id)
+                                            for c in expected)
+    assert len({c.created_at for c in stored}) == 1  # one run, one time
+    assert report.units == units
+
+
+def _key(coding):
+    return (coding.document_id, coding.start, coding.end, coding.code_id, coding.rule,
+            coding.matched)
