@@ -172,6 +172,19 @@ class Codebook:
             current = parents.get(current)
         return result
 
+    def top_themes(self) -> dict[str, str]:
+        """Each code's top-level theme (a theme is its own), by code id: how agreement,
+        evaluation and co-occurrence roll sub-codes up to themes (``--level themes``)."""
+        parents = {c.id: c.parent for c in self.codes}
+        tops = {}
+        for code in self.codes:
+            top, seen = code.id, {code.id}
+            while parents.get(top) is not None and parents[top] not in seen:
+                top = parents[top]
+                seen.add(top)
+            tops[code.id] = top
+        return tops
+
     def with_descendants(self, code_ids) -> list[str]:
         """The codes named and every code under them, in codebook order; ids this codebook
         does not have (codes only in codings) are kept, at the end."""

@@ -221,3 +221,99 @@ def test_agreement_unit_turn_and_its_old_name_segment(project, tmp_path, run_cli
 def test_every_unit_option_is_the_shared_one(command, run_cli):
     result = run_cli(command, "--help")
     assert "--unit [turn|sentence|paragraph]" in " ".join(result.output.split())
+
+
+def test_absent_no_counts_an_uncoded_document_as_no(project, tmp_path, run_cli):
+    a0, b0 = turn(project, "a", 0), turn(project, "b", 0)
+    ann = write_rows(tmp_path, [f"a,{a0[0]},{a0[1]},partner,ann",
+                                f"b,{b0[0]},{b0[1]},partner,ann"], "ann.csv")
+    bob = write_rows(tmp_path, [f"a,{a0[0]},{a0[1]},partner,bob"], "bob.csv")  # nothing in b
+    with Project.open(project) as p:
+        import_codings(p, ann)
+        import_codings(p, bob)
+        missing = agreement(p, ["ann", "bob"])
+        no = agreement(p, ["ann", "bob"], absent="no")
+        with pytest.raises(QualcodeError, match="absent must be one of missing, no"):
+            agreement(p, ["ann", "bob"], absent="yes")
+    partner = missing.per_code.set_index("code_id").loc["partner"]
+    assert (partner["units"], partner["agreement"]) == (3, 1.0)  # b is missing for bob
+    partner = no.per_code.set_index("code_id").loc["partner"]
+    assert partner["units"] == 6 and partner["agreement"] == pytest.approx(5 / 6)
+    assert partner["kappa"] == pytest.approx(cohen_kappa([1, 0, 0, 1, 0, 0],
+                                                         [1, 0, 0, 0, 0, 0]))
+    assert no.disagreements[["document", "start", "ann", "bob"]].values.tolist() == [
+        ["b", b0[0], "yes", "no"]]
+    assert missing.uncoded == no.uncoded == {"ann": 0, "bob": 1}
+    result = run_cli("agree", "--project", project, "--coders", "ann", "bob", "--absent", "no")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        "Documents a coder coded nothing in count as 'no' on each of their units "
+        "(--absent no): no coding by bob in 1 of the 2 documents.")
+    assert result.output.splitlines()[2].split()[:3] == ["partner", "6", "0.833"]
+    result = run_cli("agree", "--project", project, "--coders", "ann", "bob")
+    assert "are missing data for that coder, not 'no' (--absent missing)" in result.output
+    assert result.output.splitlines()[2].split()[:3] == ["partner", "3", "1.000"]
+    # with a data format the line goes to stderr: stdout stays a clean CSV
+    result = run_cli("agree", "--project", project, "--coders", "ann", "bob", "--format",
+                     "csv", "--absent", "no")
+    assert result.stdout.startswith("code_id,code,units,") and "--absent" not in result.stdout
+    assert "(--absent no)" in result.stderr
+
+
+def test_status_compares_pending_suggestions_with_a_person(project, tmp_path, run_cli):
+    from qualcode.model import Coding
+
+    a0, a1 = turn(project, "a", 0), turn(project, "a", 1)
+    import_codings(Project.open(project).__enter__(), write_rows(
+        tmp_path, [f"a,{a0[0]},{a0[1]},partner,ann", f"a,{a1[0]},{a1[1]},budget,ann"]))
+    with Project.open(project) as p, p.transaction():
+        p.add_codings([Coding("a", *a0, "partner", "model", origin="ml", status="suggested"),
+                       Coding("a", *a1, "partner", "model", origin="ml", status="suggested")])
+    result = run_cli("agree", "--project", project, "--coders", "ann", "ml")
+    assert result.exit_code == 2 and "no codings by 'ml' (a coder's name" in result.stderr
+    result = run_cli("agree", "--project", project, "--coders", "ann", "ml", "--status",
+                     "suggested")
+    assert result.exit_code == 2
+    assert "no codings by 'ann' with status suggested" in result.stderr
+    result = run_cli("agree", "--project", project, "--coders", "ann", "ml", "--status",
+                     "applied", "--status", "suggested", "--codes", "partner")
+    assert result.exit_code == 0, result.output
+    row = result.output.splitlines()[2].split()
+    # partner on a's three turns: ann yes/no/no, the suggestions yes/yes/no
+    assert row[:3] == ["partner", "3", "0.667"] and row[-2:] == ["1", "2"]
+
+
+def test_kappa_na_says_why_and_no_runtime_warning_is_shown(project, tmp_path, run_cli):
+    import warnings
+
+    a1, b0 = turn(project, "a", 1), turn(project, "b", 0)
+    # partner: ann codes it in b only, where bob coded nothing; on a's turns nobody used it,
+    # so the units both decided hold one category (krippendorff divided 0 by 0 here)
+    ann = write_rows(tmp_path, [f"a,{a1[0]},{a1[1]},budget,ann",
+                                f"b,{b0[0]},{b0[1]},partner,ann"], "ann.csv")
+    bob = write_rows(tmp_path, [f"a,{a1[0]},{a1[1]},budget,bob"], "bob.csv")
+    carol = write_rows(tmp_path, [f"b,{b0[0]},{b0[1]},budget,carol"], "carol.csv")
+    with Project.open(project) as p:
+        for path in (ann, bob, carol):
+            import_codings(p, path)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = agreement(p, ["ann", "bob"])
+            apart = agreement(p, ["bob", "carol"])
+        assert [w for w in caught if issubclass(w.category, RuntimeWarning)] == []
+    why = result.per_code.set_index("code_id")["why_na"]
+    assert why["partner"] == "one category only (coded on no unit)"
+    assert why["budget"] == ""  # both coded a's second turn only: kappa 1
+    assert apart.per_code["why_na"].tolist() == ["no units in common"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run_cli("agree", "--project", project, "--coders", "ann", "bob")
+    assert result.exit_code == 0, result.output
+    assert [w for w in caught if issubclass(w.category, RuntimeWarning)] == []
+    assert "RuntimeWarning" not in result.output + result.stderr
+    header, _, partner, budget, *_ = result.output.splitlines()
+    assert header.endswith("why n/a") and budget.split()[3:5] == ["1.000", "1.000"]
+    assert partner.split()[3:5] == ["n/a", "n/a"]
+    assert partner.endswith("one category only (coded on no unit)")
+    result = run_cli("agree", "--project", project, "--coders", "ann", "bob", "carol")
+    assert "kappa n/a: Cohen's kappa compares two coders; alpha takes all 3" in result.output

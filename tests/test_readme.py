@@ -29,6 +29,7 @@ NOT_RUN = {  # a line's start -> why it is not run here
     "qualcode import codings lesson.csv": "the reader's own classroom transcript",
     "qualcode serve": "starts a server and waits (tests/test_web_browser.py runs it)",
     "qualcode agree --project out/project.qc --coders ann bob carol": "the reader's own team",
+    "qualcode agree --project out/project.qc --coders ann ml": "the reader's own coder",
     "qualcode suggest  --project new.qc --cold": "a project the README does not make",
     "qualcode review   --project out/project.qc --coder ann": "needs a person at a terminal",
     "qualcode review   --project out/project.qc --import": "needs the sheet filled in by hand",

@@ -14,7 +14,7 @@ LEVELS = ("codes", "themes")
 def _units(data: CodedData, level: str) -> pd.DataFrame:
     frame = data.codings
     if level == "themes":
-        tops = {c.id: ([c.id, *data.codebook.ancestors(c.id)])[-1] for c in data.codebook.codes}
+        tops = data.codebook.top_themes()
         frame = frame.assign(code_id=frame["code_id"].map(lambda c: tops.get(c, c)))
     elif level != "codes":
         raise ValueError(f"level must be one of {LEVELS}")

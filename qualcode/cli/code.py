@@ -43,7 +43,7 @@ def code(project_path, codebook_path, unit, speakers, quiet):
         click.echo(f"warning: {line}", err=True)
     if quiet:
         return
-    theme_of = {c.id: ([c.id, *book.ancestors(c.id)])[-1] for c in book.codes}
+    theme_of = book.top_themes()
     rows = []
     for theme in book.children(None):
         mine = [c for c in report.codings if theme_of[c.code_id] == theme.id]

@@ -50,14 +50,20 @@ pseudonym_option = click.option(
          "`qualcode pseudonymise apply` set it; real if no map).")
 
 
+origin_option = click.option(
+    "--origin", "origins", multiple=True, type=click.Choice(ORIGINS),
+    help="Count only codings of these origins (repeatable; default: all).")
+status_option = click.option(
+    "--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+    help="Count codings with these statuses (default: applied, accepted).")
+
+
 def selection_options(command):
     """--origin, --status, --coder: which codings count, for every table and export; and
     --pseudonymised/--real: whether names are replaced."""
     return apply_options(command, [
-        click.option("--origin", "origins", multiple=True, type=click.Choice(ORIGINS),
-                     help="Count only codings of these origins (repeatable; default: all)."),
-        click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
-                     help="Count codings with these statuses (default: applied, accepted)."),
+        origin_option,
+        status_option,
         click.option("--coder", "coders", multiple=True,
                      help="Count only this coder's codings (repeatable)."),
         pseudonym_option,

@@ -19,7 +19,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from qualcode.analysis.data import CodedData
@@ -256,13 +255,13 @@ def _agreement(document: WordDocument, project: Project, coders: list[str]) -> N
 
     document.heading("Intercoder agreement", 1)
     try:
-        with np.errstate(invalid="ignore", divide="ignore"):  # alpha undefined: shown n/a
-            result = agreement(project, coders, unit="turn")
+        result = agreement(project, coders, unit="turn")
     except QualcodeError as error:
         document.paragraph(f"Not computed: {error}.")
         return
     document.paragraph(f"Coders: {', '.join(coders)}; unit: participant turn. Kappa is "
-                       "Cohen's (two coders); alpha is Krippendorff's, nominal.")
+                       "Cohen's (two coders); alpha is Krippendorff's, nominal. "
+                       + result.absent_line())
     rows = [[r["code"], figure(r["units"]), figure(r["agreement"]), figure(r["kappa"]),
              figure(r["alpha"])] for _, r in result.per_code.iterrows()]
     if result.overall:
