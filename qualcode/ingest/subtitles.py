@@ -59,10 +59,11 @@ class Cue:
 
 
 def _seconds(value) -> float:
-    if hasattr(value, "total_seconds"):
+    if not isinstance(value, str):
         return value.total_seconds()
-    hours, minutes, seconds = ("0:" * (2 - value.count(":")) + value).split(":")
-    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    head, _, seconds = value.rpartition(":")
+    hours, _, minutes = head.rpartition(":")
+    return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
 
 
 def _clean(text: str) -> str:
@@ -122,18 +123,46 @@ def _sdh(cues: list[Cue]) -> list[Cue]:
     return result
 
 
+def _arrow_lines(text: str):
+    """(line number, where the line begins, the line) of every line holding ``-->``, found
+    without splitting the whole file into lines (a million cues are three million lines)."""
+    number, counted = 1, 0
+    at = text.find("-->")
+    while at >= 0:
+        begin = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        number += text.count("\n", counted, begin)
+        counted = begin
+        yield number, begin, text[begin:end]
+        at = text.find("-->", end)
+
+
 def _check_vtt_timings(text: str, path: Path) -> None:
     """webvtt-py reports a malformed file without a line; find the line ourselves."""
-    lines = text.split("\n")
-    if not lines[0].startswith("WEBVTT"):
+    if not text.startswith("WEBVTT"):
         raise InputError("not a WebVTT file (the first line must be WEBVTT)", path, 1)
-    for number, line in enumerate(lines, start=1):
-        if "-->" in line and not _VTT_TIMING.match(line.strip()):
+    for number, _, line in _arrow_lines(text):
+        if not _VTT_TIMING.match(line.strip()):
             raise InputError(f"bad cue timing {line.strip()!r}", path, number)
-        if "-->" in line:
-            start, end = (part.split()[0] for part in line.split("-->"))
-            if _seconds(end) < _seconds(start):
-                raise InputError(f"cue ends before it starts: {line.strip()!r}", path, number)
+        start, end = (part.split()[0] for part in line.split("-->"))
+        if _seconds(end) < _seconds(start):
+            raise InputError(f"cue ends before it starts: {line.strip()!r}", path, number)
+
+
+_PIECE_CHARACTERS = 1 << 20
+
+
+def _vtt_pieces(text: str):
+    """The file in pieces of about a million characters, each cut where a block ends (at an
+    empty line) and, after the first, given a ``WEBVTT`` header of its own: webvtt-py parses
+    one piece at a time, so its objects for a million cues (a gigabyte) are never all alive."""
+    start, length = 0, len(text)
+    while start < length:
+        cut = text.find("\n\n", start + _PIECE_CHARACTERS)
+        end = length if cut < 0 else cut
+        yield text[start:end] if start == 0 else "WEBVTT\n\n" + text[start:end]
+        start = end
 
 
 def _vtt_cues(text: str, path: Path) -> list[Cue]:
@@ -141,16 +170,18 @@ def _vtt_cues(text: str, path: Path) -> list[Cue]:
     from webvtt.errors import MalformedFileError
 
     _check_vtt_timings(text, path)
-    try:
-        captions = webvtt.from_string(text)
-    except MalformedFileError as exc:
-        raise InputError(f"malformed WebVTT: {exc}", path) from None
     cues = []
-    for caption in captions.captions:
-        voice = _VOICE.search(caption.raw_text)
-        speaker = voice.group(1).strip() if voice else None
-        cues.append(Cue(_seconds(caption.start), _seconds(caption.end),
-                        _clean(caption.raw_text), speaker, _lines(caption.raw_text)))
+    for piece in _vtt_pieces(text):
+        try:
+            captions = webvtt.from_string(piece).captions
+        except MalformedFileError as exc:
+            raise InputError(f"malformed WebVTT: {exc}", path) from None
+        for caption in captions:
+            raw = caption.raw_text
+            voice = _VOICE.search(raw)
+            speaker = voice.group(1).strip() if voice else None
+            cues.append(Cue(_seconds(caption.start), _seconds(caption.end), _clean(raw),
+                            speaker, _lines(raw)))
     return cues
 
 
@@ -158,13 +189,11 @@ def _check_srt_numbers(text: str, path: Path) -> None:
     """Every timing line is well formed and comes straight after its cue's number. The srt
     library reads a cue numbered ``three`` as text of the cue before, timing line and all,
     and the next speaker's words join the wrong turn: refuse that with the line."""
-    lines = text.lstrip("\ufeff").split("\n")
-    for number, line in enumerate(lines, start=1):
-        if "-->" not in line:
-            continue
+    text = text.lstrip("\ufeff")
+    for number, begin, line in _arrow_lines(text):
         if not _SRT_TIMING.match(line):
             raise InputError(f"bad cue timing {quoted(line.strip())}", path, number)
-        before = lines[number - 2].strip() if number > 1 else ""
+        before = text[text.rfind("\n", 0, begin - 1) + 1:begin - 1].strip() if begin else ""
         if not before.isascii() or not before.isdigit():
             where = number - 1 if number > 1 else number
             found = f"{quoted(before)}" if before else "nothing"
