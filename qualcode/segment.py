@@ -9,6 +9,8 @@ step ``ensure_sentences`` (the store only records them), and read back like any 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -29,23 +31,32 @@ def sentences(document: Document) -> list[Segment]:
     return sentences_of(document.text, document.paragraphs)
 
 
+# spaCy refuses a text over ``nlp.max_length`` (1,000,000 characters: error E088) and needs
+# memory in proportion to what it is given at once; a longer paragraph (a transcript with no
+# line breaks, a pasted book) is sentencized in pieces of at most this many characters, cut at a
+# line break, else after a sentence's end, else at a space (see ``_pieces``).
+MAX_PIECE = 100_000
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+_SPACE = re.compile(r"\s+")
+
+
 def sentences_of(text: str, paragraphs: Iterable[Segment]) -> list[Segment]:
     """Sentence segments for the given paragraphs of ``text`` (one document's)."""
     from qualcode.coding.nlp import SENTENCE_PIPES, get_nlp
 
     nlp = get_nlp()
-    paragraphs = list(paragraphs)
     result: list[Segment] = []
-    pairs = ((p.text, p) for p in paragraphs)
+    pieces = ((text[start:end], (paragraph, start))
+              for paragraph in paragraphs for start, end in _pieces(text, paragraph))
     with nlp.select_pipes(enable=list(SENTENCE_PIPES)):
-        for doc, paragraph in nlp.pipe(pairs, as_tuples=True, batch_size=256):
+        for doc, (paragraph, offset) in nlp.pipe(pieces, as_tuples=True, batch_size=256):
             for sent in doc.sents:
                 chunk = sent.text
                 lead = len(chunk) - len(chunk.lstrip())
                 stripped = chunk.strip()
                 if not stripped:
                     continue
-                start = paragraph.start + sent.start_char + lead
+                start = offset + sent.start_char + lead
                 result.append(
                     Segment(
                         paragraph.document_id, "sentence", len(result), start,
@@ -55,6 +66,31 @@ def sentences_of(text: str, paragraphs: Iterable[Segment]) -> list[Segment]:
                     )
                 )
     return result
+
+
+def _pieces(text: str, paragraph: Segment, size: int = MAX_PIECE) -> list[tuple[int, int]]:
+    """(start, end) in ``text`` of the pieces of a paragraph to sentencize: the paragraph itself
+    when it has at most ``size`` characters; else pieces of at most ``size``, each cut in its
+    second half at the last line break, else after the last sentence end, else at the last
+    space, else (no space in 50,000 characters) before a character that is not a combining
+    mark. A cut is then a sentence break, which it nearly always is anyway."""
+    start, end = paragraph.start, paragraph.end
+    pieces = []
+    while end - start > size:
+        low, high = start + size // 2, start + size
+        cut = text.rfind("\n", low, high) + 1
+        if not cut:
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, low, high)]
+            cut = ends[-1] if ends else 0
+        if not cut:
+            spaces = [m.end() for m in _SPACE.finditer(text, low, high)]
+            cut = spaces[-1] if spaces else high
+            while not spaces and cut > low and unicodedata.combining(text[cut]):
+                cut -= 1
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
 
 
 def segments(document: Document, unit: str) -> list[Segment]:

@@ -4,6 +4,7 @@ with offsets exact, and refusals in one line."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -117,3 +118,68 @@ def test_a_bad_cue_deep_in_a_long_caption_file_is_refused_with_its_line(tmp_path
         assert f"long.vtt:{bad}: bad cue timing" in line, line
     else:  # the srt library finds it first, and says where its cue starts
         assert re.search(rf"long.srt:({bad}|{bad + 1}): malformed SubRip cue", line), line
+
+
+def _long_paragraph(sentences: int) -> str:
+    """A transcript whose answer is one paragraph of ``sentences`` sentences with emoji and
+    combining accents, and a stretch of 60,000 characters with no space at all; CRLF line
+    endings."""
+    parts = [f"Sentence {i} about trust 😀 and cafe\u0301 work." for i in range(sentences)]
+    parts.insert(len(parts) // 2, "x" * 60_000 + ".")
+    return "Interviewer: Tell me.\r\n\r\nP1: " + " ".join(parts) + "\r\n"
+
+
+def test_long_paragraphs_are_cut_at_line_breaks_sentence_ends_spaces_or_anywhere():
+    from qualcode.model import Segment
+    from qualcode.segment import _pieces
+
+    def cuts(text: str, size: int) -> list[str]:
+        whole = Segment("d", "paragraph", 0, 0, len(text), text)
+        pieces = _pieces(text, whole, size)
+        assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(pieces))
+        return [text[s:e] for s, e in pieces]
+
+    assert cuts("short one.", 20) == ["short one."]
+    assert cuts("one two. three\nfour five six", 20) == ["one two. three\n", "four five six"]
+    assert cuts("one two three. four five six", 20) == ["one two three. ", "four five six"]
+    assert cuts("one two three four five six", 20) == ["one two three four ", "five six"]
+    assert cuts("e\u0301" * 15, 20) == ["e\u0301" * 10, "e\u0301" * 5]  # not between e and ´
+    assert cuts("ab" * 15, 20) == ["ab" * 10, "ab" * 5]
+
+
+@pytest.mark.parametrize("count", [
+    4_000, pytest.param(28_000, marks=pytest.mark.slow, id="over-a-million-characters")])
+def test_sentences_of_a_long_paragraph_are_made_in_pieces_with_exact_offsets(tmp_path, count):
+    """spaCy refuses over 1,000,000 characters at once (E088); a paragraph over 100,000 is
+    sentencized in pieces, and every sentence's offsets are exact."""
+    from qualcode.ingest import read_document
+    from qualcode.segment import MAX_PIECE, sentences
+
+    source = tmp_path / "long.txt"
+    source.write_bytes(_long_paragraph(count).encode("utf-8"))
+    document = read_document(source)
+    longest = max(p.end - p.start for p in document.paragraphs)
+    assert longest > 2 * MAX_PIECE and (count < 28_000 or longest > 1_000_000)
+    found = sentences(document)
+    assert all(document.text[s.start:s.end] == s.text for s in found)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))
+    ordinary = [s.text for s in found if s.text.startswith("Sentence")]
+    assert len(ordinary) >= count - 10  # a cut between pieces may join or split one or two
+    assert ordinary[100] == "Sentence 100 about trust 😀 and café work."
+    # 60,000 characters without a space may be cut anywhere, and nothing of them is lost
+    assert "".join(s.text for s in found if s.text[0] == "x") == "x" * 60_000 + "."
+
+
+@pytest.mark.slow
+def test_code_by_sentence_on_a_paragraph_over_a_million_characters(tmp_path, run_cli):
+    source = tmp_path / "long.txt"
+    source.write_bytes(_long_paragraph(28_000).encode("utf-8"))
+    codebook = tmp_path / "book.yaml"
+    codebook.write_text("name: b\nversion: 1\ncodes:\n  - id: trust\n    name: Trust\n"
+                        "    keywords: [trust]\n", encoding="utf-8")
+    project = tmp_path / "p.qc"
+    assert run_cli("ingest", source, "--project", project).exit_code == 0
+    result = run_cli("code", "--project", project, "--codebook", codebook, "--unit",
+                     "sentence")
+    assert result.exit_code == 0, result.output
