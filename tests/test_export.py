@@ -100,7 +100,7 @@ def test_group_by_document_and_manual_codings(coded, tmp_path):
             p.add_codings([Coding("weird", turn.start, turn.end, "budgetary-context", "ann")])
         content = build_report(p, load_coded(p), ReportOptions(group_by="document"))
         with p.transaction():
-            p.db.execute("DELETE FROM codings WHERE coder = 'ann'")
+            p.remove_person_coding("weird", turn.start, turn.end, "budgetary-context", "ann")
     out = tmp_path / "r.docx"
     out.write_bytes(content)
     document = docx.Document(str(out))

@@ -12,6 +12,7 @@ from qualcode.coding import engine
 from qualcode.coding.engine import code_documents, code_project
 from qualcode.errors import QualcodeError
 from qualcode.ingest import read_documents
+from qualcode.model import Coding
 from qualcode.store import Project
 from qualcode.text import count_words
 from qualcode.workflows.ingest import SourceOptions, ingest, read_source
@@ -113,3 +114,88 @@ def test_coding_a_batch_at_a_time_gives_the_codings_of_all_at_once(tmp_path, mon
 def _key(coding):
     return (coding.document_id, coding.start, coding.end, coding.code_id, coding.rule,
             coding.matched)
+
+
+# -- slim codings: schema 5 ------------------------------------------------------------------
+SCHEMA4 = ROOT / "tests" / "data" / "schema4"
+
+
+def _as_stored(coding) -> dict:
+    return {"id": coding.id, "document_id": coding.document_id, "start": coding.start,
+            "end": coding.end, "code_id": coding.code_id, "coder": coding.coder,
+            "origin": coding.origin, "status": coding.status, "rule": coding.rule,
+            "model": coding.model, "confidence": coding.confidence,
+            "created_at": coding.created_at, "codebook": coding.codebook,
+            "codebook_path": coding.codebook_path, "codebook_hash": coding.codebook_hash,
+            "matched": [list(m) for m in coding.matched]}
+
+
+def test_a_schema_4_project_opens_with_every_coding_and_segment_as_it_was(tmp_path):
+    """tests/data/schema4/project.qc was made by qualcode at e74cff9 (make.py beside it):
+    rule codings, a manual and two imported ones, suggestions pending, accepted (coder
+    changed to the person who decided) and rejected, sentences, and a memo."""
+    import json
+    import shutil
+
+    expected = json.loads((SCHEMA4 / "expected.json").read_text(encoding="utf-8"))
+    path = tmp_path / "old.qc"
+    shutil.copy(SCHEMA4 / "project.qc", path)
+    with Project.open(path) as project:
+        db = project.db
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert [_as_stored(c) for c in project.codings()] == expected["codings"]
+        for kind, rows in expected["segments"].items():
+            assert [[s.document_id, s.position, s.start, s.end, s.speaker, s.is_interviewer,
+                     s.time_start, s.time_end] for s in project.segments(
+                         kind, ["lscb09"] if kind == "sentence" else None)] == rows, kind
+            assert project.segment_words(kind, False) == expected["words"][kind]
+        assert [list(r) for r in db.execute(
+            "SELECT id, words, has_sentences FROM documents ORDER BY id")] == \
+            expected["documents"]
+        assert len(project.memos()) == expected["memos"]
+        # the constants are stored once per run: 93 rule codings, one run
+        assert db.execute("SELECT count(*) FROM coding_runs WHERE origin = 'rule'"
+                          ).fetchone() == (1,)
+        # lscb10's paragraphs are its turns (derived now); lscb09 has paragraphs of its own
+        assert dict(db.execute("SELECT id, paragraphs_are_turns FROM documents")) == {
+            "lscb09": 0, "lscb10": 1}
+        # and it works as a project of this version: a person decides, the rules re-run
+        pending = project.pending_suggestions()
+        with project.transaction():
+            assert project.decide_suggestion(pending[0].id, "accepted", "cy")
+        assert project.coding(pending[0].id).coder == "cy"
+        book = load_codebook(LSCB)
+        before = {c.id: _as_stored(c) for c in project.codings() if c.origin != "rule"}
+        report = code_project(project, book)
+        assert report.replaced == len(report.codings) == 93
+        after = {c.id: _as_stored(c) for c in project.codings() if c.origin != "rule"}
+        assert after == before
+        assert db.execute("SELECT count(*) FROM coding_runs WHERE origin = 'rule'"
+                          ).fetchone() == (1,)  # the old run went with its codings
+
+
+def test_codings_share_their_run_and_keep_what_varies(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("Ann: partner agencies here.\n\nBo: and more partner agencies.\n")
+    with Project.open(tmp_path / "p.qc", create=True) as project:
+        ingest(project, [path])
+        with project.transaction():
+            project.add_codings([
+                Coding("t", 0, 4, "a", "ann", created_at="2020-01-01T00:00:00Z"),
+                Coding("t", 5, 9, "b", "ann", created_at="2020-01-01T00:00:00Z"),
+                Coding("t", 5, 9, "b", "ml", origin="ml", status="suggested", model="m",
+                       confidence=0.5),
+            ])
+        assert project.db.execute("SELECT count(*) FROM coding_runs").fetchone() == (2,)
+        suggestion = project.pending_suggestions()[0]
+        with project.transaction():
+            project.decide_suggestion(suggestion.id, "rejected", "bo")
+            project.delete_coding(project.codings(code_ids=["a"])[0].id)
+        kept = project.codings()
+        assert [(c.code_id, c.coder, c.origin, c.status, c.model, c.confidence, c.created_at)
+                for c in kept] == [
+            ("b", "ann", "manual", "applied", None, None, "2020-01-01T00:00:00Z"),
+            ("b", "bo", "ml", "rejected", "m", 0.5, kept[1].created_at)]
+        with project.transaction():
+            project.remove_person_coding("t", 5, 9, "b", "ann")
+        assert project.db.execute("SELECT count(*) FROM coding_runs").fetchone() == (1,)

@@ -14,6 +14,7 @@ class StoreBase:
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
         self.db = connection
+        self._derived_paragraphs: str | None = None  # SQL, once the schema is known
 
     def has_table(self, name: str) -> bool:
         """Whether the file has this table. An older project read where it cannot be upgraded

@@ -1,5 +1,10 @@
 """Codings: storing them, reading them back, and the spans of those that count.
 
+Stored slim (schema migration 5): what one run of coding holds constant (origin, coder, model,
+codebook, its path and hash, time) is a row of ``coding_runs``; each coding is a row of
+``coding_rows`` that points at its run and keeps what varies. Reads go through the view
+``codings``, which has every column a coding had before; writes go to ``coding_rows``.
+
 Which codings count (``COUNTED_STATUSES``) and which are a person's (``PERSON_ORIGINS``,
 ``PERSON_STATUSES``) are defined once, in ``qualcode.model``; the SQL here is built from them.
 """
@@ -66,9 +71,15 @@ class CodingsMixin(CodesMixin):
     """The Project's codings: add, read, find, remove."""
 
     def add_codings(self, codings: Iterable[Coding]) -> int:
-        """Insert codings (inside the caller's transaction); returns how many."""
+        """Insert codings (inside the caller's transaction); returns how many.
+
+        Codings that share their run's constants (origin, coder, model, codebook, path, hash,
+        time) share one ``coding_runs`` row: a rule run's thousands of codings store them once.
+        """
         stamp = now()
         encoded: dict[str, str] = {}
+        runs: dict[tuple, int] = {}
+        db = self.db
 
         def matched_json(matched) -> str:
             # Rules repeat across thousands of codings: encode each once (same output as
@@ -81,18 +92,37 @@ class CodingsMixin(CodesMixin):
                 parts.append(f"[{int(start)}, {int(end)}, {text}]")
             return "[" + ", ".join(parts) + "]"
 
-        cursor = self.db.executemany(
-            "INSERT INTO codings (document_id, char_start, char_end, code_id, coder, origin,"
-            " status, rule, model, confidence, codebook, codebook_path, codebook_hash, matched,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        def run_of(c: Coding) -> int:
+            key = (c.origin, c.coder, c.model, c.codebook, c.codebook_path, c.codebook_hash,
+                   c.created_at or stamp)
+            run = runs.get(key)
+            if run is None:
+                run = runs[key] = db.execute(
+                    "INSERT INTO coding_runs (origin, coder, model, codebook, codebook_path,"
+                    " codebook_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", key).lastrowid
+            return run
+
+        cursor = db.executemany(
+            "INSERT INTO coding_rows (document_id, char_start, char_end, code_id, run_id,"
+            " status, rule, confidence, matched) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                (c.document_id, c.start, c.end, c.code_id, c.coder, c.origin, c.status, c.rule,
-                 c.model, c.confidence, c.codebook, c.codebook_path, c.codebook_hash,
-                 matched_json(c.matched), c.created_at or stamp)
+                (c.document_id, c.start, c.end, c.code_id, run_of(c), c.status, c.rule,
+                 c.confidence, matched_json(c.matched))
                 for c in codings
             ),
         )
         return cursor.rowcount
+
+    def _delete_codings(self, where: str, args: Iterable = ()) -> int:
+        """Delete the codings a WHERE clause on the ``codings`` view selects, then any run
+        left without codings; returns how many codings went."""
+        deleted = self.db.execute(
+            f"DELETE FROM coding_rows WHERE id IN (SELECT id FROM codings WHERE {where})",
+            tuple(args)).rowcount
+        if deleted:
+            self.db.execute("DELETE FROM coding_runs WHERE NOT EXISTS"
+                            " (SELECT 1 FROM coding_rows WHERE run_id = coding_runs.id)")
+        return deleted
 
     def codings(
         self, document_id: str | None = None, code_ids: Iterable[str] | None = None,
@@ -131,8 +161,7 @@ class CodingsMixin(CodesMixin):
 
         Codings made by a person, by a model or by another codebook are left alone.
         """
-        self.db.execute("DELETE FROM codings WHERE origin = 'rule' AND codebook = ?",
-                        (codebook.name,))
+        self._delete_codings("origin = 'rule' AND codebook = ?", (codebook.name,))
         self.set_codes(codebook)
         return self.add_codings(codings)
 
@@ -195,7 +224,7 @@ class CodingsMixin(CodesMixin):
                              coder: str) -> int:
         """Delete a person's (manual or imported) coding, inside the caller's transaction;
         returns how many were removed."""
-        return self.db.execute(
-            "DELETE FROM codings WHERE document_id = ? AND char_start = ? AND char_end = ?"
+        return self._delete_codings(
+            "document_id = ? AND char_start = ? AND char_end = ?"
             f" AND code_id = ? AND coder = ? AND origin IN {_quoted(PERSON_ORIGINS)}",
-            (document_id, start, end, code_id, coder)).rowcount
+            (document_id, start, end, code_id, coder))

@@ -28,6 +28,14 @@ class DocumentSummary:
     words: int
 
 
+def paragraphs_are_turns(document: Document) -> bool:
+    """Whether the document's paragraphs are its turns again (one per turn, the same spans),
+    as in most transcripts: then only the turns are stored and the paragraphs derived."""
+    turns, paragraphs = document.turns, document.paragraphs
+    return len(turns) == len(paragraphs) and all(
+        (t.start, t.end) == (p.start, p.end) for t, p in zip(turns, paragraphs, strict=True))
+
+
 class DocumentsMixin(SegmentsMixin, CodingsMixin):
     """The Project's documents: storing and reading them, case attributes, summaries."""
 
@@ -53,15 +61,17 @@ class DocumentsMixin(SegmentsMixin, CodingsMixin):
         previous = stored[0] if stored else None
         if stored is not None and stored == (document.sha256, document.metadata):
             return "unchanged"
+        same = paragraphs_are_turns(document)
         row = (
             document.source_name, document.source_path, document.format, document.sha256,
             document.text, count_words(document.text) if document.words is None else document.words,
-            json.dumps(document.metadata), now(),
+            json.dumps(document.metadata), now(), int(same),
         )
         if previous is None:
             db.execute(
                 "INSERT INTO documents (source_name, source_path, format, sha256, text, words,"
-                " metadata, ingested_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " metadata, ingested_at, paragraphs_are_turns, id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (*row, document.id),
             )
             status = "new"
@@ -74,15 +84,15 @@ class DocumentsMixin(SegmentsMixin, CodingsMixin):
                     document.source_path,
                 )
             db.execute("DELETE FROM segments WHERE document_id = ?", (document.id,))
-            db.execute("DELETE FROM codings WHERE document_id = ?", (document.id,))
+            self._delete_codings("document_id = ?", (document.id,))
             db.execute(
                 "UPDATE documents SET source_name = ?, source_path = ?, format = ?, sha256 = ?,"
-                " text = ?, words = ?, metadata = ?, ingested_at = ?, has_sentences = 0"
-                " WHERE id = ?",
+                " text = ?, words = ?, metadata = ?, ingested_at = ?, paragraphs_are_turns = ?,"
+                " has_sentences = 0 WHERE id = ?",
                 (*row, document.id),
             )
             status = "updated"
-        self._insert_segments(document.turns + document.paragraphs)
+        self._insert_segments(document.turns if same else document.turns + document.paragraphs)
         if document.attributes:
             self.set_attributes(document.id, document.attributes)
         return status

@@ -18,11 +18,11 @@ class EditsMixin(CodingsMixin):
 
     def delete_coding(self, coding_id: int) -> int:
         """Delete one coding (inside the caller's transaction); how many rows went."""
-        return self.db.execute("DELETE FROM codings WHERE id = ?", (coding_id,)).rowcount
+        return self._delete_codings("id = ?", (coding_id,))
 
     def set_coding_code(self, coding_id: int, code_id: str) -> int:
         """Give one coding another code (inside the caller's transaction)."""
-        return self.db.execute("UPDATE codings SET code_id = ? WHERE id = ?",
+        return self.db.execute("UPDATE coding_rows SET code_id = ? WHERE id = ?",
                                (code_id, coding_id)).rowcount
 
     def add_coding(self, coding: Coding) -> int:
@@ -33,7 +33,7 @@ class EditsMixin(CodingsMixin):
     def move_code_references(self, source: str, target: str) -> int:
         """Recode every coding and memo of ``source`` as ``target`` (caller's transaction);
         returns how many codings moved."""
-        moved = self.db.execute("UPDATE codings SET code_id = ? WHERE code_id = ?",
+        moved = self.db.execute("UPDATE coding_rows SET code_id = ? WHERE code_id = ?",
                                 (target, source)).rowcount
         self.db.execute("UPDATE memos SET code_id = ? WHERE code_id = ?", (target, source))
         self.db.execute("DELETE FROM codes WHERE id = ?", (source,))

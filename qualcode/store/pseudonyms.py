@@ -71,13 +71,13 @@ class SharingMixin(PseudonymsMixin):
                         " metadata = ?, sha256 = ? WHERE id = ?",
                         (new_id, new.text, name, name, p(metadata) or metadata,
                          hashlib.sha256(new.text.encode("utf-8")).hexdigest(), doc_id))
-                    for table in ("segments", "attributes", "codings", "memos"):
+                    for table in ("segments", "attributes", "coding_rows", "memos"):
                         db.execute(f"UPDATE {table} SET document_id = ? WHERE document_id = ?",
                                    (new_id, doc_id))
                     db.execute("UPDATE exchange_guids SET key = ? WHERE kind = 'case'"
                                " AND key = ?", (new_id, doc_id))
                 for table, column in (("segments", "speaker"), ("attributes", "value"),
-                                      ("memos", "text"), ("codings", "rule"),
+                                      ("memos", "text"), ("coding_rows", "rule"),
                                       ("codes", "name"), ("codes", "description"),
                                       ("codes", "definition")):
                     for rowid, value in db.execute(
@@ -126,7 +126,7 @@ class SharingMixin(PseudonymsMixin):
         import json
 
         db = self.db
-        for table in ("segments", "codings", "memos"):
+        for table in ("segments", "coding_rows", "memos"):
             rows = db.execute(f"SELECT rowid, char_start, char_end FROM {table}"
                               " WHERE document_id = ? AND char_start IS NOT NULL", (doc_id,))
             db.executemany(f"UPDATE {table} SET char_start = ?, char_end = ? WHERE rowid = ?",
@@ -140,4 +140,4 @@ class SharingMixin(PseudonymsMixin):
                     [[new.start(s), new.end(e), *(p(x) if isinstance(x, str) else x
                                                   for x in rest)] for s, e, *rest in spans],
                     ensure_ascii=False), coding_id))
-        db.executemany("UPDATE codings SET matched = ? WHERE id = ?", updates)
+        db.executemany("UPDATE coding_rows SET matched = ? WHERE id = ?", updates)

@@ -147,6 +147,84 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 5: slim codings. What a run of coding holds constant (origin, coder, model, codebook and
+    #    its path and hash, time) is stored once in coding_runs, and each row of coding_rows
+    #    points at its run; a coding keeps what varies: place, code, status, rule, confidence,
+    #    matched terms, and a coder only when a person's decision changed it (NULL: the
+    #    run's). The view "codings" gives the rows with every column they had before, so
+    #    every reader sees the same fields. Paragraphs identical to the turns (one per turn,
+    #    same span: most transcripts) are no longer stored: documents.paragraphs_are_turns
+    #    says so and the store derives them from the turns.
+    """
+    CREATE TABLE coding_runs (
+        id INTEGER PRIMARY KEY,
+        origin TEXT NOT NULL CHECK (origin IN ('rule', 'manual', 'ml', 'import')),
+        coder TEXT NOT NULL,
+        model TEXT,
+        codebook TEXT,
+        codebook_path TEXT,
+        codebook_hash TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE coding_rows (
+        id INTEGER PRIMARY KEY,
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        char_start INTEGER NOT NULL,
+        char_end INTEGER NOT NULL,
+        code_id TEXT NOT NULL,
+        run_id INTEGER NOT NULL REFERENCES coding_runs(id),
+        status TEXT NOT NULL CHECK (status IN ('applied', 'suggested', 'accepted', 'rejected')),
+        coder TEXT,
+        rule TEXT,
+        confidence REAL,
+        matched TEXT NOT NULL DEFAULT '[]'
+    );
+    INSERT INTO coding_runs (origin, coder, model, codebook, codebook_path, codebook_hash,
+                             created_at)
+        SELECT origin, coder, model, codebook, codebook_path, codebook_hash, created_at
+        FROM codings
+        GROUP BY origin, coder, model, codebook, codebook_path, codebook_hash, created_at
+        ORDER BY min(id);
+    CREATE INDEX coding_runs_migrated ON coding_runs (created_at, coder);
+    INSERT INTO coding_rows (id, document_id, char_start, char_end, code_id, run_id, status,
+                             coder, rule, confidence, matched)
+        SELECT c.id, c.document_id, c.char_start, c.char_end, c.code_id, r.id, c.status, NULL,
+               c.rule, c.confidence, c.matched
+        FROM codings AS c JOIN coding_runs AS r
+          ON r.created_at = c.created_at AND r.coder = c.coder AND r.origin = c.origin
+         AND r.model IS c.model AND r.codebook IS c.codebook
+         AND r.codebook_path IS c.codebook_path AND r.codebook_hash IS c.codebook_hash;
+    DROP INDEX coding_runs_migrated;
+    DROP TABLE codings;
+    CREATE VIEW codings AS
+        SELECT c.id AS id, c.document_id AS document_id, c.char_start AS char_start,
+               c.char_end AS char_end, c.code_id AS code_id,
+               coalesce(c.coder, r.coder) AS coder, r.origin AS origin, c.status AS status,
+               c.rule AS rule, r.model AS model, c.confidence AS confidence,
+               r.codebook AS codebook, r.codebook_path AS codebook_path,
+               r.codebook_hash AS codebook_hash, c.matched AS matched,
+               r.created_at AS created_at, c.run_id AS run_id
+        FROM coding_rows AS c JOIN coding_runs AS r ON r.id = c.run_id;
+    CREATE INDEX coding_rows_by_document ON coding_rows (document_id, char_start);
+    CREATE INDEX coding_rows_by_code ON coding_rows (code_id);
+    CREATE INDEX coding_rows_by_run ON coding_rows (run_id);
+    ALTER TABLE documents ADD COLUMN paragraphs_are_turns INTEGER NOT NULL DEFAULT 0;
+    UPDATE documents SET paragraphs_are_turns = 1
+        WHERE (SELECT count(*) FROM segments AS p
+               WHERE p.document_id = documents.id AND p.kind = 'paragraph')
+            = (SELECT count(*) FROM segments AS t
+               WHERE t.document_id = documents.id AND t.kind = 'turn')
+          AND NOT EXISTS (
+              SELECT 1 FROM segments AS p
+              WHERE p.document_id = documents.id AND p.kind = 'paragraph'
+                AND NOT EXISTS (
+                    SELECT 1 FROM segments AS t
+                    WHERE t.document_id = p.document_id AND t.kind = 'turn'
+                      AND t.position = p.position AND t.char_start = p.char_start
+                      AND t.char_end = p.char_end));
+    DELETE FROM segments WHERE kind = 'paragraph'
+        AND document_id IN (SELECT id FROM documents WHERE paragraphs_are_turns = 1);
+    """,
 ]
 
 

@@ -49,16 +49,36 @@ class SegmentsMixin(StoreBase):
             ),
         )
 
+    def _paragraphs_are_turns(self) -> str:
+        """SQL: the ids of documents whose paragraphs are their turns (not stored); none in a
+        project older than schema 5 read where it cannot be upgraded."""
+        if self._derived_paragraphs is None:
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}
+            self._derived_paragraphs = (
+                "SELECT id FROM documents WHERE paragraphs_are_turns = 1"
+                if "paragraphs_are_turns" in columns else "SELECT NULL WHERE 0")
+        return self._derived_paragraphs
+
+    def _kind_clause(self, kind: str) -> str:
+        """SQL selecting the stored rows of one kind of segment; paragraphs include the turns
+        of documents whose paragraphs are their turns (one stored row serves both)."""
+        if kind != "paragraph":
+            return "kind = ?"
+        return (f"(kind = ? OR (kind = 'turn' AND document_id IN "
+                f"({self._paragraphs_are_turns()})))")
+
     def _segments_of(self, document: Document, kind: str) -> list[Segment]:
         rows = self.db.execute(
-            "SELECT position, char_start, char_end, speaker, is_interviewer, time_start, time_end"
-            " FROM segments WHERE document_id = ? AND kind = ? ORDER BY position",
+            "SELECT position, char_start, char_end, speaker, is_interviewer, time_start, time_end,"
+            f" words FROM segments WHERE document_id = ? AND {self._kind_clause(kind)}"
+            " ORDER BY position",
             (document.id, kind),
         )
         text = document.text
         return [
-            Segment(document.id, kind, pos, start, end, text[start:end], speaker, bool(iv), t0, t1)
-            for pos, start, end, speaker, iv, t0, t1 in rows
+            Segment(document.id, kind, pos, start, end, text[start:end], speaker, bool(iv), t0, t1,
+                    words)
+            for pos, start, end, speaker, iv, t0, t1, words in rows
         ]
 
     def segments(
@@ -85,19 +105,19 @@ class SegmentsMixin(StoreBase):
             (wanted,) if wanted else ()))
         rows = self.db.execute(
             "SELECT document_id, position, char_start, char_end, speaker, is_interviewer,"
-            " time_start, time_end FROM segments WHERE kind = ?" + only
+            f" time_start, time_end, words FROM segments WHERE {self._kind_clause(kind)}" + only
             + (" AND is_interviewer = 0" if participants_only else "")
             + " ORDER BY document_id, position", (kind, wanted) if wanted else (kind,),
         )
         return [
             Segment(doc_id, kind, pos, start, end, texts[doc_id][start:end], speaker, bool(iv),
-                    t0, t1)
-            for doc_id, pos, start, end, speaker, iv, t0, t1 in rows
+                    t0, t1, words)
+            for doc_id, pos, start, end, speaker, iv, t0, t1, words in rows
         ]
 
     def segment_words(self, kind: str, participants_only: bool) -> int:
         """Words in all segments of one kind (participants' only, if asked)."""
-        query = "SELECT coalesce(sum(words), 0) FROM segments WHERE kind = ?"
+        query = f"SELECT coalesce(sum(words), 0) FROM segments WHERE {self._kind_clause(kind)}"
         if participants_only:
             query += " AND is_interviewer = 0"
         return self.db.execute(query, (kind,)).fetchone()[0]
@@ -126,8 +146,9 @@ class SegmentsMixin(StoreBase):
     def segment_span(self, document_id: str, kind: str, position: int) -> tuple[int, int] | None:
         """(start, end) of one stored segment, such as turn 12 of a document, or None."""
         row = self.db.execute(
-            "SELECT char_start, char_end FROM segments WHERE document_id = ? AND kind = ?"
-            " AND position = ?", (document_id, kind, position)).fetchone()
+            f"SELECT char_start, char_end FROM segments WHERE document_id = ? AND"
+            f" {self._kind_clause(kind)} AND position = ?",
+            (document_id, kind, position)).fetchone()
         return (row[0], row[1]) if row else None
 
     def turn_lookup(self, column: str, *more: str) -> TurnLookup:

@@ -20,7 +20,7 @@ class SuggestionsMixin(CodingsMixin):
     def replace_suggestions(self, codings: Iterable[Coding]) -> tuple[int, int]:
         """Drop every pending suggestion and store new ones (inside the caller's transaction);
         returns (removed, added). Decided suggestions are kept."""
-        removed = self.db.execute(f"DELETE FROM codings WHERE {PENDING}").rowcount
+        removed = self._delete_codings(PENDING)
         return removed, self.add_codings(codings)
 
     def pending_suggestions(self) -> list[Coding]:
@@ -38,10 +38,11 @@ class SuggestionsMixin(CodingsMixin):
         """Set a pending suggestion's status and decider (inside the caller's transaction);
         False when no pending suggestion has this id."""
         return bool(self.db.execute(
-            f"UPDATE codings SET status = ?, coder = ? WHERE id = ? AND {PENDING}",
-            (status, coder, suggestion_id)).rowcount)
+            "UPDATE coding_rows SET status = ?, coder = ? WHERE id = ?"
+            f" AND id IN (SELECT id FROM codings WHERE id = ? AND {PENDING})",
+            (status, coder, suggestion_id, suggestion_id)).rowcount)
 
     def set_status(self, coding_id: int, status: str, coder: str) -> int:
         """Set a coding's status and coder (inside the caller's transaction); how many changed."""
-        return self.db.execute("UPDATE codings SET status = ?, coder = ? WHERE id = ?",
+        return self.db.execute("UPDATE coding_rows SET status = ?, coder = ? WHERE id = ?",
                                (status, coder, coding_id)).rowcount
