@@ -4,6 +4,7 @@ CLI command has a library twin (so a script can do whatever the command line doe
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import subprocess
 import sys
@@ -48,6 +49,35 @@ TWINS: dict[str, tuple[str, ...]] = {
     "pseudonymise check": ("check_pseudonyms",),
     "pseudonymise share": ("share_pseudonymised",),
 }
+
+
+# command -> (its twin, {option: the twin's parameter}): a choice made on the command line is
+# the same named choice in the library, with the same values
+OPTION_TWINS: dict[str, tuple[str, dict[str, str]]] = {
+    "agree": ("agreement", {"--unit": "unit", "--codes": "codes", "--level": "level",
+                            "--status": "statuses", "--absent": "absent"}),
+    "evaluate": ("evaluate_project", {
+        "--unit": "unit", "--coder": "coder", "--origin": "origins", "--level": "level",
+        "--min-examples": "min_examples", "--no-rules": "rules", "--no-context": "context",
+        "--folds": "folds"}),
+}
+
+
+def test_options_reach_the_library_twin_under_one_name():
+    from qualcode.analysis.agreement import ABSENT
+    from qualcode.suggest.training import LEVELS
+
+    for command, (twin, options) in OPTION_TWINS.items():
+        cli = main.commands[command]
+        by_option = {opt: param for param in cli.params for opt in param.opts}
+        parameters = inspect.signature(getattr(qualcode, twin)).parameters
+        for option, name in options.items():
+            assert option in by_option, f"{command} has no {option}"
+            assert name in parameters, f"{twin} takes no {name} (for {command} {option})"
+        if "--level" in options:
+            assert tuple(by_option["--level"].type.choices) == LEVELS
+    absent = next(p for p in main.commands["agree"].params if p.name == "absent")
+    assert tuple(absent.type.choices) == ABSENT
 
 
 def _commands(group: click.Group, prefix: str = "") -> list[str]:

@@ -15,7 +15,12 @@ from qualcode.export.tables import write_table
 from qualcode.store import Project
 from qualcode.suggest.classifier import CodeSuggester
 from qualcode.suggest.review import decide, export_sheet, import_sheet, pending
-from qualcode.suggest.training import evaluate_project, suggest_project
+from qualcode.suggest.training import (
+    evaluate_project,
+    label_selection,
+    labelled_units,
+    suggest_project,
+)
 from qualcode.workflows.ingest import ingest
 
 LSCB = ROOT / "codebooks" / "lscb_learning_improvement.yaml"
@@ -114,14 +119,106 @@ def test_review_sheet_round_trip_and_precise_errors(coded, tmp_path):
 
 
 def test_evaluate_reports_per_code_figures(coded, run_cli, tmp_path):
+    from qualcode.suggest.accuracy import COLUMNS
+
     with Project.open(coded) as p:
         frame = evaluate_project(p, min_examples=3, folds=3)
-    assert list(frame.columns) == ["code_id", "examples", "precision", "recall", "f1", "kappa",
-                                   "document_presence_accuracy"]
+        units = len(labelled_units(p).labels)
+    assert list(frame.columns) == COLUMNS
+    assert COLUMNS[:7] == ["code_id", "examples", "precision", "recall", "f1", "kappa",
+                           "document_presence_accuracy"]  # as before the baselines came
     assert len(frame) > 5 and frame["examples"].min() >= 3
+    for row in frame.itertuples():  # the baselines follow from the counts alone
+        assert row.accuracy_all_absent == round(1 - row.examples / units, 3)
+        assert row.f1_all_present == round(2 * row.examples / (units + row.examples), 3)
+        assert row.documents == 3 and 1 <= row.documents_true <= 3
+        assert row.document_presence_all == round(row.documents_true / 3, 3)
     result = run_cli("evaluate", "--project", coded, "--min-examples", "3", "--folds", "3",
                      "-o", tmp_path / "acc.csv")
     assert result.exit_code == 0 and (tmp_path / "acc.csv").read_text().startswith("code_id")
+
+
+def test_accuracy_baselines_and_documents_k_of_n():
+    from qualcode.suggest.accuracy import roll_up, score_codes
+
+    # 8 units in 4 documents; x is truly on 3 units (documents a, b), the model finds 2 of
+    # them plus one unit of c; y is truly everywhere but d and the model says so in every
+    # document; z is never predicted
+    groups = ["a", "a", "b", "b", "c", "c", "d", "d"]
+    truth = [{"x", "y"}, {"x"}, {"x", "y"}, {"y"}, {"y", "z"}, {"z"}, set(), set()]
+    found = [{"x", "y"}, {"y"}, {"x", "y"}, {"y"}, {"x", "y"}, set(), set(), {"y"}]
+    frame = score_codes(truth, found, groups, ["x", "y", "z"]).set_index("code_id")
+    x, y, z = frame.loc["x"], frame.loc["y"], frame.loc["z"]
+    assert (x["precision"], x["recall"], x["f1"]) == (0.667, 0.667, 0.667)
+    assert (x["accuracy"], x["accuracy_all_absent"], x["f1_all_present"]) == (0.75, 0.625,
+                                                                              0.545)
+    assert (x["documents_predicted"], x["documents_true"], x["documents"]) == (3, 2, 4)
+    assert (x["document_presence_accuracy"], x["document_presence_all"],
+            x["document_presence_none"]) == (0.75, 0.5, 0.5)
+    assert x["not_above_baseline"] == ""
+    # y: the model's document presence is no better than "in every document"
+    assert (y["documents_predicted"], y["documents_true"]) == (4, 3)
+    assert y["document_presence_accuracy"] == y["document_presence_all"] == 0.75
+    assert y["not_above_baseline"] == "documents"
+    assert z["f1"] == 0 and z["kappa"] == 0  # never predicted: a constant guess
+    assert z["not_above_baseline"] == "kappa, F1, accuracy, documents"
+    # themes: sub-codes roll up as agree --level themes rolls them
+    tops = {"x": "t", "y": "t", "z": "z"}
+    assert roll_up(truth, tops)[:2] == [{"t"}, {"t"}] and roll_up([{"q"}], tops) == [{"q"}]
+
+
+def test_evaluate_at_the_level_of_themes(coded, run_cli):
+    from qualcode.suggest.accuracy import roll_up
+
+    with Project.open(coded) as p:
+        book = p.codebook()
+        themes = evaluate_project(p, min_examples=3, folds=2, level="themes")
+        truth = roll_up(labelled_units(p).labels, book.top_themes())
+        with pytest.raises(ProjectError, match="level must be one of codes, themes"):
+            evaluate_project(p, level="sub-codes")
+    tops = {c.id for c in book.children(None)}
+    assert set(themes["code_id"]) <= tops and len(themes) >= 3
+    for row in themes.itertuples():
+        assert row.examples == sum(row.code_id in labels for labels in truth)
+    result = run_cli("evaluate", "--project", coded, "--min-examples", "3", "--folds", "2",
+                     "--level", "themes", "-q")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split()[-5:] == ["right", "predicted", "in", "coded", "in"]
+    for row in themes.itertuples():  # predicted against true "k of N documents"
+        line = next(line for line in lines[2:] if line.split()[0] == row.code_id)
+        assert line.split()[-6:] == [str(row.documents_predicted), "of", "3",
+                                     str(row.documents_true), "of", "3"]
+    assert "Against trivial guesses" in result.output
+    assert lines[-1].startswith("The model is not above a trivial guess on some measure for")
+    assert lines[-1].endswith(f"of {len(themes)} themes.")
+
+
+def test_evaluate_refuses_to_pool_several_coders(coded, run_cli, tmp_path):
+    rows = []
+    with Project.open(coded) as p:
+        for doc in ("lscb09", "lscb11"):
+            turn = next(t for t in p.segments("turn", participants_only=True)
+                        if t.document_id == doc)
+            rows.append(f"{doc},{turn.start},{turn.end},case-reviews,ann")
+    sheet = tmp_path / "ann.csv"
+    sheet.write_text("document,start,end,code,coder\n" + "\n".join(rows) + "\n")
+    assert run_cli("import", "codings", sheet, "--project", coded).exit_code == 0
+    result = run_cli("evaluate", "--project", coded, "--min-examples", "3")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "the codings to measure against are 2 coders' (ann, qualcode): name one with " \
+           "--coder NAME or --origin ORIGIN; qualcode: the rule engine, which --no-rules " \
+           "leaves out" in result.stderr
+    with Project.open(coded) as p:
+        with pytest.raises(ProjectError, match=r"2 coders' \(ann, qualcode\)"):
+            evaluate_project(p)
+        # one coder, or one origin, or the rules left out: nothing is pooled
+        assert label_selection(coder="ann").coders == ("ann",)
+        assert label_selection(origins=["rule"]).origins == ("rule",)
+        assert p.coders(label_selection(rules=False)) == ["ann"]
+    result = run_cli("evaluate", "--project", coded, "--origin", "rule", "--min-examples",
+                     "3", "--folds", "2", "-q")
+    assert result.exit_code == 0, result.stderr
 
 
 def test_cold_start_before_anything_is_coded(tmp_path, run_cli):

@@ -9,6 +9,7 @@ import click
 from qualcode.cli.common import (
     emit_table,
     format_table,
+    origin_option,
     progress_bar,
     project_option,
     quiet_option,
@@ -182,34 +183,63 @@ def _interactive(project: Project, coder: str, context_turns: int) -> None:
 @project_option
 @unit_option()
 @click.option("--coder", help="Measure against this coder's codings only (e.g. gold).")
+@origin_option
+@click.option("--level", type=click.Choice(["codes", "themes"]), default="codes",
+              show_default=True, help="Score codes, or roll them up to top-level themes.")
 @click.option("--min-examples", type=int, default=5, show_default=True)
 @click.option("--no-rules", is_flag=True, help="Leave the rule engine's codings out.")
 @click.option("--no-context", is_flag=True, help="Leave out the interviewer's question.")
 @click.option("--folds", type=int, default=5, show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Save as CSV.")
 @quiet_option
-def evaluate(project_path, unit, coder, min_examples, no_rules, no_context, folds, output,
-             quiet):
-    """How well the suggester would do: cross-validated per code, grouped by document.
+def evaluate(project_path, unit, coder, origins, level, min_examples, no_rules, no_context,
+             folds, output, quiet):
+    """How well the suggester would do: cross-validated per code, grouped by document, next
+    to trivial baselines.
 
-    Example: qualcode evaluate --project sample.qc --coder gold -o accuracy.csv
+    \b
+    Examples:
+      qualcode evaluate --project sample.qc --coder gold -o accuracy.csv
+      qualcode evaluate --project sample.qc --coder gold --level themes
     """
     from qualcode.store import Project
     from qualcode.suggest.training import evaluate_project
 
     with Project.open(project_path) as project:
         frame = evaluate_project(project, unit=unit, min_examples=min_examples,
-                                 rules=not no_rules, coder=coder, context=not no_context,
-                                 folds=folds, progress=progress_bar(quiet, "evaluate", "fold"))
+                                 rules=not no_rules, coder=coder, origins=origins or None,
+                                 context=not no_context, folds=folds, level=level,
+                                 progress=progress_bar(quiet, "evaluate", "fold"))
+    emit_table(frame, "csv" if output else "table", output,
+               lambda: _accuracy_screen(frame, level))
 
-    def screen() -> str:
-        rows = [[r.code_id, r.examples, f"{r.precision:.2f}", f"{r.recall:.2f}", f"{r.f1:.2f}",
-                 "n/a" if r.kappa != r.kappa else f"{r.kappa:.2f}",
-                 f"{r.document_presence_accuracy:.2f}"] for r in frame.itertuples()]
-        return format_table(["code", "examples", "precision", "recall", "F1", "kappa",
-                             "documents right"], rows, right=range(1, 7))
 
-    emit_table(frame, "csv" if output else "table", output, screen)
+def _accuracy_screen(frame, level: str) -> str:
+    """The model's figures per code, then the same codes against the trivial baselines."""
+
+    def f(value) -> str:
+        return "n/a" if value != value else f"{value:.2f}"
+
+    model = [[r.code_id, r.examples, f(r.precision), f(r.recall), f(r.f1), f(r.kappa),
+              f(r.document_presence_accuracy), f"{r.documents_predicted} of {r.documents}",
+              f"{r.documents_true} of {r.documents}"] for r in frame.itertuples()]
+    baselines = [[r.code_id, f(r.f1), f(r.f1_all_present), f(r.accuracy),
+                  f(r.accuracy_all_absent), f(r.document_presence_accuracy),
+                  f(r.document_presence_all), f(r.document_presence_none),
+                  r.not_above_baseline] for r in frame.itertuples()]
+    short = int((frame["not_above_baseline"] != "").sum())
+    return "\n".join([
+        format_table(["code", "examples", "precision", "recall", "F1", "kappa",
+                      "documents right", "predicted in", "coded in"], model, right=range(1, 9)),
+        "",
+        "Against trivial guesses (each has kappa 0): 'all units' is F1 if every unit is marked,"
+        " 'no unit' accuracy if none is,\n'every document' and 'none' documents right if the "
+        "code is put in every document or in none.",
+        format_table(["code", "F1", "all units", "accuracy", "no unit", "documents right",
+                      "every document", "none", "not above"], baselines, right=range(1, 8)),
+        f"The model is not above a trivial guess on some measure for {short} of {len(frame)} "
+        f"{level}.",
+    ])
 
 
 @click.command()

@@ -199,6 +199,13 @@ class CodingsMixin(CodesMixin):
             f"SELECT document_id, char_start, char_end, code_id FROM codings WHERE {where}", args,
         ).fetchall()
 
+    def coders(self, selection: Selection) -> list[str]:
+        """The coders (names) of the codings a selection counts, sorted: whose coding a table,
+        a comparison or an evaluation would pool."""
+        where, args = _where(selection)
+        return [row[0] for row in self.db.execute(
+            f"SELECT DISTINCT coder FROM codings WHERE {where} ORDER BY coder", args)]
+
     def decided_spans(self) -> list[Span]:
         """(document, start, end, code_id) of every coding but pending suggestions: a person's,
         the rules', accepted and rejected suggestions (what a new suggestion must not repeat)."""

@@ -40,18 +40,29 @@ class Units:
     labels: list[set[str]]
 
 
+def label_selection(rules: bool = True, coder: str | None = None,
+                    origins: Iterable[str] | None = None) -> Selection:
+    """The codings that label units: a person's and accepted suggestions, plus the rule
+    engine's unless ``rules=False``; or only ``coder``'s, or only these ``origins``'."""
+    coders = (coder,) if coder is not None else None
+    if origins:
+        return Selection(statuses=COUNTED_STATUSES, origins=tuple(origins), coders=coders)
+    if coder is not None:
+        return Selection(statuses=COUNTED_STATUSES, coders=coders)
+    chosen = (*PERSON_ORIGINS, "ml", "rule") if rules else (*PERSON_ORIGINS, "ml")
+    return Selection(statuses=COUNTED_STATUSES, origins=chosen)
+
+
 def labelled_units(project: Project, unit: str = "turn", rules: bool = True,
-                   coder: str | None = None, context: bool = True) -> Units:
-    """Every participant unit of the project with the codes that count on it."""
+                   coder: str | None = None, context: bool = True,
+                   origins: Iterable[str] | None = None) -> Units:
+    """Every participant unit of the project with the codes that count on it
+    (``label_selection``)."""
     turns = project.segments("turn") if context or unit == "turn" else []
     segments = ([t for t in turns if not t.is_interviewer] if unit == "turn"
                 else project_units(project, unit, participants_only=True))
     questions = _questions(turns) if context else {}
-    if coder is not None:
-        selection = Selection(statuses=COUNTED_STATUSES, coders=(coder,))
-    else:
-        origins = (*PERSON_ORIGINS, "ml", "rule") if rules else (*PERSON_ORIGINS, "ml")
-        selection = Selection(statuses=COUNTED_STATUSES, origins=origins)
+    selection = label_selection(rules, coder, origins)
     labels = _overlapping_codes(segments, project.coding_spans(selection))
     texts = []
     for segment in segments:
@@ -162,16 +173,34 @@ def _model_id(units: Units, model: CodeSuggester) -> str:
     return "ml-" + digest.hexdigest()[:12]
 
 
+LEVELS = ("codes", "themes")
+
+
 def evaluate_project(project: Project, *, unit: str = "turn", min_examples: int = 5,
-                     rules: bool = True, coder: str | None = None, context: bool = True,
-                     folds: int = 5, progress=None) -> pandas.DataFrame:
+                     rules: bool = True, coder: str | None = None,
+                     origins: Iterable[str] | None = None, context: bool = True,
+                     folds: int = 5, level: str = "codes", progress=None) -> pandas.DataFrame:
     """Cross-validated accuracy per code, folds grouped by document (no document's units on
-    both sides): examples, precision, recall, F1, Cohen's kappa, and how often the model
-    gets the code's presence in a document right."""
-    from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall_score
+    both sides): examples, precision, recall, F1, Cohen's kappa, how often the model gets
+    the code's presence in a document right, its "k of N documents" against the truth's,
+    and the trivial baselines beside them (``qualcode.suggest.accuracy``).
+
+    ``level="themes"`` rolls the codes (true and predicted) up to their top-level themes, as
+    ``agree --level themes`` does. A project coded by several coders must name whose coding
+    to measure against (``coder`` or ``origins``): pooling them would score the model on a
+    blend no one coded.
+
+    >>> evaluate_project(project, coder="gold", level="themes")  # doctest: +SKIP
+    """
     from sklearn.model_selection import GroupKFold
 
-    units = labelled_units(project, unit, rules, coder, context)
+    from qualcode.suggest.accuracy import roll_up, score_codes
+
+    if level not in LEVELS:
+        raise ProjectError(f"level must be one of {', '.join(LEVELS)}", project.path)
+    if coder is None and not origins:
+        _refuse_mixed_coders(project, rules)
+    units = labelled_units(project, unit, rules, coder, context, origins)
     if not any(units.labels):
         raise ProjectError("nothing is coded yet: there is nothing to evaluate against",
                            project.path)
@@ -179,11 +208,7 @@ def evaluate_project(project: Project, *, unit: str = "turn", min_examples: int 
     splits = min(folds, len(documents))
     if splits < 2:
         raise ProjectError("evaluation needs at least two documents", project.path)
-    counts: dict[str, int] = {}
-    for labels in units.labels:
-        for code in labels:
-            counts[code] = counts.get(code, 0) + 1
-    codes = sorted(c for c, n in counts.items() if n >= min_examples)
+    codes = _coded_on(units.labels, min_examples)
     predicted: list[set[str]] = [set() for _ in units.texts]
     texts = np.array(units.texts, dtype=object)
     outer = list(GroupKFold(n_splits=splits).split(texts, groups=units.groups))
@@ -193,27 +218,30 @@ def evaluate_project(project: Project, *, unit: str = "turn", min_examples: int 
             [units.groups[i] for i in train])
         for index, found in zip(test, model.predict(list(texts[test])), strict=True):
             predicted[index] = found
-    rows = []
-    for code in codes:
-        truth = np.array([code in labels for labels in units.labels])
-        guess = np.array([code in found for found in predicted])
-        by_doc_truth = {d: False for d in documents}
-        by_doc_guess = {d: False for d in documents}
-        for group, t, g in zip(units.groups, truth, guess, strict=True):
-            by_doc_truth[group] |= bool(t)
-            by_doc_guess[group] |= bool(g)
-        presence = np.mean([by_doc_truth[d] == by_doc_guess[d] for d in documents])
-        with np.errstate(all="ignore"):
-            kappa = cohen_kappa_score(truth, guess) if truth.any() or guess.any() else np.nan
-        rows.append({
-            "code_id": code, "examples": int(truth.sum()),
-            "precision": round(float(precision_score(truth, guess, zero_division=0)), 3),
-            "recall": round(float(recall_score(truth, guess, zero_division=0)), 3),
-            "f1": round(float(f1_score(truth, guess, zero_division=0)), 3),
-            "kappa": round(float(kappa), 3) if np.isfinite(kappa) else np.nan,
-            "document_presence_accuracy": round(float(presence), 3),
-        })
-    import pandas as pd
+    truth = units.labels
+    if level == "themes":
+        tops = project.codebook().top_themes()
+        truth, predicted = roll_up(truth, tops), roll_up(predicted, tops)
+        codes = _coded_on(truth, min_examples)
+    return score_codes(truth, predicted, units.groups, codes)
 
-    return pd.DataFrame(rows, columns=["code_id", "examples", "precision", "recall", "f1",
-                                       "kappa", "document_presence_accuracy"])
+
+def _coded_on(labels: list[set[str]], min_examples: int) -> list[str]:
+    """The codes on at least ``min_examples`` units, sorted: those evaluated."""
+    from collections import Counter
+
+    counts = Counter(code for codes in labels for code in codes)
+    return sorted(c for c, n in counts.items() if n >= min_examples)
+
+
+def _refuse_mixed_coders(project: Project, rules: bool) -> None:
+    """Stop an evaluation that would pool several coders' codings as its truth."""
+    coders = project.coders(label_selection(rules))
+    if len(coders) < 2:
+        return
+    engine = project.coders(Selection(statuses=COUNTED_STATUSES, origins=("rule",)))
+    hint = (f"; {' and '.join(engine)}: the rule engine, which --no-rules leaves out"
+            if engine and rules else "")
+    raise ProjectError(f"the codings to measure against are {len(coders)} coders' "
+                       f"({', '.join(coders)}): name one with --coder NAME or --origin "
+                       f"ORIGIN{hint}", project.path)
