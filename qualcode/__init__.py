@@ -12,7 +12,8 @@ tables: ``load_coded`` (with a ``Selection``) then ``theme_frequencies``, ``cros
 ``write_workbook``; exchange: ``import_qdpx``, ``export_qdpx``; suggestions:
 ``suggest_project``, ``suggest_cold``, ``evaluate_project``, ``pending_suggestions``,
 ``decide_suggestion``, ``review_sheet``, ``apply_review_sheet``, ``discover``; the batch
-job: ``run``; the workspace: ``make_server``; pseudonymisation: ``suggest_pseudonyms``,
+job: ``run`` (on several processes or a Dask cluster: ``Cluster``); the workspace:
+``make_server``; pseudonymisation: ``suggest_pseudonyms``,
 ``apply_pseudonyms``, ``check_pseudonyms``, ``share_pseudonymised`` (and ``pseudonymised=``
 on ``load_coded`` and ``export_qdpx``).
 
@@ -38,6 +39,7 @@ _LAZY = {
     # a project
     "Project": "qualcode.store:Project",
     "ingest_files": "qualcode.workflows.ingest:ingest",
+    "Cluster": "qualcode.cluster:Cluster",
     "IngestReport": "qualcode.workflows.ingest:IngestReport",
     # codebooks
     "load_codebook": "qualcode.codebook:load_codebook",
@@ -92,6 +94,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "Cluster",
     "Code",
     "Codebook",
     "CodebookError",

@@ -47,16 +47,21 @@ def run(
     id_column: str | None = None,
     progress: Callable[[str], Callable[[Iterable], Iterable]] | None = None,
     chart: bool = True,
+    workers: int = 1,
+    scheduler: str | None = None,
 ) -> RunReport:
     """Ingest ``inputs``, code them with ``codebook`` and write the project and every table
     into ``out``: project.qc, themes.csv, themes.xlsx (all tables), findings.md,
     excerpts.docx (the Word report) and excerpts.xlsx (the quote table). ``chart=False``
     leaves the charts out of the reports (and does not start matplotlib at all).
+    ``workers`` > 1 reads and codes on that many local processes, ``scheduler`` on a running
+    Dask cluster (``qualcode.Cluster``); the outputs are the same.
 
     >>> report = run(["transcripts_sample"], "codebooks/lscb_learning_improvement.yaml",
     ...              "out", attributes="transcripts_sample/attributes.csv",
     ...              by=["nation"])  # doctest: +SKIP
     """
+    from qualcode.cluster import open_cluster
     from qualcode.codebook import load_codebook
     from qualcode.coding.engine import code_project
     from qualcode.export.chart import MATPLOTLIB, cases_chart
@@ -76,13 +81,15 @@ def run(
         return progress(label) if progress else None
 
     # The chart's process loads matplotlib on the other core while this one ingests and codes.
+    # The cluster starts after it, so that it can still be forked (one thread).
     with Worker(cases_chart, MATPLOTLIB, here=not chart) as drawing, \
+            open_cluster(workers, scheduler) as cluster, \
             Project.open(report.project, create=True) as project:
         report.ingest = ingest(project, inputs, attributes=attributes,
                                interviewers=interviewers, text_column=text_column,
-                               id_column=id_column, progress=bar("ingest"))
+                               id_column=id_column, progress=bar("ingest"), cluster=cluster)
         report.code = code_project(project, book, unit=unit, speakers=speakers,
-                                   progress=bar("code"))
+                                   progress=bar("code"), cluster=cluster)
         report.themes, outputs = _tables(project, book, by, quantifiers,
                                          drawing if chart else None)
     for name, content in outputs.items():

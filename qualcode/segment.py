@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from qualcode.model import Document, Segment
 
 if TYPE_CHECKING:
+    from qualcode.cluster import Cluster
     from qualcode.store import Project
 
 
@@ -107,15 +108,38 @@ def segments(document: Document, unit: str) -> list[Segment]:
 SENTENCE_BATCH = 32  # documents whose sentences are made and stored at a time
 
 
-def ensure_sentences(project: Project, document_ids: Iterable[str] | None = None) -> int:
+def ensure_sentences(project: Project, document_ids: Iterable[str] | None = None, *,
+                     cluster: Cluster | None = None) -> int:
     """Make and store the sentences of the (given) documents that have none yet; returns for
     how many documents they were made. A batch of documents at a time, each batch in its own
-    transaction: memory holds one batch, and an interrupted run keeps what it made."""
+    transaction: memory holds one batch, and an interrupted run keeps what it made. With a
+    ``cluster`` (``qualcode.Cluster``) its workers make them; this process stores them."""
+    from qualcode.cluster import serial_map
+
     todo = project.documents_without_sentences(document_ids)
-    for first in range(0, len(todo), SENTENCE_BATCH):
-        batch = project.documents(todo[first:first + SENTENCE_BATCH])
-        project.record_sentences({d.id: sentences(d) for d in batch})
+
+    def documents() -> Iterator[Document]:
+        for first in range(0, len(todo), SENTENCE_BATCH):
+            yield from project.documents(todo[first:first + SENTENCE_BATCH])
+
+    if cluster is None:
+        made = serial_map(_sentences_by_id, documents())
+    else:
+        made = cluster.map(_sentences_by_id, documents(), label=lambda d: d.source_path)
+    batch: dict[str, list[Segment]] = {}
+    for document_id, found in made:
+        batch[document_id] = found
+        if len(batch) == SENTENCE_BATCH:
+            project.record_sentences(batch)
+            batch = {}
+    if batch:
+        project.record_sentences(batch)
     return len(todo)
+
+
+def _sentences_by_id(document: Document) -> tuple[str, list[Segment]]:
+    """A document's id and sentences: ``ensure_sentences``' work per document."""
+    return document.id, sentences(document)
 
 
 def project_units(project: Project, unit: str, document_ids: Iterable[str] | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from qualcode.cli.common import (
+    cluster_options,
     format_table,
     progress_bar,
     project_option,
@@ -22,8 +23,9 @@ from qualcode.cli.common import (
 @click.option("--speakers", type=click.Choice(["participants", "all"]),
               default="participants", show_default=True,
               help="Code participants' units only, or interviewers' too.")
+@cluster_options
 @quiet_option
-def code(project_path, codebook_path, unit, speakers, quiet):
+def code(project_path, codebook_path, unit, speakers, workers, scheduler, quiet):
     """Autocode every document with a codebook's rules.
 
     Re-running replaces this codebook's earlier rule codings; manual, imported, accepted and
@@ -31,14 +33,15 @@ def code(project_path, codebook_path, unit, speakers, quiet):
 
     Example: qualcode code --project sample.qc --codebook codebooks/lscb_learning_improvement.yaml
     """
+    from qualcode.cluster import open_cluster
     from qualcode.codebook import load_codebook
     from qualcode.coding.engine import code_project
     from qualcode.store import Project
 
     book = load_codebook(codebook_path)
-    with Project.open(project_path) as project:
+    with open_cluster(workers, scheduler) as cluster, Project.open(project_path) as project:
         report = code_project(project, book, unit=unit, speakers=speakers,
-                              progress=progress_bar(quiet, "code", unit))
+                              progress=progress_bar(quiet, "code", unit), cluster=cluster)
     for line in report.warnings:
         click.echo(f"warning: {line}", err=True)
     if quiet:

@@ -44,6 +44,18 @@ def apply_options(command, options: list):
     return command
 
 
+def cluster_options(command):
+    """--workers and --scheduler: where the per-document work runs (qualcode.cluster)."""
+    return apply_options(command, [
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Read and code on N local processes (Dask; pip install "
+                          "'qualcode[dask]'). Only this process writes the project."),
+        click.option("--scheduler", metavar="tcp://HOST:PORT",
+                     help="Send the work to this running Dask cluster instead; its workers "
+                          "must see the input files at the same paths."),
+    ])
+
+
 pseudonym_option = click.option(
     "--pseudonymised/--real", "pseudonymised", default=None,
     help="Replace names by the project's pseudonym map, or print the real text (default: as "

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.common import format_table, progress_bar, project_option, quiet_option
+from qualcode.cli.common import (
+    cluster_options,
+    format_table,
+    progress_bar,
+    project_option,
+    quiet_option,
+)
 
 
 @click.command()
@@ -23,9 +29,10 @@ from qualcode.cli.common import format_table, progress_bar, project_option, quie
 @click.option("--encoding", help="Decode text files with this encoding instead of guessing.")
 @click.option("--skip-errors", is_flag=True,
               help="Ingest the files that read cleanly and list the others (exit status 2).")
+@cluster_options
 @quiet_option
 def ingest(paths, project_path, attributes, interviewers, text_column, id_column,
-           speaker_column, time_column, encoding, skip_errors, quiet):
+           speaker_column, time_column, encoding, skip_errors, workers, scheduler, quiet):
     """Read transcripts (files or folders) into a project, creating it if needed.
 
     \b
@@ -36,15 +43,17 @@ def ingest(paths, project_path, attributes, interviewers, text_column, id_column
       qualcode ingest transcripts_sample --project s.qc \\
           --attributes transcripts_sample/attributes.csv
     """
+    from qualcode.cluster import open_cluster
     from qualcode.store import Project
     from qualcode.workflows.ingest import ingest as ingest_paths
 
-    with Project.open(project_path, create=True) as project:
+    with open_cluster(workers, scheduler) as cluster, \
+            Project.open(project_path, create=True) as project:
         report = ingest_paths(
             project, paths, attributes=attributes, interviewers=interviewers,
             encoding=encoding, text_column=text_column, id_column=id_column,
             speaker_column=speaker_column, time_column=time_column, skip_errors=skip_errors,
-            progress=progress_bar(quiet, "ingest"),
+            progress=progress_bar(quiet, "ingest"), cluster=cluster,
         )
     if not quiet:
         total = len(report.new) + len(report.updated) + len(report.unchanged)

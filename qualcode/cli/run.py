@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.common import format_table, progress_bar, quiet_option, unit_option
+from qualcode.cli.common import (
+    cluster_options,
+    format_table,
+    progress_bar,
+    quiet_option,
+    unit_option,
+)
 
 
 @click.command()
@@ -26,9 +32,10 @@ from qualcode.cli.common import format_table, progress_bar, quiet_option, unit_o
 @click.option("--id-column", help="Column holding each response's id.")
 @click.option("--no-chart", is_flag=True,
               help="Leave the charts out of the reports (matplotlib is not even started).")
+@cluster_options
 @quiet_option
 def run(inputs, codebook, out, attributes, by, unit, speakers, interviewers, quantifiers,
-        text_column, id_column, quiet, no_chart):
+        text_column, id_column, workers, scheduler, quiet, no_chart):
     """The batch job: ingest INPUTS, code them, and write project.qc, themes.csv,
     themes.xlsx (every table) and findings.md into --out.
 
@@ -44,7 +51,7 @@ def run(inputs, codebook, out, attributes, by, unit, speakers, interviewers, qua
         interviewers=interviewers, quantifiers=quantifiers, text_column=text_column,
         id_column=id_column,
         progress=lambda label: progress_bar(quiet, label, "file" if label == "ingest" else unit),
-        chart=not no_chart,
+        chart=not no_chart, workers=workers, scheduler=scheduler,
     )
     for line in [*report.ingest.warnings, *report.code.warnings]:
         click.echo(f"warning: {line}", err=True)

@@ -15,6 +15,7 @@ from qualcode.coding.rules import Match, RuleMatcher
 from qualcode.model import SEGMENT_KINDS, Codebook, Coding, Document, Segment
 
 if TYPE_CHECKING:
+    from qualcode.cluster import Cluster
     from qualcode.store import Project
 
 UNITS = SEGMENT_KINDS
@@ -22,6 +23,7 @@ SPEAKERS = ("participants", "all")
 ENGINE_CODER = "qualcode"
 BATCH_DOCUMENTS = 64  # documents whose units are read at a time by code_project
 FLUSH_CODINGS = 4096  # codings stored at a time by code_project
+BATCH_CHARACTERS = 500_000  # units' text per task on a cluster (~90,000 words)
 
 
 def build_matcher(codebook: Codebook, prefilter: bool = True) -> RuleMatcher:
@@ -141,12 +143,15 @@ def code_project(
     speakers: str = "participants",
     prefilter: bool = True,
     progress: Callable[[Iterable], Iterable] | None = None,
+    cluster: Cluster | None = None,
 ) -> CodeReport:
     """Autocode every document in a project and store the codings in one transaction.
 
     Earlier rule codings of the same codebook are replaced; codings made by a person or a
     model are kept. Documents are read ``BATCH_DOCUMENTS`` at a time and codings stored as
-    they come, so memory does not grow with the corpus (beyond the report's places).
+    they come, so memory does not grow with the corpus (beyond the report's places). With a
+    ``cluster`` (``qualcode.Cluster``) the units are coded on its workers in batches; the
+    codings come back in the units' order, and this process alone stores them.
     """
     from qualcode.segment import ensure_sentences
     from qualcode.timeutil import now
@@ -155,10 +160,9 @@ def code_project(
         raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
     started = now()
     if unit == "sentence":
-        ensure_sentences(project)
+        ensure_sentences(project, cluster=cluster)
     participants_only = speakers == "participants"
     report = CodeReport(words=project.segment_words(unit, participants_only))
-    matcher = build_matcher(codebook, prefilter)
 
     def units() -> Iterator[Segment]:
         ids = list(project.document_ids())
@@ -175,7 +179,12 @@ def code_project(
         stamp = now()  # one time for the whole run, however many batches store it
         pending: list[Coding] = []
         items = units() if progress is None else progress(units())
-        for coding in iter_codings(items, codebook, matcher, report.warnings):
+        if cluster is None:
+            coded = iter_codings(items, codebook, build_matcher(codebook, prefilter),
+                                 report.warnings)
+        else:
+            coded = _codings_on(cluster, items, codebook, prefilter, report.warnings)
+        for coding in coded:
             coding.created_at = stamp
             pending.append(coding)
             report.codings.append(Placed(coding.document_id, coding.start, coding.end,
@@ -188,6 +197,55 @@ def code_project(
                         {"codebook": codebook.name, "unit": unit, "speakers": speakers},
                         [(codebook.path or "", codebook.sha256)])
     return report
+
+
+def code_batch(units: list[Segment], codebook: Codebook, prefilter: bool
+               ) -> tuple[list[Coding], list[str]]:
+    """One cluster task: the codings of a batch of units, and the warnings it gave. The
+    matcher is built once per codebook per worker process, not once per batch."""
+    cached = _MATCHERS.get((id(codebook), prefilter))
+    if cached is None:
+        _MATCHERS.clear()
+        # the entry holds the codebook too, so that its id is not reused by another object
+        cached = _MATCHERS[(id(codebook), prefilter)] = (codebook,
+                                                         build_matcher(codebook, prefilter))
+    warnings: list[str] = []
+    return code_units(units, codebook, matcher=cached[1], warnings=warnings), warnings
+
+
+_MATCHERS: dict[tuple[int, bool], tuple[Codebook, RuleMatcher]] = {}
+
+
+def unit_batches(units: Iterable[Segment], size: int | None = None
+                 ) -> Iterator[list[Segment]]:
+    """The units cut, in order, into batches of about ``size`` characters of text
+    (``BATCH_CHARACTERS``): enough work per task to dwarf its scheduling (~1 ms), small
+    enough to spread over the workers and keep few in memory."""
+    size = size or BATCH_CHARACTERS
+    batch: list[Segment] = []
+    filled = 0
+    for unit in units:
+        batch.append(unit)
+        filled += len(unit.text)
+        if filled >= size:
+            yield batch
+            batch, filled = [], 0
+    if batch:
+        yield batch
+
+
+def _codings_on(cluster: Cluster, units: Iterable[Segment], codebook: Codebook,
+                prefilter: bool, warnings: list[str]) -> Iterator[Coding]:
+    """``iter_codings`` on a cluster's workers: batches of units out, their codings (and
+    warnings) back in the units' order."""
+    results = cluster.map(code_batch, unit_batches(units), codebook, prefilter,
+                          label=lambda batch: f"{batch[0].document_id} (a batch of units)")
+    try:
+        for codings, said in results:
+            warnings.extend(said)
+            yield from codings
+    finally:
+        results.close()
 
 
 def codings_frame(codings: Iterable[Coding]):

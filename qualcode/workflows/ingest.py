@@ -10,13 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from qualcode.cluster import serial_map
 from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest import find_sources, read_documents
 from qualcode.ingest.attributes import match_attributes, read_attributes
 from qualcode.model import Document
 from qualcode.store import Project
 from qualcode.timeutil import now
+
+if TYPE_CHECKING:
+    from qualcode.cluster import Cluster
 
 Progress = Callable[[Iterable], Iterable]
 
@@ -48,8 +53,13 @@ def ingest(
     time_column: str | None = None,
     skip_errors: bool = False,
     progress: Progress | None = None,
+    cluster: Cluster | None = None,
 ) -> IngestReport:
     """Read transcripts (files or folders) into ``project``; return what changed.
+
+    With a ``cluster`` (``qualcode.Cluster``) the files are read on its workers, which must
+    see them at the same paths; their documents come back in the files' order and this
+    process alone stores them, in the same one transaction.
 
     >>> with Project.open("s.qc", create=True) as p:  # doctest: +SKIP
     ...     report = ingest(p, ["transcripts_sample"],
@@ -67,32 +77,44 @@ def ingest(
                             interviewers=interviewers, speaker_column=speaker_column,
                             time_column=time_column)
     read_options = options.recorded()
-    files = sources.files if progress is None else progress(sources.files)
+    files = sources.files
     origin: dict[str, Path] = {}
     inputs: set[tuple[str, str]] = set()
     # One file at a time, read and stored inside one transaction: memory holds one file's
-    # documents, and bad input (or any error) rolls back everything, as if nothing was read.
+    # documents (a few per worker with a cluster), and bad input (or any error) rolls back
+    # everything, as if nothing was read.
     with project.transaction():
-        for path, document_id in files:
-            if _unchanged(project, path, document_id, read_options):
-                _claim(origin, document_id, path)
-                report.unchanged.append(document_id)
-                continue
-            try:
-                documents = read_source(path, document_id, options)
-            except QualcodeError as exc:
-                if not skip_errors:
-                    raise
-                report.failed.append(exc)
-                continue
-            for document in documents:
-                _claim(origin, document.id, path)
-                warning = no_interviewer_warning(document)
-                if warning:
-                    report.warnings.append(warning)
-                status = project.put_document(document)
-                getattr(report, status).append(document.id)
-                inputs.add((str(path), document.sha256))
+        unchanged = {i for i, (path, document_id) in enumerate(files)
+                     if _unchanged(project, path, document_id, read_options)}
+        todo = [file for i, file in enumerate(files) if i not in unchanged]
+        if cluster is None:
+            reads = serial_map(read_file, todo, options)
+        else:
+            reads = cluster.map(read_file, todo, options, label=lambda file: str(file[0]),
+                                lost="return" if skip_errors else "raise")
+        try:
+            for i, (path, document_id) in enumerate(files if progress is None
+                                                    else progress(files)):
+                if i in unchanged:
+                    _claim(origin, document_id, path)
+                    report.unchanged.append(document_id)
+                    continue
+                documents = next(reads)
+                if isinstance(documents, QualcodeError):
+                    if not skip_errors:
+                        raise documents
+                    report.failed.append(documents)
+                    continue
+                for document in documents:
+                    _claim(origin, document.id, path)
+                    warning = no_interviewer_warning(document)
+                    if warning:
+                        report.warnings.append(warning)
+                    status = project.put_document(document)
+                    getattr(report, status).append(document.id)
+                    inputs.add((str(path), document.sha256))
+        finally:
+            reads.close()  # on an error, files still being read on a cluster are cancelled
         if sheet is not None:
             matched, report.attributes_unmatched = match_attributes(sheet, project.document_ids())
             for doc_id, values in matched.items():
@@ -145,6 +167,18 @@ def read_source(path: Path, document_id: str, options: SourceOptions) -> list[Do
     for document in documents:
         document.metadata["read_options"] = options.recorded()
     return documents
+
+
+def read_file(file: tuple[Path, str], options: SourceOptions
+              ) -> list[Document] | QualcodeError:
+    """``read_source`` of one (path, document id), or the QualcodeError that says why the
+    file cannot be read (returned, not raised, so a cluster's map goes on to the next file
+    and the caller decides, as ``--skip-errors`` asks)."""
+    path, document_id = file
+    try:
+        return read_source(path, document_id, options)
+    except QualcodeError as exc:
+        return exc
 
 
 def no_interviewer_warning(document: Document) -> str | None:

@@ -1,0 +1,267 @@
+"""``Cluster``: qualcode's per-document work (read, segment, code) on several processes or
+machines, through Dask's distributed scheduler; the project is still written by this process
+alone.
+
+The work is a map: a module-level function applied to each item (a file to read, a batch of
+units to code), with the same shared arguments (the read options, the codebook) for all.
+``Cluster.map`` sends the items to the workers a few at a time (so memory stays bounded),
+and hands the results back in the items' order, whatever order the workers finish in: the
+caller writes exactly what the single-process path (``serial_map``) would. A task that raises
+raises here, at its item, as it would in one process; a worker that dies on an item (Dask
+retries it elsewhere first) becomes a ``WorkerLost`` error naming the item.
+
+Dask is an optional extra (``pip install 'qualcode[dask]'``); nothing here imports it until a
+cluster is started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import logging
+import pickle
+import socket
+import uuid
+from collections.abc import Callable, Generator, Iterable, Iterator
+from typing import Any
+
+from qualcode.errors import QualcodeError
+
+CONNECT_TIMEOUT = 5.0  # seconds to reach a scheduler before saying it cannot be reached
+_QUIET_LOGGERS = ("distributed", "tornado", "asyncio", "bokeh")
+
+
+class WorkerLost(QualcodeError):
+    """A worker process died (killed, out of memory, crashed) on an item, every time Dask
+    retried it."""
+
+
+def serial_map(function: Callable, items: Iterable, *shared: Any
+               ) -> Generator[Any, None, None]:
+    """``function(item, *shared)`` for each item, in this process, one at a time and lazily:
+    the single-process twin of ``Cluster.map``."""
+    for item in items:
+        yield function(item, *shared)
+
+
+@contextlib.contextmanager
+def open_cluster(workers: int = 1, scheduler: str | None = None) -> Iterator[Cluster | None]:
+    """The cluster that ``--workers N`` / ``--scheduler ADDRESS`` ask for, or None (and no
+    Dask import at all) for one worker: the single-process path."""
+    if scheduler and workers != 1:
+        raise QualcodeError(f"give --workers {workers} or --scheduler {scheduler}, not both "
+                            "(the scheduler's cluster has the workers it has)")
+    if workers == 1 and not scheduler:
+        yield None
+        return
+    with Cluster(workers, scheduler) as cluster:
+        yield cluster
+
+
+class Counted:
+    """An iterable with a known length, for a progress bar over results that come lazily."""
+
+    def __init__(self, items: Iterable, total: int) -> None:
+        self.items = items
+        self.total = total
+
+    def __iter__(self) -> Iterator:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return self.total
+
+
+class Cluster:
+    """Local worker processes (``workers``) or an existing Dask cluster (``scheduler``,
+    ``tcp://HOST:PORT``) to map qualcode's per-document functions over.
+
+    Use it as a context manager: entering starts the processes (or connects), leaving (also
+    on Ctrl-C or an error) cancels what is still running and stops the processes it started.
+    Pass it as ``cluster=`` to ``ingest_files``, ``code_project`` or ``run``.
+
+    >>> from qualcode import Cluster, Project, ingest_files
+    >>> with Cluster(workers=2) as cluster, Project.open("s.qc", create=True) as project:
+    ...     report = ingest_files(project, ["transcripts_sample"],
+    ...                           cluster=cluster)  # doctest: +SKIP
+    """
+
+    def __init__(self, workers: int = 2, scheduler: str | None = None, *,
+                 connect_timeout: float = CONNECT_TIMEOUT) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, not {workers}")
+        self.workers = workers
+        self.scheduler = scheduler
+        self.connect_timeout = connect_timeout
+
+    def __enter__(self) -> Cluster:
+        distributed = _import_distributed()
+        self._levels = _quiet_logs()
+        self._local = None
+        try:
+            if self.scheduler:
+                self._client = _connect(distributed, self.scheduler, self.connect_timeout)
+            else:
+                self._local = distributed.LocalCluster(
+                    n_workers=self.workers, threads_per_worker=1, processes=True,
+                    dashboard_address=None, silence_logs=logging.CRITICAL)
+                self._client = distributed.Client(self._local)
+        except BaseException:
+            self._close()
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        try:
+            for closing in (getattr(self, "_client", None), self._local):
+                if closing is not None:
+                    with contextlib.suppress(Exception):
+                        closing.close()
+        finally:
+            self._client = None
+            self._local = None
+            for name, level in self._levels.items():
+                logging.getLogger(name).setLevel(level)
+
+    @property
+    def address(self) -> str:
+        """The scheduler's address (``tcp://HOST:PORT``), for another client to use."""
+        return self._client.scheduler.address
+
+    @property
+    def threads(self) -> int:
+        """How many tasks the cluster runs at once (one per worker thread)."""
+        return max(1, sum(self._client.nthreads().values()))
+
+    def map(self, function: Callable, items: Iterable, *shared: Any,
+            label: Callable[[Any], str] = str, lost: str = "raise"
+            ) -> Generator[Any, None, None]:
+        """``function(item, *shared)`` for each item, on the workers; the results in the
+        items' order, as they come.
+
+        ``function`` must be importable by name on the workers (a module-level function of
+        qualcode). ``shared`` is sent once per task as one pickle, unpickled once per worker.
+        A worker dying on an item gives ``WorkerLost`` naming ``label(item)``: raised there
+        (``lost="raise"``) or yielded in place of the result (``lost="return"``), for a caller
+        that lists failed files and goes on. At most a few tasks per worker are out at a time.
+        """
+        if lost not in ("raise", "return"):
+            raise ValueError(f"lost must be 'raise' or 'return', not {lost!r}")
+        from distributed import as_completed
+
+        client = self._client
+        blob = pickle.dumps(shared, protocol=pickle.HIGHEST_PROTOCOL)
+        run = uuid.uuid4().hex[:8]
+        key = f"{run}-{hashlib.sha1(blob).hexdigest()}"  # a fresh cache key per map
+        window = 2 * self.threads + 1
+        todo = enumerate(items)
+        running: dict = {}  # future -> (index, item)
+        finished: dict[int, tuple[str, Any]] = {}
+        waiting = as_completed()
+
+        def submit() -> bool:
+            for index, item in itertools.islice(todo, 1):
+                future = client.submit(_call, function, item, key, blob, pure=False,
+                                       key=f"qualcode-{function.__name__}-{run}-{index}")
+                running[future] = (index, item)
+                waiting.add(future)
+                return True
+            return False
+
+        try:
+            while len(running) < window and submit():
+                pass
+            following = 0
+            while running or finished:
+                if following in finished:
+                    kind, value = finished.pop(following)
+                    following += 1
+                    if kind == "raise":
+                        raise value
+                    yield value
+                    continue
+                future = next(waiting)
+                index, item = running.pop(future)
+                finished[index] = _outcome(future, label(item), lost)
+                future.release()
+                # Keep the workers busy, but do not pile up results behind a slow item.
+                while len(running) < window and len(finished) < 4 * window and submit():
+                    pass
+        finally:
+            if running:
+                with contextlib.suppress(Exception):
+                    client.cancel(list(running))
+
+
+def _outcome(future, label: str, lost: str) -> tuple[str, Any]:
+    """("ok", result) or ("raise", error) of a finished task; a worker that died on it is a
+    WorkerLost (yielded as a result if ``lost == "return"``)."""
+    from distributed.scheduler import KilledWorker
+
+    try:
+        return "ok", future.result()
+    except KilledWorker:
+        error = WorkerLost("a worker process died working on it (Dask tried it on several "
+                           "workers); is it very large, or does it crash its reader?", label)
+        return ("ok" if lost == "return" else "raise"), error
+    except Exception as exc:  # the task's own error: raised at its item, as in one process
+        return "raise", exc
+
+
+_SHARED: dict[str, tuple] = {}  # on a worker: the shared arguments of the current map
+
+
+def _call(function: Callable, item: Any, key: str, blob: bytes) -> Any:
+    """On a worker: ``function(item, *shared)``, unpickling ``shared`` once per worker (so a
+    codebook's matcher, cached by the codebook object, is built once per worker too)."""
+    shared = _SHARED.get(key)
+    if shared is None:
+        _SHARED.clear()  # one map at a time: keep only the latest
+        shared = _SHARED[key] = pickle.loads(blob)
+    return function(item, *shared)
+
+
+def _import_distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise QualcodeError("running on several workers needs Dask: pip install "
+                            "'qualcode[dask]' (or give --workers 1)") from None
+    return distributed
+
+
+def _connect(distributed, address: str, timeout: float):
+    """A Client of the scheduler at ``address``; one QualcodeError line if it cannot be
+    reached within ``timeout`` seconds (a refused port fails at once, not after retries)."""
+    problem = None
+    if address.startswith("tcp://"):
+        host, _, port = address[len("tcp://"):].rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+                pass
+        except ValueError:
+            problem = "not HOST:PORT"
+        except OSError as exc:
+            problem = exc.strerror or type(exc).__name__
+    if problem is None:
+        try:
+            return distributed.Client(address, timeout=timeout)
+        except (OSError, TimeoutError, ValueError) as exc:
+            problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    raise QualcodeError(f"cannot reach the Dask scheduler at {address}: {problem}")
+
+
+def _quiet_logs() -> dict[str, int]:
+    """Keep Dask's own log lines (worker restarts, lost tasks) off the user's screen; errors
+    that matter come back as exceptions. Returns the levels to restore."""
+    levels = {}
+    for name in _QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        levels[name] = logger.level
+        logger.setLevel(logging.CRITICAL + 1)
+    return levels
+
