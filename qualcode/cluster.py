@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import logging
 import pickle
 import socket
@@ -145,13 +144,19 @@ class Cluster:
 
         ``function`` must be importable by name on the workers (a module-level function of
         qualcode). ``shared`` is sent once per task as one pickle, unpickled once per worker.
-        A worker dying on an item gives ``WorkerLost`` naming ``label(item)``: raised there
-        (``lost="raise"``) or yielded in place of the result (``lost="return"``), for a caller
-        that lists failed files and goes on. At most a few tasks per worker are out at a time.
+        A task that raises raises here, when its item's turn comes. At most a few tasks per
+        worker are out at a time, so memory holds a few items and results.
+
+        When a worker dies, Dask suspects every task it held, not only the one that killed
+        it; so an item whose worker died (every time Dask retried it) is run once more, alone
+        on the cluster. If its worker dies again, it is the culprit: ``WorkerLost`` naming
+        ``label(item)``, raised at its turn (``lost="raise"``) or yielded in place of its
+        result (``lost="return"``, for a caller that lists failed files and goes on).
         """
         if lost not in ("raise", "return"):
             raise ValueError(f"lost must be 'raise' or 'return', not {lost!r}")
         from distributed import as_completed
+        from distributed.scheduler import KilledWorker
 
         client = self._client
         blob = pickle.dumps(shared, protocol=pickle.HIGHEST_PROTOCOL)
@@ -159,24 +164,31 @@ class Cluster:
         key = f"{run}-{hashlib.sha1(blob).hexdigest()}"  # a fresh cache key per map
         window = 2 * self.threads + 1
         todo = enumerate(items)
-        running: dict = {}  # future -> (index, item)
-        finished: dict[int, tuple[str, Any]] = {}
+        running: dict = {}  # future -> (index, item, whether it runs alone)
+        finished: dict[int, tuple[str, Any]] = {}  # index -> ("ok" | "raise", value)
+        suspects: list[tuple[int, Any]] = []  # items whose worker died, to run alone
         waiting = as_completed()
 
-        def submit() -> bool:
-            for index, item in itertools.islice(todo, 1):
-                future = client.submit(_call, function, item, key, blob, pure=False,
-                                       key=f"qualcode-{function.__name__}-{run}-{index}")
-                running[future] = (index, item)
-                waiting.add(future)
-                return True
-            return False
+        def submit(index: int, item: Any, alone: bool) -> None:
+            future = client.submit(
+                _call, function, item, key, blob, pure=False,
+                key=f"qualcode-{function.__name__}-{run}-{index}{'-alone' if alone else ''}")
+            running[future] = (index, item, alone)
+            waiting.add(future)
+
+        def refill() -> None:
+            # Keep the workers busy, but do not pile up results behind a slow item, and
+            # hold back while suspects wait to run alone.
+            while (not suspects and len(running) < window and len(finished) < 4 * window):
+                pair = next(todo, None)
+                if pair is None:
+                    return
+                submit(*pair, alone=False)
 
         try:
-            while len(running) < window and submit():
-                pass
+            refill()
             following = 0
-            while running or finished:
+            while running or finished or suspects:
                 if following in finished:
                     kind, value = finished.pop(following)
                     following += 1
@@ -184,32 +196,29 @@ class Cluster:
                         raise value
                     yield value
                     continue
+                if suspects and not running:
+                    submit(*suspects.pop(0), alone=True)
                 future = next(waiting)
-                index, item = running.pop(future)
-                finished[index] = _outcome(future, label(item), lost)
+                index, item, alone = running.pop(future)
+                try:
+                    finished[index] = ("ok", future.result())
+                except KilledWorker:
+                    if alone:
+                        finished[index] = (
+                            "ok" if lost == "return" else "raise",
+                            WorkerLost("a worker process died working on it (Dask tried "
+                                       "it on several workers, then alone); is it very "
+                                       "large, or does it crash its reader?", label(item)))
+                    else:
+                        suspects.append((index, item))
+                except Exception as exc:  # the task's own error, raised at its turn
+                    finished[index] = ("raise", exc)
                 future.release()
-                # Keep the workers busy, but do not pile up results behind a slow item.
-                while len(running) < window and len(finished) < 4 * window and submit():
-                    pass
+                refill()
         finally:
             if running:
                 with contextlib.suppress(Exception):
                     client.cancel(list(running))
-
-
-def _outcome(future, label: str, lost: str) -> tuple[str, Any]:
-    """("ok", result) or ("raise", error) of a finished task; a worker that died on it is a
-    WorkerLost (yielded as a result if ``lost == "return"``)."""
-    from distributed.scheduler import KilledWorker
-
-    try:
-        return "ok", future.result()
-    except KilledWorker:
-        error = WorkerLost("a worker process died working on it (Dask tried it on several "
-                           "workers); is it very large, or does it crash its reader?", label)
-        return ("ok" if lost == "return" else "raise"), error
-    except Exception as exc:  # the task's own error: raised at its item, as in one process
-        return "raise", exc
 
 
 _SHARED: dict[str, tuple] = {}  # on a worker: the shared arguments of the current map
@@ -258,8 +267,11 @@ def _connect(distributed, address: str, timeout: float):
 def _quiet_logs() -> dict[str, int]:
     """Keep Dask's own log lines (worker restarts, lost tasks) off the user's screen; errors
     that matter come back as exceptions. Returns the levels to restore."""
+    known = logging.root.manager.loggerDict
+    names = {name for name in known
+             if name.split(".")[0] in _QUIET_LOGGERS and isinstance(known[name], logging.Logger)}
     levels = {}
-    for name in _QUIET_LOGGERS:
+    for name in sorted(names | set(_QUIET_LOGGERS)):
         logger = logging.getLogger(name)
         levels[name] = logger.level
         logger.setLevel(logging.CRITICAL + 1)
