@@ -317,3 +317,13 @@ def test_kappa_na_says_why_and_no_runtime_warning_is_shown(project, tmp_path, ru
     assert partner.endswith("one category only (coded on no unit)")
     result = run_cli("agree", "--project", project, "--coders", "ann", "bob", "carol")
     assert "kappa n/a: Cohen's kappa compares two coders; alpha takes all 3" in result.output
+    # the Word section says why too, and what an uncoded document counted as
+    import docx
+
+    result = run_cli("agree", "--project", project, "--coders", "ann", "bob", "--docx",
+                     tmp_path / "agree.docx")
+    word = docx.Document(str(tmp_path / "agree.docx"))
+    text = [p.text for p in word.paragraphs]
+    assert "Why n/a: Partners: one category only (coded on no unit)." in text
+    assert any("(--absent missing): no coding by bob in 1 of the 2 documents" in t
+               for t in text)

@@ -24,11 +24,13 @@ def agreement_section(result) -> bytes:
     document.paragraph(f"Coders: {', '.join(result.coders)}; unit: {result.unit}. "
                        "Kappa is Cohen's (two coders); alpha is Krippendorff's, nominal. "
                        + result.absent_line())
-    columns = ["code", "units", "agreement", "kappa", "alpha"]
-    if result.per_code["why_na"].astype(bool).any():  # say why a figure is n/a
-        columns.append("why_na")
-    document.grid(["Code", "Units", "Agreement", "Kappa", "Alpha", "Why n/a"][:len(columns)],
-                  [[figure(r[k]) for k in columns] for _, r in result.per_code.iterrows()])
+    document.grid(["Code", "Units", "Agreement", "Kappa", "Alpha"],
+                  [[figure(r[k]) for k in ("code", "units", "agreement", "kappa", "alpha")]
+                   for _, r in result.per_code.iterrows()])
+    undefined = [f"{r['code']}: {r['why_na']}" for _, r in result.per_code.iterrows()
+                 if r["why_na"]]
+    if undefined:  # say why a figure is n/a (a sentence: the table keeps the page's width)
+        document.paragraph("Why n/a: " + "; ".join(undefined) + ".")
     document.heading(f"Disagreements ({len(result.disagreements)})", 2)
     for _, row in result.disagreements.head(MAX_LISTED).iterrows():
         who = "; ".join(f"{c}: {row[c]}" for c in result.coders)
