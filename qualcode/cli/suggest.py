@@ -9,12 +9,12 @@ import click
 from qualcode.cli.common import (
     emit_table,
     format_table,
-    origin_option,
     progress_bar,
     project_option,
     quiet_option,
     unit_option,
 )
+from qualcode.model import ORIGINS
 
 if TYPE_CHECKING:
     from qualcode.store import Project
@@ -183,7 +183,8 @@ def _interactive(project: Project, coder: str, context_turns: int) -> None:
 @project_option
 @unit_option()
 @click.option("--coder", help="Measure against this coder's codings only (e.g. gold).")
-@origin_option
+@click.option("--origin", "origins", multiple=True, type=click.Choice(ORIGINS),
+              help="Measure against codings of these origins only (repeatable).")
 @click.option("--level", type=click.Choice(["codes", "themes"]), default="codes",
               show_default=True, help="Score codes, or roll them up to top-level themes.")
 @click.option("--min-examples", type=int, default=5, show_default=True)
