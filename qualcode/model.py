@@ -132,6 +132,7 @@ class Code:
     near: list[Near] = field(default_factory=list)
     exact: bool = False
     codable: bool = True
+    exclusive: bool = False
     line: int | None = None
 
     @property

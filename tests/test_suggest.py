@@ -293,9 +293,9 @@ def test_fits_in_a_worker_process_equal_fits_here(coded):
     are the same as fitting here."""
     import numpy as np
 
-    from qualcode.suggest.classifier import _log_count_ratios, _top, _truth
+    from qualcode.suggest.classifier import _log_count_ratios, _ranked, _truth
     from qualcode.suggest.features import NgramFeatures
-    from qualcode.suggest.fitting import SKLEARN, FitSettings, fit_codes
+    from qualcode.suggest.fitting import SKLEARN, FitSettings, Task, fit_codes
     from qualcode.suggest.training import labelled_units
     from qualcode.workers import Worker
 
@@ -306,17 +306,17 @@ def test_fits_in_a_worker_process_equal_fits_here(coded):
     truth = _truth(units.labels, codes)
     ratios = _log_count_ratios(matrix, truth)
     columns = matrix.tocsc()
-    matrices = [columns[:, _top(ratios[j], 3000)].tocsr() for j in range(len(codes))]
-    args = (FitSettings(), matrices, truth, units.groups)
+    tasks = [Task(columns[:, _ranked(ratios[j], None)].tocsr(), truth[:, j])
+             for j in range(len(codes))]
+    args = (FitSettings(), tasks, units.groups)
     here = fit_codes(*args)
     with Worker(fit_codes, SKLEARN) as worker:
         worker.submit(*args)
         there = worker.result()
     assert len(here) == len(there) == len(codes)
-    for (coef, intercept, threshold), (coef2, intercept2, threshold2) in zip(
-            here, there, strict=True):
-        assert np.allclose(coef, coef2) and intercept == intercept2
-        assert threshold == threshold2
+    for a, b in zip(here, there, strict=True):
+        assert np.allclose(a.coef, b.coef) and np.allclose(a.intercept, b.intercept)
+        assert (a.threshold, a.count) == (b.threshold, b.count)
     # the suggester given a worker (as the CLI does) learns what it learns alone
     alone = CodeSuggester(min_examples=3).fit(units.texts, units.labels, units.groups)
     with Worker(fit_codes, SKLEARN) as worker:
@@ -409,7 +409,8 @@ def test_the_suggester_is_a_scikit_learn_estimator():
 
     model = CodeSuggester(min_examples=2, C=1.0)
     assert model.get_params() == {
-        "C": 1.0, "cv_folds": 3, "features_per_code": 3000, "max_negatives": 2000,
+        "C": 1.0, "context_weights": (0.0, 1.0), "cv_folds": 3, "exclusive": None,
+        "feature_counts": (3000, None), "max_negatives": 2000,
         "min_examples": 2, "random_state": 0, "threshold": None}
     assert repr(model) == "CodeSuggester(C=1.0, min_examples=2)"
     copy = clone(model.fit(TEXTS, LABELS))

@@ -83,7 +83,7 @@ def test_a_spawned_worker_takes_calls_while_it_imports():
 
     import scipy.sparse as sp
 
-    from qualcode.suggest.fitting import SKLEARN, FitSettings, fit_codes
+    from qualcode.suggest.fitting import SKLEARN, FitSettings, Task, fit_codes
 
     rng = np.random.default_rng(1)
     truth = rng.random((80, 2)) < 0.3
@@ -95,7 +95,8 @@ def test_a_spawned_worker_takes_calls_while_it_imports():
     try:
         for _ in range(3):
             with Worker(fit_codes, SKLEARN) as worker:
-                worker.submit(FitSettings(), matrices, truth, groups)
+                worker.submit(FitSettings(), [Task(m, truth[:, j]) for j, m in
+                                              enumerate(matrices)], groups)
                 assert len(worker.result()) == 2
                 assert worker._remote, "the call ran here: the worker failed"
     finally:

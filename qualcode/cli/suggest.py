@@ -64,6 +64,8 @@ def suggest(project_path, unit, min_examples, threshold, no_rules, no_context, c
                                  context=not no_context,
                                  progress=progress_bar(quiet, "fit", "batch of codes"),
                                  worker=worker)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"model {report.model_id}: {len(report.trained)} codes trained; "
                f"{report.suggestions} suggestions (replacing {report.replaced} pending)")
     for code, n in sorted(report.skipped.items()):

@@ -14,7 +14,7 @@ from qualcode.model import Code, Keyword, Near
 
 CODE_KEYS = (
     "id", "name", "parent", "description", "include", "exclude", "examples", "color",
-    "keywords", "exact", "regex", "patterns", "not", "near", "codable", "children",
+    "keywords", "exact", "regex", "patterns", "not", "near", "codable", "exclusive", "children",
 )
 BOOK_KEYS = ("name", "version", "description", "codes")
 RULE_KEYS = ("keywords", "exact", "regex", "patterns", "not", "near")
@@ -159,6 +159,7 @@ def code_from_fields(
     parent = _parent(raw.get("parent"), parent, at("parent"), label, problems)
     exact = _flag(raw, "exact", False, at("exact"), label, problems)
     codable = _flag(raw, "codable", True, at("codable"), label, problems)
+    exclusive = _flag(raw, "exclusive", False, at("exclusive"), label, problems)
     patterns = _plain(raw.get("patterns") or [])
     if not isinstance(patterns, list):
         problems.add(at("patterns"), label, "'patterns' must be a list of token patterns")
@@ -185,6 +186,7 @@ def code_from_fields(
         near=_near(raw.get("near"), at("near"), label, problems),
         exact=exact,
         codable=codable,
+        exclusive=exclusive,
         line=line,
     )
 
@@ -223,6 +225,8 @@ def code_to_fields(code: Code) -> dict[str, Any]:
         fields["color"] = code.color
     if not code.codable:
         fields["codable"] = False
+    if code.exclusive:
+        fields["exclusive"] = True
     fields.update(rule_fields(code))
     return fields
 

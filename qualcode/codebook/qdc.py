@@ -26,8 +26,8 @@ NAMESPACE = "urn:QDA-XML:codebook:1.0"
 OLD_NAMESPACES = ("urn:QDA-XML:codebook:0:4",)
 QUALCODE_NAMESPACE = uuid.UUID("6f1c9a52-3d0e-5b7a-9c41-2a8e4f7d1b90")
 MARKER = "[qualcode]"
-_EXTRA_KEYS = ("include", "exclude", "examples", "keywords", "exact", "regex", "patterns",
-               "not", "near")
+_EXTRA_KEYS = ("include", "exclude", "examples", "exclusive", "keywords", "exact", "regex",
+               "patterns", "not", "near")
 
 
 def guid(kind: str, key: str) -> str:

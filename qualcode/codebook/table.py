@@ -1,12 +1,13 @@
 """Codebooks as spreadsheets (.csv, .xlsx), one row per code, and Taguette's codebook CSV.
 
 Columns: id, name, parent, description, include, exclude, examples, color, keywords, exact,
-regex, not, near, patterns, codable. Lists of sentences (include, exclude, examples, regex) put
-one item per line inside the cell; keywords and ``not`` terms are separated by ``;``, and a
-keyword written ``!RI`` is matched exactly (``~term`` forces lemma matching; the older ``=RI``
-is still read, but no longer written: to a spreadsheet it is a formula). ``near`` and
-``patterns`` are JSON. Every cell goes through ``qualcode.cells.neutralise`` on the way out and
-``restore`` on the way in, so a name such as "-other" is neither a formula nor changed.
+regex, not, near, patterns, codable, exclusive. Lists of sentences (include, exclude,
+examples, regex) put one item per line inside the cell; keywords and ``not`` terms are
+separated by ``;``, and a keyword written ``!RI`` is matched exactly (``~term`` forces lemma
+matching; the older ``=RI`` is still read, but no longer written: to a spreadsheet it is a
+formula). ``near`` and ``patterns`` are JSON. Every cell goes through
+``qualcode.cells.neutralise`` on the way out and ``restore`` on the way in, so a name such as
+"-other" is neither a formula nor changed.
 Rows are reported as lines (the header is line 1).
 Taguette exports ``tag``, ``parent``, ``description`` (and a highlight count); dots in a tag
 make a hierarchy (``barriers.money`` is a child of ``barriers``). :func:`codebook_to_taguette_csv`
@@ -28,7 +29,7 @@ from qualcode.model import Code, Codebook
 from qualcode.tablefile import read_table_file, table_rows
 
 COLUMNS = ("id", "name", "parent", "description", "include", "exclude", "examples", "color",
-           "keywords", "exact", "regex", "not", "near", "patterns", "codable")
+           "keywords", "exact", "regex", "not", "near", "patterns", "codable", "exclusive")
 _LINES = ("include", "exclude", "examples", "regex")
 _TERMS = ("not",)
 EXACT, LEMMA = "!", "~"
@@ -48,6 +49,7 @@ def _cell_rows(code: Code) -> list[str]:
     )
     row["exact"] = "true" if code.exact else ""
     row["codable"] = "" if code.codable else "false"
+    row["exclusive"] = "true" if code.exclusive else ""
     row["near"] = json.dumps(fields["near"], ensure_ascii=False) if "near" in fields else ""
     row["patterns"] = json.dumps(code.patterns, ensure_ascii=False) if code.patterns else ""
     return [neutralise(row[c]) for c in COLUMNS]
@@ -175,6 +177,8 @@ def parse_table(path: Path, problems: Problems) -> Codebook:
             fields["exact"] = get("exact").casefold() in ("true", "yes", "1")
         if get("codable"):
             fields["codable"] = get("codable").casefold() not in ("false", "no", "0")
+        if get("exclusive"):
+            fields["exclusive"] = get("exclusive").casefold() in ("true", "yes", "1")
         for key in ("near", "patterns"):
             if get(key):
                 try:

@@ -1,13 +1,15 @@
-"""``CodeSuggester``: one linear classifier per code over word and character n-grams.
+"""``CodeSuggester``: linear classifiers over word and character n-grams, and the context.
 
-TF-IDF of words and character 3-5-grams within words (``features.NgramFeatures``), and per code
-a logistic regression with balanced class weights on the few thousand n-grams that tell its
-units apart best (the largest log-count ratios among n-grams in at least two of its units),
-with a probability threshold chosen by cross-validation (the F1-best on held-out folds) rather
-than a fixed 0.5. The fold models' average is the final model, so each code costs its folds'
-fits and no more (``fitting``). Against the sample's gold coding this scores better than a
-model on every n-gram refitted on all units (mean kappa over 17 codes .61 against .57), in
-a fifth of the time; on 10,000 units, in a small fraction.
+TF-IDF of words and character 3-5-grams within words (``features.NgramFeatures``) of each
+unit, and, as a block of its own, of its context (the interviewer's question before a turn).
+Per code a logistic regression with balanced class weights; the inner cross-validation
+chooses, per code, how many n-grams it uses (the 3,000 that tell its units apart best, by
+log-count ratio among n-grams in at least two of its units, or all of those) and the weight
+of the context block (0 leaves it out), and a probability threshold (the F1-best on held-out
+folds) rather than a fixed 0.5. The children of an ``exclusive`` parent (one of them or none
+per unit) are one multinomial model instead, with one threshold for its best code, so a unit
+gets at most one of them. The fold models' average is the final model, so each code costs
+its folds' fits for each configuration and no more (``fitting``).
 It follows scikit-learn's conventions: ``__init__`` stores keyword parameters, ``fit``
 returns ``self``, learned state ends in ``_``, and ``sklearn.base.clone`` copies it.
 """
@@ -15,13 +17,20 @@ returns ``self``, learned state ends in ``_``, and ``sklearn.base.clone`` copies
 from __future__ import annotations
 
 import inspect
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from qualcode.suggest.features import NgramFeatures
-from qualcode.suggest.fitting import FitSettings, fit_codes
+from qualcode.suggest.fitting import (
+    GROUP_FEATURE_COUNTS,
+    FitSettings,
+    Task,
+    decide,
+    fit_codes,
+)
 
 if TYPE_CHECKING:
     from qualcode.workers import Worker
@@ -54,14 +63,18 @@ class CodeSuggester:
 
     def __init__(self, *, min_examples: int = 5, threshold: float | None = None,
                  C: float = FitSettings.C, cv_folds: int = FitSettings.cv_folds,
-                 features_per_code: int = 3000,
+                 feature_counts: tuple[int | None, ...] = (3000, None),
+                 context_weights: tuple[float, ...] = (0.0, 1.0),
+                 exclusive: dict[str, list[str]] | None = None,
                  max_negatives: int | None = FitSettings.max_negatives,
                  random_state: int = FitSettings.random_state):
         self.min_examples = min_examples
         self.threshold = threshold
         self.C = C
         self.cv_folds = cv_folds
-        self.features_per_code = features_per_code
+        self.feature_counts = feature_counts
+        self.context_weights = context_weights
+        self.exclusive = exclusive
         self.max_negatives = max_negatives
         self.random_state = random_state
 
@@ -93,22 +106,28 @@ class CodeSuggester:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
 
     def fit(self, texts, labels, groups=None, progress=None,
-            worker: Worker | None = None) -> CodeSuggester:
+            worker: Worker | None = None, contexts=None) -> CodeSuggester:
         """Learn from texts and their sets of codes; ``groups`` (e.g. document ids) keeps a
-        document's units together when thresholds are cross-validated. ``progress`` wraps
-        the batches of codes as they are fitted (a progress bar). ``worker``: a started
-        ``fitting.fitting_worker()`` to fit the codes in (by default they are fitted here)."""
-        self.fit_transform(texts, labels, groups, progress, worker)
+        document's units together when thresholds are cross-validated; ``contexts`` (one
+        text per unit, "" for none: the question a turn answers) become their own features.
+        ``progress`` wraps the batches of codes as they are fitted (a progress bar).
+        ``worker``: a started ``fitting.fitting_worker()`` to fit the codes in (by default
+        they are fitted here)."""
+        self.fit_transform(texts, labels, groups, progress, worker, contexts)
         return self
 
     def fit_transform(self, texts, labels, groups=None, progress=None,
-                      worker: Worker | None = None) -> sp.csr_matrix:
-        """``fit``, and return the training texts' features (``transform(texts)``, without
-        computing them twice): suggesting for the units trained on needs them."""
+                      worker: Worker | None = None, contexts=None) -> sp.csr_matrix:
+        """``fit``, and return the training texts' features (``transform(texts, contexts)``,
+        without computing them twice): suggesting for the units trained on needs them."""
         texts = _texts(texts)
         labels = [set(codes) for codes in labels]
         if len(texts) != len(labels):
             raise ValueError("texts and labels differ in length")
+        if contexts is not None:
+            contexts = _texts(contexts)
+            if len(contexts) != len(texts):
+                raise ValueError("texts and contexts differ in length")
         if worker is not None and worker.function is not fit_codes:
             raise ValueError("worker must run qualcode.suggest.fitting.fit_codes")
         counts: dict[str, int] = {}
@@ -119,56 +138,144 @@ class CodeSuggester:
         self.skipped_ = {c: n for c, n in counts.items()
                          if n < self.min_examples or n == len(texts)}
         self.codes_ = sorted(c for c in counts if c not in self.skipped_)
+        # an exclusive group needs two codes to learn from; with one it is that code's model
+        self.groups_ = {parent: kept for parent, children in (self.exclusive or {}).items()
+                        if len(kept := [c for c in children if c in self.codes_]) >= 2}
         self.__dict__.pop("_word_coefs", None)  # reasons of an earlier fit
-        self.features_ = NgramFeatures()
-        matrix = self.features_.fit_transform(texts)
+        blocks = self._features(texts, contexts, fit=True)
         self.word_names_ = self.features_.word_names_
         truth = _truth(labels, self.codes_)
-        ratios = _log_count_ratios(matrix, truth)
-        columns = matrix.tocsc()
-        chosen = [_top(ratios[j], self.features_per_code) for j in range(len(self.codes_))]
-        del ratios
+        tasks, rows = self._tasks(blocks, truth)
         groups = None if groups is None else list(groups)
+        settings = self._settings()
 
         def arguments(batch: range) -> tuple:
-            return (self._settings(), [columns[:, chosen[j]].tocsr() for j in batch],
-                    truth[:, batch], groups)
+            return settings, [tasks[j]() for j in batch], groups
 
-        batches = [range(b, min(b + _BATCH, len(chosen)))
-                   for b in range(0, len(chosen), _BATCH)]
+        batches = [range(b, min(b + _BATCH, len(tasks))) for b in range(0, len(tasks), _BATCH)]
         if worker is not None:  # it fits the first batch while the next ones are cut
             for batch in batches:
                 worker.submit(*arguments(batch))
         fitted = [fit for batch in (progress or iter)(batches)
                   for fit in (worker.result() if worker is not None
                               else fit_codes(*arguments(batch)))]
-        self.coef_ = sp.csc_matrix((matrix.shape[1], len(self.codes_)))
-        if fitted:
-            self.coef_ = sp.hstack([sp.csc_matrix((coef, chosen, [0, len(chosen)]),
-                                                  shape=(matrix.shape[1], 1))
-                                    for chosen, (coef, _, _) in zip(chosen, fitted,
-                                                                    strict=True)],
-                                   format="csc")
-        self.intercept_ = np.array([intercept for _, intercept, _ in fitted], dtype=float)
-        self.thresholds_ = {code: threshold for code, (_, _, threshold)
-                            in zip(self.codes_, fitted, strict=True)}
+        matrix = blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
+        self._assemble(fitted, rows, matrix.shape[1])
         return matrix
+
+    def _features(self, texts: list[str], contexts: list[str] | None,
+                  fit: bool = False) -> list[sp.csr_matrix]:
+        """The feature blocks: the text with its context's words mixed in (the codes'
+        models); with exclusive groups, the text alone and its context as a block of its
+        own (the groups' models). ``fit``: learn the vocabularies first."""
+        if fit:
+            self.features_ = NgramFeatures()
+            separate = bool(self.groups_) and contexts is not None
+            self.unit_features_ = NgramFeatures() if self.groups_ else None
+            self.context_features_ = NgramFeatures() if separate else None
+        mixed = texts if contexts is None else [
+            text + (f"\n[Q] {context}" if context else "")
+            for text, context in zip(texts, contexts, strict=True)]
+        blocks = [(self.features_, mixed), (self.unit_features_, texts),
+                  (self.context_features_, contexts or [""] * len(texts))]
+        return [(features.fit_transform if fit else features.transform)(block)
+                for features, block in blocks if features is not None]
+
+    def _tasks(self, blocks: list, truth: np.ndarray) -> tuple[list, list]:
+        """What to fit, as functions that cut each task's columns when its batch is due
+        (the tasks' own matrices would not all fit in memory at once), and per task its
+        codes (columns of ``truth``) and candidate unit and context columns (numbered in
+        the blocks side by side), best first."""
+        column = {code: j for j, code in enumerate(self.codes_)}
+        grouped = {code for codes in self.groups_.values() for code in codes}
+        offsets = np.cumsum([0, *(b.shape[1] for b in blocks)])
+        columns = [b.tocsc() for b in blocks]
+        ratios: dict[int, np.ndarray] = {}
+
+        def ranked(block: int, js: list[int], counts) -> np.ndarray:
+            if block not in ratios:
+                ratios[block] = _log_count_ratios(blocks[block], truth)
+            limit = None if None in counts else max(counts)
+            return _ranked(ratios[block][js].max(axis=0), limit)
+
+        tasks, rows = [], []
+        plan = [([column[c]], 0, None) for c in self.codes_ if c not in grouped]
+        plan += [([column[c] for c in codes], 1, 2 if len(blocks) > 2 else None)
+                 for codes in self.groups_.values()]
+        for js, unit_block, context_block in plan:
+            counts = self.feature_counts if len(js) == 1 else GROUP_FEATURE_COUNTS
+            weights = tuple(self.context_weights) if context_block is not None else (0.0,)
+            order = ranked(unit_block, js, counts)
+            context_order = (None if context_block is None
+                             else ranked(context_block, js, counts))
+            if len(js) == 1:
+                y = truth[:, js[0]]
+            else:  # the class of each unit: its first code of the group (1, 2...), or 0
+                inside = truth[:, js]
+                y = np.where(inside.any(axis=1), inside.argmax(axis=1) + 1, 0)
+
+            tasks.append(partial(_cut, columns[unit_block], order,
+                                 None if context_block is None else columns[context_block],
+                                 context_order, y, len(js) + 1, tuple(counts), weights))
+            rows.append((js, offsets[unit_block] + order, None if context_block is None
+                         else offsets[context_block] + context_order))
+        return tasks, rows
+
+    def _assemble(self, fitted: list, rows: list, width: int) -> None:
+        """The fitted tasks' weights as one sparse (all blocks' columns) x codes matrix."""
+        columns: list = [None] * len(self.codes_)
+        self.intercept_ = np.zeros(len(self.codes_))
+        self.thresholds_: dict[str, float] = {}
+        self.chosen_: dict[str, dict] = {}
+        for fit, (js, order, context_order) in zip(fitted, rows, strict=True):
+            used = order[:fit.count]
+            if fit.context_count:
+                used = np.concatenate([used, context_order[:fit.context_count]])
+            ranked = np.argsort(used, kind="stable")
+            for k, j in enumerate(js):
+                columns[j] = sp.csc_matrix((fit.coef[ranked, k] if len(used) else
+                                            np.zeros(0), used[ranked],
+                                            [0, len(used)]), shape=(width, 1))
+                self.intercept_[j] = fit.intercept[k]
+                code = self.codes_[j]
+                self.thresholds_[code] = fit.threshold
+                self.chosen_[code] = {"ngrams": int(fit.count),
+                                      "context_weight": float(fit.context_weight)}
+        self.coef_ = sp.hstack(columns, format="csc") if columns else sp.csc_matrix((width, 0))
 
     def _settings(self) -> FitSettings:
         return FitSettings(C=self.C, cv_folds=self.cv_folds, threshold=self.threshold,
                            max_negatives=self.max_negatives, random_state=self.random_state)
 
-    def predict_proba(self, texts) -> np.ndarray:
-        """Probabilities, one column per code of ``codes_`` (texts, or ``transform`` rows)."""
-        matrix = texts if hasattr(texts, "tocsr") else self.transform(texts)
-        scores = np.asarray((matrix @ self.coef_).todense()) + self.intercept_
-        return 1 / (1 + np.exp(-scores))
+    def predict_proba(self, texts, contexts=None) -> np.ndarray:
+        """Probabilities, one column per code of ``codes_`` (texts, or ``transform`` rows);
+        an exclusive group's codes share one distribution (with none)."""
+        from qualcode.suggest.fitting import _probabilities
 
-    def predict(self, texts) -> list[set[str]]:
-        """The codes whose probability reaches their threshold."""
-        proba = self.predict_proba(texts)
-        return [{c for j, c in enumerate(self.codes_) if row[j] >= self.thresholds_[c]}
-                for row in proba]
+        matrix = texts if hasattr(texts, "tocsr") else self.transform(texts, contexts)
+        scores = np.asarray((matrix @ self.coef_).todense()) + self.intercept_
+        proba = 1 / (1 + np.exp(-scores))
+        for js in self._group_columns():
+            proba[:, js] = _probabilities(scores[:, js], binary=False)
+        return proba
+
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """Units x codes: which codes ``predict`` suggests from ``predict_proba``'s output
+        (each reaching its threshold; of an exclusive group, its best code only)."""
+        chosen = proba >= np.array([self.thresholds_[c] for c in self.codes_])
+        for js in self._group_columns():
+            chosen[:, js] = decide(proba[:, js], self.thresholds_[self.codes_[js[0]]], False)
+        return chosen
+
+    def predict(self, texts, contexts=None) -> list[set[str]]:
+        """The codes suggested for each text: those whose probability reaches their
+        threshold, and at most one of an exclusive group."""
+        chosen = self.decide(self.predict_proba(texts, contexts))
+        return [{self.codes_[j] for j in np.flatnonzero(row)} for row in chosen]
+
+    def _group_columns(self) -> list[list[int]]:
+        column = {code: j for j, code in enumerate(self.codes_)}
+        return [[column[c] for c in codes] for codes in self.groups_.values()]
 
     def reasons(self, text_or_row, code: str, top: int = 5) -> list[str]:
         """The words that pushed this text's probability for ``code`` up most (their weight
@@ -200,9 +307,12 @@ class CodeSuggester:
             cache[code] = column[:len(self.word_names_)]
         return cache[code]
 
-    def transform(self, texts):
-        """The TF-IDF features of texts (words first, then character n-grams)."""
-        return self.features_.transform(_texts(texts))
+    def transform(self, texts, contexts=None):
+        """The features of texts: TF-IDF of words, then character n-grams, of each text with
+        its context's words (if the model learnt from contexts), then, if it has exclusive
+        groups, of the text alone and of its context."""
+        blocks = self._features(_texts(texts), None if contexts is None else _texts(contexts))
+        return blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
 
 
 def _truth(labels: list[set[str]], codes: list[str]) -> np.ndarray:
@@ -216,13 +326,19 @@ def _truth(labels: list[set[str]], codes: list[str]) -> np.ndarray:
     return truth
 
 
-def _top(ratios: np.ndarray, count: int) -> np.ndarray:
-    """Columns of the ``count`` largest finite ratios, in column order."""
-    if count < len(ratios):
-        ratios_top = np.argpartition(-ratios, count)[:count]
-    else:
-        ratios_top = np.arange(len(ratios))
-    return np.sort(ratios_top[np.isfinite(ratios[ratios_top])])
+def _cut(unit, order, context, context_order, y, classes, counts, weights) -> Task:
+    """A task with its candidate columns cut out of the blocks."""
+    return Task(unit[:, order].tocsr(), y,
+                None if context is None else context[:, context_order].tocsr(),
+                classes, counts, weights)
+
+
+def _ranked(ratios: np.ndarray, count: int | None) -> np.ndarray:
+    """Columns of the finite ratios, largest first (ties in column order), at most
+    ``count`` of them (``None``: all)."""
+    finite = np.flatnonzero(np.isfinite(ratios))
+    order = finite[np.argsort(-ratios[finite], kind="stable")]
+    return order if count is None else order[:count]
 
 
 def _log_count_ratios(matrix, truth: np.ndarray) -> np.ndarray:

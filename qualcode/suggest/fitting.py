@@ -13,6 +13,7 @@ import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +21,12 @@ from qualcode.workers import Worker
 
 SKLEARN = ("sklearn.linear_model", "sklearn.model_selection")
 THRESHOLD_GRID = np.round(np.arange(0.1, 0.91, 0.05), 2)
+# An exclusive group's multinomial model: on every n-gram in two of its units, regularised
+# more than a code's (C 1 against 4: on TalkMoves' sentences it scored better and fits faster).
+GROUP_FEATURE_COUNTS: tuple[int | None, ...] = (None,)
+GROUP_C = 1.0
+# an exclusive group's best code may win with a low probability (among many codes)
+GROUP_GRID = np.round(np.arange(0.05, 0.91, 0.05), 2)
 # A code on this many units gets two folds, not three: each half still holds 50 or more of
 # its units to learn from and to set the threshold on. On the 10,000-unit bench (holdout
 # kappa .781 against .784) that saves a third of the fits; on the sample's codes (8-42 units)
@@ -38,15 +45,45 @@ class FitSettings:
     random_state: int = 0
 
 
-def fit_codes(settings: FitSettings, matrices: list, truth: np.ndarray,
-              groups: list | None) -> list[tuple[np.ndarray, float, float]]:
-    """For each code j (``matrices[j]``, labels ``truth[:, j]``): weights, intercept and
-    probability threshold. ``groups`` (documents) keeps a document's units in one fold."""
-    folds = {k: _group_folds(settings, groups, len(truth), k) for k in {2, settings.cv_folds}}
+@dataclass
+class Task:
+    """One model to fit: a code's (``y`` bools) or an exclusive group's (``y`` the class of
+    each unit, 0 for none of its codes). ``unit`` and ``context`` hold the candidate n-gram
+    columns of the unit's text and of its context (``None``: no context), best first, so
+    that the first ``k`` of them are the ``k`` best."""
+
+    unit: Any
+    y: np.ndarray
+    context: Any = None
+    classes: int = 2
+    counts: tuple[int | None, ...] = (3000, None)
+    weights: tuple[float, ...] = (0.0,)
+
+
+@dataclass
+class Fitted:
+    """A fitted task: weights on the first ``count`` unit columns then the first
+    ``context_count`` context columns (already times ``context_weight``); one column of
+    ``coef``/``intercept`` per code (an exclusive group's codes, each against none); the
+    probability threshold; the configuration the inner cross-validation chose."""
+
+    coef: np.ndarray
+    intercept: np.ndarray
+    threshold: float
+    count: int
+    context_count: int
+    context_weight: float
+
+
+def fit_codes(settings: FitSettings, tasks: list[Task], groups: list | None) -> list[Fitted]:
+    """Fit every task: for each configuration (n-grams kept, context weight) the folds'
+    models, the one whose held-out predictions score best kept (the folds' average), with
+    its threshold. ``groups`` (documents) keeps a document's units in one fold."""
+    folds = {k: _group_folds(settings, groups, len(tasks[0].y), k)
+             for k in {2, settings.cv_folds}} if tasks else {}
     # liblinear lets go of the GIL, so a second thread keeps the second core busy.
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-        return list(pool.map(lambda j: _fit_code(settings, matrices[j], truth[:, j], folds),
-                             range(len(matrices))))
+        return list(pool.map(lambda task: _fit_task(settings, task, folds), tasks))
 
 
 def fitting_worker() -> Worker:
@@ -74,37 +111,111 @@ def _group_folds(settings: FitSettings, groups, n: int, k: int) -> list | None:
     return list(GroupKFold(n_splits=k).split(np.zeros(n), groups=groups))
 
 
-def _fit_code(settings: FitSettings, matrix, y: np.ndarray, group_folds: dict
-              ) -> tuple[np.ndarray, float, float]:
-    """One code's weights (the fold models' average), intercept and threshold."""
+def _configurations(settings: FitSettings, task: Task) -> list[tuple[int, int, float]]:
+    """(unit columns, context columns, context weight) to try, simplest first; an n-gram
+    count at or above the candidates' is "all" and tried once."""
+    counts = sorted({min(c if c is not None else task.unit.shape[1], task.unit.shape[1])
+                     for c in task.counts})
+    width = 0 if task.context is None else task.context.shape[1]
+    weights = sorted({w for w in task.weights if w >= 0}) if width else [0.0]
+    return [(count, min(count, width) if w else 0, w) for w in weights for count in counts]
+
+
+def _block(task: Task, count: int, context_count: int, weight: float):
+    import scipy.sparse as sp
+
+    unit = task.unit[:, :count]
+    if not context_count:
+        return unit
+    return sp.hstack([unit, task.context[:, :context_count] * weight], format="csr")
+
+
+def _fit_task(settings: FitSettings, task: Task, group_folds: dict) -> Fitted:
+    """One task's weights (the folds' average of the best configuration) and threshold."""
     from sklearn.model_selection import StratifiedKFold
 
-    if matrix.shape[1] == 0:  # its units share no n-gram: nothing to learn, never suggest
-        return np.zeros(0), -30.0, 1.0
-    matrix = matrix.astype(np.float64)  # once, not once per fit (liblinear wants float64)
-    positives = int(y.sum())
-    wanted = 2 if positives >= MANY_EXAMPLES else settings.cv_folds
+    y = task.y
+    binary = task.classes == 2
+    present = y if binary else y > 0
+    if task.unit.shape[1] == 0:  # its units share no n-gram: nothing to learn, never suggest
+        return Fitted(np.zeros((0, task.classes - 1)), np.full(task.classes - 1, -30.0), 1.0,
+                      0, 0, 0.0)
+    task = Task(task.unit.astype(np.float64), y,  # once, not per fit (liblinear: float64)
+                None if task.context is None else task.context.astype(np.float64),
+                task.classes, task.counts, task.weights)
+    positives = int(present.sum())
+    wanted = 2 if positives >= MANY_EXAMPLES * (task.classes - 1) else settings.cv_folds
     folds = min(wanted, positives, len(y) - positives)
+    configurations = _configurations(settings, task)
     if settings.threshold is not None or folds < 2:
-        model = _model(settings).fit(matrix, y)
-        return model.coef_[0], float(model.intercept_[0]), (
-            settings.threshold if settings.threshold is not None else 0.5)
-    splits = group_folds.get(wanted) or StratifiedKFold(
-        n_splits=folds, shuffle=True, random_state=settings.random_state).split(matrix, y)
-    scores = np.zeros(len(y))
-    coefs, intercepts = [], []
-    for train, test in splits:
-        if y[train].min() == y[train].max():
-            continue
-        train = _sample(settings, train, y)
-        model = _model(settings).fit(matrix[train], y[train])
-        scores[test] = model.predict_proba(matrix[test])[:, 1]
-        coefs.append(model.coef_[0])
-        intercepts.append(model.intercept_[0])
-    if len(coefs) < 2:
-        model = _model(settings).fit(matrix, y)
-        return model.coef_[0], float(model.intercept_[0]), 0.5
-    return np.mean(coefs, axis=0), float(np.mean(intercepts)), _best_threshold(y, scores)
+        count, context_count, weight = configurations[0]
+        coef, intercept = _coefficients(_model(settings, binary).fit(
+            _block(task, count, context_count, weight), y), task.classes)
+        return Fitted(coef, intercept, settings.threshold if settings.threshold is not None
+                      else 0.5, count, context_count, weight)
+    splits = group_folds.get(wanted) or list(StratifiedKFold(
+        n_splits=folds, shuffle=True, random_state=settings.random_state).split(
+            np.zeros(len(y)), present))
+    best = None
+    for count, context_count, weight in configurations:
+        matrix = _block(task, count, context_count, weight)
+        scores = np.zeros((len(y), task.classes - 1))
+        coefs, intercepts = [], []
+        for train, test in splits:
+            if len(np.unique(y[train])) < 2:
+                continue
+            train = _sample(settings, train, present)
+            model = _model(settings, binary).fit(matrix[train], y[train])
+            coef, intercept = _coefficients(model, task.classes)
+            coefs.append(coef)
+            intercepts.append(intercept)
+            scores[test] = _probabilities(matrix[test] @ coef + intercept, binary)
+        if len(coefs) < 2:
+            break
+        threshold, quality = _best_threshold(y, scores, binary)
+        if best is None or quality > best[0] + 1e-9:
+            best = (quality, Fitted(np.mean(coefs, axis=0), np.mean(intercepts, axis=0),
+                                    threshold, count, context_count, weight))
+    if best is None:
+        count, context_count, weight = configurations[0]
+        coef, intercept = _coefficients(_model(settings, binary).fit(
+            _block(task, count, context_count, weight), y), task.classes)
+        return Fitted(coef, intercept, 0.5, count, context_count, weight)
+    fitted = best[1]
+    fitted.coef[fitted.count:] *= fitted.context_weight  # on the context's own features
+    return fitted
+
+
+def _coefficients(model, classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Columns x codes weights and per-code intercepts: a binary model's one column; a
+    multi-class model's each class against class 0 (none), so that none scores 0 (a class
+    missing from the fit gets -30: never chosen; a fit with two classes is a binary model
+    and its weights are split between them as a softmax would have them)."""
+    if classes == 2:
+        return model.coef_[0][:, None], np.array([model.intercept_[0]])
+    coef = np.zeros((model.coef_.shape[1], classes))
+    intercept = np.full(classes, -30.0)
+    rows = model.coef_ if len(model.classes_) > 2 else np.vstack([-model.coef_, model.coef_]) / 2
+    bias = model.intercept_ if len(model.classes_) > 2 else np.array(
+        [-model.intercept_[0], model.intercept_[0]]) / 2
+    for row, label in enumerate(model.classes_):
+        coef[:, label] = rows[row]
+        intercept[label] = bias[row]
+    if 0 in model.classes_:
+        coef -= coef[:, [0]]
+        intercept = intercept - intercept[0]
+    return coef[:, 1:], intercept[1:]
+
+
+def _probabilities(scores: np.ndarray, binary: bool) -> np.ndarray:
+    """Per code probabilities from scores against none: a sigmoid for a single code, the
+    softmax with none at 0 for an exclusive group."""
+    scores = np.asarray(scores)
+    if binary:
+        return 1 / (1 + np.exp(-scores))
+    top = np.maximum(scores.max(axis=1, keepdims=True), 0)
+    exp = np.exp(scores - top)
+    return exp / (np.exp(-top) + exp.sum(axis=1, keepdims=True))
 
 
 def _sample(settings: FitSettings, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -119,21 +230,53 @@ def _sample(settings: FitSettings, rows: np.ndarray, y: np.ndarray) -> np.ndarra
     return np.sort(np.concatenate([rows[y[rows]], drawn]))
 
 
-def _model(settings: FitSettings):
+def _model(settings: FitSettings, binary: bool = True):
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=settings.C, class_weight="balanced", solver="liblinear",
-                              random_state=settings.random_state)
+    if binary:
+        return LogisticRegression(C=settings.C, class_weight="balanced", solver="liblinear",
+                                  random_state=settings.random_state)
+    return LogisticRegression(C=GROUP_C, class_weight="balanced", solver="lbfgs",
+                              max_iter=300, random_state=settings.random_state)
 
 
-def _best_threshold(y: np.ndarray, scores: np.ndarray) -> float:
-    """The F1-best threshold on the grid (nearest 0.5 among equals)."""
+def decide(proba: np.ndarray, threshold: float | np.ndarray, binary: bool) -> np.ndarray:
+    """Which codes to suggest: each code reaching its threshold; in an exclusive group only
+    the most probable code, when it reaches the group's threshold."""
+    if binary:
+        return proba >= threshold
+    best = proba.argmax(axis=1)
+    chosen = np.zeros(proba.shape, dtype=bool)
+    rows = np.arange(len(proba))
+    chosen[rows, best] = proba[rows, best] >= threshold
+    return chosen
+
+
+def _best_threshold(y: np.ndarray, scores: np.ndarray, binary: bool) -> tuple[float, float]:
+    """The best threshold on the grid (nearest 0.5 among equals) and its score: F1 for a
+    code; for an exclusive group, Cohen's kappa over its codes and none."""
     best, best_key = 0.5, (-1.0, 0.0)
-    for t in THRESHOLD_GRID:
-        guess = scores >= t
-        tp = int((guess & y).sum())
-        f1 = 2 * tp / (guess.sum() + y.sum()) if tp else 0.0
-        key = (f1, -abs(t - 0.5))
+    grid = THRESHOLD_GRID if binary else GROUP_GRID
+    for t in grid:
+        chosen = decide(scores, t, binary)
+        if binary:
+            guess = chosen[:, 0]
+            tp = int((guess & y).sum())
+            quality = 2 * tp / (guess.sum() + y.sum()) if tp else 0.0
+        else:
+            guess = np.where(chosen.any(axis=1), chosen.argmax(axis=1) + 1, 0)
+            quality = _kappa(y, guess, scores.shape[1] + 1)
+        key = (quality, -abs(t - 0.5))
         if key > best_key:
             best, best_key = float(t), key
-    return best
+    return best, best_key[0]
+
+
+def _kappa(truth: np.ndarray, guess: np.ndarray, classes: int) -> float:
+    """Cohen's kappa of two integer labellings (0 when chance explains everything)."""
+    table = np.bincount(truth * classes + guess, minlength=classes * classes).reshape(
+        classes, classes).astype(float)
+    total = table.sum()
+    observed = np.trace(table) / total
+    expected = float(table.sum(axis=0) @ table.sum(axis=1)) / total ** 2
+    return 0.0 if expected >= 1 else (observed - expected) / (1 - expected)

@@ -3,7 +3,7 @@
 A unit (a participant turn by default) is labelled with every code of the codings that overlap
 it and count: a person's (manual, imported) and accepted suggestions, plus the rule engine's
 unless ``rules=False``; or only one coder's with ``coder=``. The interviewer's question just
-before a turn is added to its text as context ("[Q] ..."), which helps short answers.
+before a turn is its context, which the suggester weighs as features of their own.
 """
 
 from __future__ import annotations
@@ -32,12 +32,14 @@ SUGGESTER = "model"
 
 @dataclass
 class Units:
-    """Participant units with their text (plus context), document and labels."""
+    """Participant units with their text, document, labels and context (the question before
+    each, "" where there is none; ``None`` without context)."""
 
     segments: list
     texts: list[str]
     groups: list[str]
     labels: list[set[str]]
+    contexts: list[str] | None = None
 
 
 def label_selection(rules: bool = True, coder: str | None = None,
@@ -64,11 +66,34 @@ def labelled_units(project: Project, unit: str = "turn", rules: bool = True,
     questions = _questions(turns) if context else {}
     selection = label_selection(rules, coder, origins)
     labels = _overlapping_codes(segments, project.coding_spans(selection))
-    texts = []
-    for segment in segments:
-        question = questions.get((segment.document_id, segment.start))
-        texts.append(segment.text + (f"\n[Q] {question}" if question else ""))
-    return Units(segments, texts, [s.document_id for s in segments], labels)
+    contexts = [questions.get((s.document_id, s.start), "") for s in segments] if context \
+        else None
+    return Units(segments, [s.text for s in segments], [s.document_id for s in segments],
+                 labels, contexts)
+
+
+def exclusive_groups(codebook) -> dict[str, list[str]]:
+    """Each ``exclusive`` parent's codable children, in codebook order."""
+    return {code.id: [c.id for c in codebook.children(code.id) if c.codable]
+            for code in codebook.codes if code.exclusive}
+
+
+def overlap_warnings(groups: dict[str, list[str]], units: Units, shown: int = 5) -> list[str]:
+    """One line per exclusive group whose codes overlap on some units (the suggester learns
+    such a unit as its first code of the group), naming the first ``shown`` of them."""
+    lines = []
+    for parent, children in groups.items():
+        found = [(segment, [c for c in children if c in labels])
+                 for segment, labels in zip(units.segments, units.labels, strict=True)
+                 if len(labels.intersection(children)) > 1]
+        if not found:
+            continue
+        named = "; ".join(f"{s.document_id} {s.kind} {s.position} ({', '.join(codes)})"
+                          for s, codes in found[:shown])
+        more = f"; and {len(found) - shown} more" if len(found) > shown else ""
+        lines.append(f"exclusive {parent!r}: {len(found)} unit(s) carry more than one of its "
+                     f"codes, learnt as the first of them: {named}{more}")
+    return lines
 
 
 def _overlapping_codes(segments, codings: Iterable[Span]) -> list[set[str]]:
@@ -112,6 +137,7 @@ class SuggestReport:
     trained: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     min_examples: int = 5
+    warnings: list[str] = field(default_factory=list)
 
 
 def suggest_project(project: Project, *, unit: str = "turn", min_examples: int = 5,
@@ -132,17 +158,19 @@ def suggest_project(project: Project, *, unit: str = "turn", min_examples: int =
         raise ProjectError("nothing is coded yet, so there is nothing to learn from: code some "
                            "units (qualcode code, apply or import codings) or use "
                            "qualcode suggest --cold", project.path)
-    model = CodeSuggester(min_examples=min_examples, threshold=threshold)
+    groups = exclusive_groups(project.codebook())
+    model = CodeSuggester(min_examples=min_examples, threshold=threshold,
+                          exclusive=groups or None)
     features = model.fit_transform(units.texts, units.labels, units.groups, progress=progress,
-                                   worker=worker)
+                                   worker=worker, contexts=units.contexts)
     report = SuggestReport(trained=list(model.codes_), skipped=dict(model.skipped_),
-                           min_examples=min_examples)
+                           min_examples=min_examples,
+                           warnings=overlap_warnings(groups, units))
     report.model_id = _model_id(units, model)
     blocked = blocked_codes(project, units.segments)
     proba = model.predict_proba(features)
-    thresholds = np.array([model.thresholds_[code] for code in model.codes_])
     suggestions = []
-    for i, j in zip(*np.nonzero(proba >= thresholds), strict=True):
+    for i, j in zip(*np.nonzero(model.decide(proba)), strict=True):
         segment, code, p = units.segments[i], model.codes_[j], float(proba[i, j])
         if code in blocked[i]:  # its labels are among these
             continue
@@ -169,6 +197,7 @@ def _model_id(units: Units, model: CodeSuggester) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps([sorted(lbl) for lbl in units.labels]).encode())
     digest.update(json.dumps(units.texts).encode())
+    digest.update(json.dumps(units.contexts).encode())
     digest.update(json.dumps(model.thresholds_, sort_keys=True).encode())
     return "ml-" + digest.hexdigest()[:12]
 
@@ -211,13 +240,18 @@ def evaluate_project(project: Project, *, unit: str = "turn", min_examples: int 
     codes = _coded_on(units.labels, min_examples)
     predicted: list[set[str]] = [set() for _ in units.texts]
     texts = np.array(units.texts, dtype=object)
+    contexts = None if units.contexts is None else np.array(units.contexts, dtype=object)
+    groups = exclusive_groups(project.codebook())
     outer = list(GroupKFold(n_splits=splits).split(texts, groups=units.groups))
     for train, test in (progress or iter)(outer):
-        model = CodeSuggester(min_examples=min_examples).fit(
+        model = CodeSuggester(min_examples=min_examples, exclusive=groups or None).fit(
             list(texts[train]), [units.labels[i] for i in train],
-            [units.groups[i] for i in train])
-        for index, found in zip(test, model.predict(list(texts[test])), strict=True):
-            predicted[index] = found
+            [units.groups[i] for i in train],
+            contexts=None if contexts is None else list(contexts[train]))
+        found = model.predict(list(texts[test]),
+                              None if contexts is None else list(contexts[test]))
+        for index, suggested in zip(test, found, strict=True):
+            predicted[index] = suggested
     truth = units.labels
     if level == "themes":
         tops = project.codebook().top_themes()

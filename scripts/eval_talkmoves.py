@@ -1,0 +1,256 @@
+"""Suggester accuracy on real coded classroom talk: the TalkMoves data (a benchmark, not a test).
+
+Reads ``../shared/dev-data/talkmoves/subset1/*.xlsx`` (or ``--data``): K-12 mathematics lessons,
+one sentence per row, each teacher sentence tagged with one teacher talk move and each student
+sentence with one student talk move (TalkMoves, Suresh, Jacobs, Sumner et al., University of
+Colorado Boulder; CC BY-NC-SA 4.0: used here for measurement only, never copied into the
+repository). Teacher moves and student moves are two exclusive groups: every sentence gets one
+move of its speaker's group or none (tag 1, "None").
+
+Cross-validated, folds grouped by lesson (no lesson's sentences on both sides), three models:
+
+- ``plain``: TF-IDF of words and of character 3-5-grams (scikit-learn's vectorisers) and one
+  multinomial logistic regression on every n-gram, the sentence alone;
+- ``before``: qualcode's suggester as it was before issue 15: one binary model per move on the
+  3,000 n-grams that tell its sentences apart best, the preceding turn's words mixed into the
+  sentence's ("[Q] ..."), a move suggested when its probability reaches its threshold (of
+  several, the most probable is taken, so that every sentence gets one label);
+- ``after``: qualcode's suggester now: the group as one exclusive multi-class model, the
+  preceding turn as its own feature block, the n-grams per model and the context's weight
+  chosen by the inner cross-validation.
+
+The context of a sentence is the last sentence of the turn before it by another speaker (the
+question a student answers, the answer a teacher revoices).
+
+Printed per group and model: multi-class Cohen's kappa (over the moves and "none"), macro-F1
+over the moves (not "none"), and each move's F1. Also the cold start (no training: each
+sentence compared with the move's name and description) with the old and new settings.
+
+    python scripts/eval_talkmoves.py --lessons 40         # a quick look (about a minute)
+    python scripts/eval_talkmoves.py                      # all 191 lessons
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATA = ROOT.parent / "shared" / "dev-data" / "talkmoves" / "subset1"
+
+TEACHER_MOVES = {
+    2: ("keeping-together", "Keeping everyone together",
+        "Prompting students to be active listeners and orienting them to each other, "
+        "checking everyone is following: does everyone see, are we together."),
+    3: ("getting-to-relate", "Getting students to relate to another's ideas",
+        "Prompting students to react to what a classmate said: do you agree or disagree, "
+        "who can add on to that, what do you think about her idea."),
+    4: ("restating", "Restating",
+        "Repeating verbatim what a student said, nothing added or removed."),
+    5: ("revoicing", "Revoicing",
+        "Repeating what a student said but adding on to it or changing the wording: "
+        "so you are saying, you said that."),
+    6: ("marking", "Marking",
+        "Calling attention to a student's idea as important: that's an important point, "
+        "notice what she did."),
+    7: ("context", "Pressing for context",
+        "Asking for background or the situation of the problem: what does the problem say."),
+    8: ("press-accuracy", "Pressing for accuracy",
+        "Asking for a mathematical contribution, an answer, a number or a method: "
+        "what is the answer, how many, what did you get, what do we do next."),
+    9: ("press-reasoning", "Pressing for reasoning",
+        "Asking for evidence, explanation or justification: why, how do you know, "
+        "explain your thinking, can you prove it."),
+}
+STUDENT_MOVES = {
+    2: ("relating", "Relating to another student",
+        "Using, commenting on or asking about a classmate's idea: I agree with, "
+        "I disagree with what she said."),
+    3: ("asking-info", "Asking for more information",
+        "Asking a question or saying they do not understand: what do you mean, I don't get it."),
+    4: ("claim", "Making a claim",
+        "Giving an answer, a number, a fact or a step without explaining it."),
+    5: ("evidence", "Providing evidence or reasoning",
+        "Explaining their thinking with evidence or reasons: because, so that means."),
+}
+GROUPS = {"teacher": TEACHER_MOVES, "student": STUDENT_MOVES}
+
+
+def load(data: Path, lessons: int | None, seed: int):
+    """All rows of the lessons as a DataFrame: lesson, speaker, sentence, context, teacher and
+    student move number (1 = none), in row order."""
+    import pandas as pd
+
+    files = sorted(data.glob("*.xlsx"))
+    if not files:
+        sys.exit(f"error: {data}: no TalkMoves .xlsx files here; this benchmark reads the "
+                 "TalkMoves Subset 1 folder (give it with --data)")
+    if lessons is not None and lessons < len(files):
+        chosen = np.random.default_rng(seed).choice(len(files), lessons, replace=False)
+        files = [files[i] for i in sorted(chosen)]
+    frames = []
+    for path in files:
+        frame = pd.read_excel(path)
+        frame = frame[[c for c in frame.columns if not str(c).startswith("Unnamed")]]
+        frame = frame.dropna(subset=["Sentence"])
+        frame = frame.assign(lesson=path.stem, Speaker=frame["Speaker"].astype(str).str.strip(),
+                             Sentence=frame["Sentence"].astype(str).str.strip())
+        frame["context"] = _contexts(frame)
+        frames.append(frame)
+    rows = pd.concat(frames, ignore_index=True)
+    for column, name in (("Teacher Tag", "teacher"), ("Student Tag", "student")):
+        rows[name] = rows[column].map(_move)
+    return rows
+
+
+def _contexts(frame) -> list[str]:
+    """For each row, the last sentence said by another speaker before it."""
+    result, last_other, current, last_of_current = [], "", None, ""
+    for speaker, sentence in zip(frame["Speaker"], frame["Sentence"], strict=True):
+        if speaker != current:
+            last_other, current = last_of_current, speaker
+        result.append(last_other)
+        last_of_current = sentence
+    return result
+
+
+def _move(tag) -> int | None:
+    """A tag's move number from its leading number ("8 - press for  accuracy" is 8)."""
+    match = re.match(r"\s*(\d+)", str(tag)) if tag == tag and tag is not None else None
+    return int(match.group(1)) if match else None
+
+
+def group_units(rows, group: str):
+    """The sentences of one group: texts, contexts, lessons, move ids (None for "none")."""
+    moves = GROUPS[group]
+    teacher = rows["Speaker"].str.upper().eq("T")
+    chosen = rows[(teacher if group == "teacher" else ~teacher) & rows[group].notna()]
+    chosen = chosen[chosen[group].isin([1, *moves])]
+    labels = [moves[m][0] if m in moves else None for m in chosen[group]]
+    return (chosen["Sentence"].tolist(), chosen["context"].tolist(), chosen["lesson"].tolist(),
+            labels)
+
+
+def scores(truth: list, guess: list, codes: list[str]) -> dict:
+    """Multi-class kappa, macro-F1 over the moves that occur, and each move's F1."""
+    from sklearn.metrics import cohen_kappa_score, f1_score
+
+    codes = [c for c in codes if c in truth]
+    truth = ["" if t is None else t for t in truth]
+    guess = ["" if g is None else g for g in guess]
+    per = f1_score(truth, guess, labels=codes, average=None, zero_division=0)
+    return {"kappa": cohen_kappa_score(truth, guess),
+            "macro_f1": float(np.mean(per)),
+            "f1": dict(zip(codes, (float(f) for f in per), strict=True))}
+
+
+def plain(train, test, data):
+    """TF-IDF words + char_wb 3-5 (scikit-learn), one multinomial logistic regression."""
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    texts, _, _, labels = data
+    words = TfidfVectorizer(sublinear_tf=True)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    train_texts = [texts[i] for i in train]
+    x = sp.hstack([words.fit_transform(train_texts), chars.fit_transform(train_texts)]).tocsr()
+    y = ["" if labels[i] is None else labels[i] for i in train]
+    model = LogisticRegression(max_iter=1000).fit(x, y)
+    test_texts = [texts[i] for i in test]
+    found = model.predict(sp.hstack([words.transform(test_texts),
+                                     chars.transform(test_texts)]).tocsr())
+    return [f or None for f in found]
+
+
+def before(train, test, data):
+    """The suggester before issue 15: binary models, the context mixed into the text."""
+    from qualcode.suggest.classifier import CodeSuggester
+
+    texts, contexts, lessons, labels = data
+    mixed = [t + (f"\n[Q] {c}" if c else "") for t, c in zip(texts, contexts, strict=True)]
+    model = CodeSuggester(**BEFORE).fit(
+        [mixed[i] for i in train], [{labels[i]} - {None} for i in train],
+        [lessons[i] for i in train])
+    proba = model.predict_proba([mixed[i] for i in test])
+    found = []
+    for row in proba:
+        above = [(p, c) for p, c in zip(row, model.codes_, strict=True)
+                 if p >= model.thresholds_[c]]
+        found.append(max(above)[1] if above else None)
+    return found
+
+
+# the suggester's settings before issue 15: 3,000 n-grams per code, no context block
+BEFORE = {"feature_counts": (3000,), "context_weights": (0.0,)}
+
+
+def after(train, test, data, group: str):
+    """The suggester now: the group exclusive, the context its own block."""
+    from qualcode.suggest.classifier import CodeSuggester
+
+    texts, contexts, lessons, labels = data
+    codes = [code for code, _, _ in GROUPS[group].values()]
+    model = CodeSuggester(exclusive={group: codes}).fit(
+        [texts[i] for i in train], [{labels[i]} - {None} for i in train],
+        [lessons[i] for i in train], contexts=[contexts[i] for i in train])
+    found = model.predict([texts[i] for i in test], contexts=[contexts[i] for i in test])
+    return [next(iter(f)) if f else None for f in found]
+
+
+def cross_validate(name: str, data, folds: int, group: str) -> tuple[list, float]:
+    from sklearn.model_selection import GroupKFold
+
+    texts, _, lessons, _ = data
+    guess: list = [None] * len(texts)
+    started = time.process_time()
+    for train, test in GroupKFold(n_splits=folds).split(texts, groups=lessons):
+        found = (plain(train, test, data) if name == "plain" else
+                 before(train, test, data) if name == "before" else
+                 after(train, test, data, group))
+        for i, f in zip(test, found, strict=True):
+            guess[i] = f
+    return guess, time.process_time() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--lessons", type=int, default=None,
+                        help="a random sample of this many lessons (default: all)")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--models", default="plain,before,after")
+    parser.add_argument("--groups", default="teacher,student")
+    args = parser.parse_args()
+    if not args.data.is_dir():
+        sys.exit(f"error: {args.data}: no such folder; this benchmark reads the TalkMoves "
+                 "Subset 1 spreadsheets (give the folder with --data)")
+    rows = load(args.data, args.lessons, args.seed)
+    print(f"{rows['lesson'].nunique()} lessons, {len(rows)} sentences; folds grouped by lesson: "
+          f"{args.folds}")
+    for group in args.groups.split(","):
+        data = group_units(rows, group)
+        codes = [code for code, _, _ in GROUPS[group].values()]
+        counts = {c: data[3].count(c) for c in codes}
+        print(f"\n{group} moves: {len(data[0])} sentences, "
+              f"{sum(counts.values())} with a move; "
+              + ", ".join(f"{c} {n}" for c, n in counts.items()))
+        print(f"{'model':8} {'kappa':>6} {'macroF1':>7} {'cpu s':>6}  per-move F1")
+        for name in args.models.split(","):
+            guess, seconds = cross_validate(name, data, args.folds, group)
+            result = scores(data[3], guess, codes)
+            per = " ".join(f"{c}={f:.2f}" for c, f in result["f1"].items())
+            print(f"{name:8} {result['kappa']:6.3f} {result['macro_f1']:7.3f} {seconds:6.0f}  "
+                  f"{per}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Exclusive code groups (``exclusive: true`` on a parent): one multi-class model, at most one
+suggestion per unit, round trips of the key, and a warning where coding overlaps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qualcode.codebook import load_codebook, save_codebook
+from qualcode.store import Project
+from qualcode.suggest.classifier import CodeSuggester
+from qualcode.suggest.training import exclusive_groups, suggest_project
+from qualcode.workflows.ingest import ingest
+
+BOOK = """\
+name: Talk moves
+codes:
+  - id: move
+    name: Teacher talk move
+    exclusive: true
+    children:
+      - id: press
+        name: Pressing for reasoning
+        description: Asking why, how they know.
+      - id: revoice
+        name: Revoicing
+        description: Saying back what a student said.
+  - id: topic
+    name: Fractions
+"""
+
+
+def _texts(n: int = 120) -> tuple[list[str], list[set[str]], list[str]]:
+    """Units where the two moves' words often come together: a model per code would suggest
+    both on many of them."""
+    rng = np.random.default_rng(0)
+    filler = "we the a so and then one two three four".split()
+    texts, labels, contexts = [], [], []
+    for i in range(n):
+        kind = i % 3
+        words = list(rng.choice(filler, 4))
+        if kind == 0:
+            words += ["why", "how", "know"] + (["you", "said"] if i % 2 else [])
+        elif kind == 1:
+            words += ["you", "said", "halves"] + (["why"] if i % 2 else [])
+        texts.append(" ".join(words))
+        labels.append({"press"} if kind == 0 else {"revoice"} if kind == 1 else set())
+        contexts.append("it is two halves" if kind == 1 else "")
+    return texts, labels, contexts
+
+
+def test_an_exclusive_group_never_gets_two_suggestions_on_one_unit():
+    texts, labels, contexts = _texts()
+    groups = [str(i % 6) for i in range(len(texts))]
+    new = ["why how know you said halves", "you said halves why how", "why do you know"]
+    both = CodeSuggester(threshold=0.2).fit(texts, labels, groups, contexts=contexts)
+    assert any(len(found) == 2 for found in both.predict(new, contexts=[""] * 3))
+    model = CodeSuggester(threshold=0.2, exclusive={"move": ["press", "revoice"]}).fit(
+        texts, labels, groups, contexts=contexts)
+    assert model.groups_ == {"move": ["press", "revoice"]}
+    found = model.predict(new + texts, contexts=[""] * 3 + contexts)
+    assert all(len(codes) <= 1 for codes in found)
+    assert found[2] == {"press"}
+    proba = model.predict_proba(new, contexts=[""] * 3)
+    assert (proba.sum(axis=1) <= 1 + 1e-9).all()  # one distribution with "none"
+    # with cross-validated thresholds too
+    model = CodeSuggester(exclusive={"move": ["press", "revoice"]}).fit(
+        texts, labels, groups, contexts=contexts)
+    assert all(len(codes) <= 1 for codes in model.predict(new + texts))
+
+
+def test_exclusive_round_trips_through_yaml_qdc_and_csv(tmp_path):
+    source = tmp_path / "book.yaml"
+    source.write_text(BOOK)
+    book = load_codebook(source)
+    assert book.get("move").exclusive and not book.get("topic").exclusive
+    assert exclusive_groups(book) == {"move": ["press", "revoice"]}
+    for suffix in (".yaml", ".qdc", ".csv"):
+        again = load_codebook(save_codebook(book, tmp_path / f"again{suffix}"))
+        assert [c.exclusive for c in again.codes] == [True, False, False, False], suffix
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BOOK.replace("exclusive: true", "exclusive: sometimes"))
+    with pytest.raises(Exception, match="'exclusive' must be true or false"):
+        load_codebook(bad)
+
+
+def test_suggest_warns_where_coding_overlaps_an_exclusive_group(tmp_path, run_cli):
+    transcript = tmp_path / "lesson.txt"
+    turns = []
+    for i in range(14):
+        turns.append(f"Teacher: Question {i}?")
+        turns.append("Sam: " + ("why do you know it is so" if i % 2 else
+                                "you said it is two halves"))
+    transcript.write_text("\n\n".join(turns) + "\n", encoding="utf-8")
+    book = tmp_path / "book.yaml"
+    book.write_text(BOOK)
+    project = tmp_path / "p.qc"
+    with Project.open(project, create=True) as p:
+        ingest(p, [transcript])
+    for i in range(14):
+        code = "press" if i % 2 else "revoice"
+        args = ["apply", "--project", project, "--doc", "lesson", "--segment",
+                f"turn:{2 * i + 1}", "--code", code, "--coder", "ann"]
+        if i == 0:
+            args += ["--codebook", book]
+        result = run_cli(*args)
+        assert result.exit_code == 0, result.output
+    for turn in (1, 5):  # two units coded with both moves
+        assert run_cli("apply", "--project", project, "--doc", "lesson", "--segment",
+                       f"turn:{turn}", "--code", "press", "--coder", "ann").exit_code == 0
+    result = run_cli("suggest", "--project", project, "--min-examples", "3")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "exclusive" in line]
+    assert warnings == ["warning: exclusive 'move': 2 unit(s) carry more than one of its "
+                        "codes, learnt as the first of them: lesson turn 1 (press, revoice); "
+                        "lesson turn 5 (press, revoice)"]
+    with Project.open(project) as p:
+        report = suggest_project(p, min_examples=3)
+        assert len(report.warnings) == 1
+        per_unit: dict = {}
+        for c in p.codings():
+            if c.status == "suggested" and c.code_id in ("press", "revoice"):
+                per_unit.setdefault((c.document_id, c.start), set()).add(c.code_id)
+        assert all(len(codes) == 1 for codes in per_unit.values())
