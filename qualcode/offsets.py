@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
@@ -18,8 +19,8 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 class Utf16Offsets:
     """Convert offsets into one text between code points and UTF-16 code units.
 
-    Only the positions of astral characters are kept, so a text without emoji costs nothing
-    and both directions are a binary search.
+    Only the positions of astral characters are kept, in arrays of machine integers (16 bytes
+    an emoji), so a text without emoji costs nothing and both directions are a binary search.
 
     >>> offsets = Utf16Offsets("a😀b")
     >>> offsets.to_utf16(2), offsets.from_utf16(3)
@@ -28,9 +29,11 @@ class Utf16Offsets:
 
     def __init__(self, text: str) -> None:
         self.length = len(text)
-        self._astral = [m.start() for m in _ASTRAL.finditer(text)]
-        # UTF-16 position just after each astral character
-        self._astral_ends = [p + k + 2 for k, p in enumerate(self._astral)]
+        self._astral = array("q")
+        self._astral_ends = array("q")  # UTF-16 position just after each astral character
+        if not text.isascii():
+            self._astral.extend(m.start() for m in _ASTRAL.finditer(text))
+            self._astral_ends.extend(p + k + 2 for k, p in enumerate(self._astral))
 
     @property
     def utf16_length(self) -> int:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from array import array
+from bisect import bisect_right
+from functools import lru_cache
 from pathlib import Path
 
 from qualcode.errors import InputError
@@ -109,39 +112,137 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
-    """``normalise(text)`` and, for every offset 0..len(text) of the original, the offset it
-    becomes: how code-point offsets from another tool (counted on a CRLF file, or before NFC)
-    are carried onto qualcode's text."""
-    out: list[str] = []
-    mapping: list[int] = []
-    length = 0
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if i == 0 and ch == "\ufeff":
-            mapping.append(0)
-            i += 1
+class OffsetMap:
+    """Where each offset of a text before ``normalise`` lands after it: ``offsets[i]`` for
+    ``i`` in 0..len(original).
+
+    Only the places where offsets shift are kept (a CRLF, a BOM, an accent composed onto its
+    letter), in arrays of machine integers, 32 bytes a place; a text that needs no change
+    costs nothing. (One Python int per character cost ~50 bytes a character: 5 GB for a
+    100 MB QDPX source.) A lookup is a binary search.
+    """
+
+    def __init__(self, length: int, starts: array, old: array, new: array,
+                 new_starts: array) -> None:
+        self.length = length
+        self._starts, self._old, self._new, self._new_starts = starts, old, new, new_starts
+
+    def __len__(self) -> int:
+        return self.length + 1
+
+    def __getitem__(self, position: int) -> int:
+        if not 0 <= position <= self.length:
+            raise IndexError(f"offset {position} is outside the text (0-{self.length})")
+        i = bisect_right(self._starts, position) - 1
+        if i < 0:
+            return position
+        inside = position - self._starts[i]
+        if inside < self._old[i]:  # inside a changed place: its start, or its new end
+            return self._new_starts[i] + min(inside, self._new[i])
+        return self._new_starts[i] + self._new[i] + inside - self._old[i]
+
+    @property
+    def places(self) -> int:
+        """How many places shift offsets (what the map holds)."""
+        return len(self._starts)
+
+
+_ONE_BREAK = re.compile("[\r\u2028\u2029\x85]")
+
+
+def normalise_with_offsets(text: str) -> tuple[str, OffsetMap]:
+    """``normalise(text)`` and the map of every offset 0..len(text) of the original to the
+    offset it becomes: how code-point offsets from another tool (counted on a CRLF file, or
+    before NFC) are carried onto qualcode's text.
+
+    A leading BOM goes, a CRLF becomes ``\\n`` (an offset between the two goes before the
+    ``\\n``); a starter and the combining marks after it are composed on their own, and an
+    offset inside them goes to the same place in the composed text, or to its end. Only the
+    characters that may change are visited (found by a regex, in C); a text that is already
+    NFC is only searched for its BOM and CRLFs.
+    """
+    tables = None if unicodedata.is_normalized("NFC", text) else _Nfc.tables()
+    scan = _BOM_OR_CR if tables is None else tables.scan
+    starts, old, new, new_starts = array("q"), array("q"), array("q"), array("q")
+    parts: list[str] = []
+    previous = shift = at = 0
+    while (match := scan.search(text, at)) is not None:
+        start = at = match.start()
+        character = text[start]
+        if character == "\ufeff" or (character == "\r" and text[start + 1:start + 2] == "\n"):
+            if character == "\ufeff" and start:
+                at += 1  # a BOM inside the text is a character like any other
+                continue
+            # the BOM or the CR goes
+            composed, end = ("", 1) if character == "\ufeff" else ("\n", start + 2)
+            before, after = 1, 0
+        elif tables is None or (character >= "\U00010000" and character not in tables.astral):
+            at += 1  # a lone CR, made ``\\n`` below; an emoji NFC leaves alone
             continue
-        if ch == "\r" and i + 1 < n and text[i + 1] == "\n":
-            mapping += [length, length]
-            out.append("\n")
-            length += 1
-            i += 2
-            continue
-        # a starter and the combining marks after it compose on their own under NFC
-        j = i + 1
-        while j < n and unicodedata.combining(text[j]):
-            j += 1
-        piece = _LINE_BREAKS.sub("\n", text[i:j])
-        composed = unicodedata.normalize("NFC", piece)
-        for k in range(j - i):
-            mapping.append(length + min(k, len(composed)))
-        out.append(composed)
-        length += len(composed)
-        i = j
-    mapping.append(length)
-    return "".join(out), mapping
+        else:
+            if unicodedata.combining(character) and start > previous:
+                start -= 1  # marks go with the character before them, if no piece took it
+            end = tables.marks.match(text, at + 1).end()
+            piece = text[start:end]
+            composed = unicodedata.normalize("NFC", _ONE_BREAK.sub("\n", piece))
+            before, after = len(piece), len(composed)
+        at = end
+        if before != after:
+            starts.append(start)
+            old.append(before)
+            new.append(after)
+            new_starts.append(start + shift)
+            shift += after - before
+        parts += [text[previous:start], composed]
+        previous = end
+    parts.append(text[previous:])
+    # the CRs of CRLFs are gone: every line break left is one character, made ``\\n``
+    normalised = _ONE_BREAK.sub("\n", "".join(parts))
+    return normalised, OffsetMap(len(text), starts, old, new, new_starts)
+
+
+_BOM_OR_CR = re.compile("[\ufeff\r]")
+
+
+def _character_class(codes: list[int]) -> str:
+    """A regex character class body for sorted code points, as ranges."""
+    ranges: list[tuple[int, int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                   for a, b in ranges)
+
+
+class _Nfc:
+    """The characters normalising may change: built once, in about half a second, from this
+    Python's Unicode tables, the first time a text that is not NFC is mapped."""
+
+    def __init__(self) -> None:
+        marks, changing = [], []
+        for code in range(0x110000):
+            if 0xD800 <= code <= 0xDFFF:
+                continue
+            character = chr(code)
+            if unicodedata.combining(character):
+                marks.append(code)
+            if unicodedata.combining(character) or unicodedata.normalize(
+                    "NFC", character) != character:
+                changing.append(code)
+        bmp = [code for code in changing if code < 0x10000]
+        # a class of BMP characters is a bitmap to the regex engine; one with characters
+        # beyond it a list of ranges, 15 times slower: astral characters (emoji) are all
+        # found, and the few that may change are picked out here
+        self.scan = re.compile(f"[\ufeff\r{_character_class(bmp)}\U00010000-\U0010ffff]")
+        self.astral = frozenset(chr(code) for code in changing if code >= 0x10000)
+        self.marks = re.compile(f"[{_character_class(marks)}]*")
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def tables() -> _Nfc:
+        return _Nfc()
 
 
 def read_bytes(path: Path) -> bytes:

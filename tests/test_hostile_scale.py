@@ -183,3 +183,68 @@ def test_code_by_sentence_on_a_paragraph_over_a_million_characters(tmp_path, run
     result = run_cli("code", "--project", project, "--codebook", codebook, "--unit",
                      "sentence")
     assert result.exit_code == 0, result.output
+
+
+def _every_offset(text: str) -> tuple[str, list[int]]:
+    """The reference: one offset per character, piece by piece (how qualcode mapped offsets
+    before; ~50 bytes a character)."""
+    import unicodedata
+
+    from qualcode.text import _LINE_BREAKS
+
+    out, mapping, length, i, n = [], [], 0, 0, len(text)
+    while i < n:
+        if i == 0 and text[i] == "\ufeff":
+            mapping.append(0)
+            i += 1
+            continue
+        if text[i] == "\r" and i + 1 < n and text[i + 1] == "\n":
+            mapping += [length, length]
+            out.append("\n")
+            length += 1
+            i += 2
+            continue
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        composed = unicodedata.normalize("NFC", _LINE_BREAKS.sub("\n", text[i:j]))
+        mapping += [length + min(k, len(composed)) for k in range(j - i)]
+        out.append(composed)
+        length += len(composed)
+        i = j
+    return "".join(out), [*mapping, length]
+
+
+def test_offset_maps_give_what_one_offset_per_character_gives():
+    import random
+
+    from qualcode.text import normalise_with_offsets
+
+    pieces = ["a", "e", "\u0301", "\u0316", "\r", "\n", "\r\n", "\ufeff", "😀", "\u212b",
+              "\u0958", "\u1100", "\u1161", "\uac00", " ", "\u2028", "\x85", "é", "\u0340",
+              "\u0f73", "\u0344", "\U0001d165", "\U0001d16d", "\U0001f3fb", "\U0002f800"]
+    rng = random.Random(20)
+    for _ in range(3_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        normalised, offsets = normalise_with_offsets(text)
+        expected, mapping = _every_offset(text)
+        assert normalised == expected, repr(text)
+        assert [offsets[i] for i in range(len(text) + 1)] == mapping, repr(text)
+    with pytest.raises(IndexError):
+        offsets[len(text) + 1]
+
+
+def test_offset_maps_keep_only_the_places_that_shift():
+    from qualcode.text import normalise_with_offsets
+
+    text = "Anna: café 😀 and more.\n" * 50_000
+    assert normalise_with_offsets(text)[1].places == 0
+    normalised, offsets = normalise_with_offsets(text.replace("\n", "\r\n"))
+    assert normalised == text and offsets.places == 50_000
+    at = len("Anna: café 😀 and more.\r\n") * 40_000 + 6
+    assert normalised[offsets[at]:offsets[at + 4]] == "café"
+    decomposed = text.replace("é", "e\u0301")
+    normalised, offsets = normalise_with_offsets(decomposed)
+    assert normalised == text and offsets.places == 50_000
+    at = decomposed.index("more", 1_000_000)
+    assert normalised[offsets[at]:offsets[at + 4]] == "more"
