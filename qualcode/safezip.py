@@ -26,7 +26,10 @@ from pathlib import Path
 from qualcode.errors import InputError, quoted
 
 MAX_TOTAL_BYTES = 512 * 1024 * 1024  # inflated, all members together
-MAX_MEMBERS = 20_000
+# A QDPX holds a file per source and per note: 20,000 members is an ordinary big project. The
+# count is checked before Python's zipfile reads them all (a million take it seconds and
+# hundreds of MB).
+MAX_MEMBERS = 1_000_000
 MAX_RATIO = 500
 RATIO_GRACE = 8 * 1024 * 1024
 _CHUNK = 1024 * 1024  # inflated bytes per step
@@ -42,17 +45,47 @@ class Budget:
     total: int = MAX_TOTAL_BYTES
 
 
-def open_archive(source: bytes | str | Path, path: str | Path) -> zipfile.ZipFile:
-    """The archive, or a one-line InputError for a file that is not one (or holds too many
-    members to be a document)."""
+def open_archive(source: bytes | str | Path, path: str | Path,
+                 kind: str = "readable zip archive") -> zipfile.ZipFile:
+    """The archive, or a one-line InputError for a file that is not a ``kind`` (or holds too
+    many members to be a document)."""
+    handle = io.BytesIO(source) if isinstance(source, bytes) else None
     try:
-        archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+        if handle is None:
+            with open(source, "rb") as stream:
+                _check_member_count(stream, path)
+        else:
+            _check_member_count(handle, path)
+        archive = zipfile.ZipFile(handle if handle is not None else source)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-        raise InputError(f"not a readable zip archive ({exc})", path) from None
+        raise InputError(f"not a {kind} ({exc})", path) from None
     if len(archive.infolist()) > MAX_MEMBERS:
         archive.close()
         raise InputError(f"refused: the archive holds over {MAX_MEMBERS:,} members", path)
     return archive
+
+
+def _check_member_count(stream, path: str | Path) -> None:
+    """Refuse an archive whose end record declares more than MAX_MEMBERS members, before
+    zipfile reads them all. Over 65,535 members a zip has a ZIP64 end record, which holds the
+    count; an archive whose records cannot be read is left to zipfile to refuse."""
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    start = max(0, size - 65_557)  # the end record and the longest comment
+    stream.seek(start)
+    tail = stream.read()
+    at = tail.rfind(b"PK\x05\x06")
+    locator = tail[at - 20:at] if at >= 20 else b""
+    count = 0
+    if locator[:4] == b"PK\x06\x07":
+        (offset,) = struct.unpack("<Q", locator[8:16])
+        stream.seek(offset)
+        record = stream.read(56)
+        if record[:4] == b"PK\x06\x06" and len(record) == 56:
+            (count,) = struct.unpack("<Q", record[32:40])
+    stream.seek(0)
+    if count > MAX_MEMBERS:
+        raise InputError(f"refused: the archive holds over {MAX_MEMBERS:,} members", path)
 
 
 def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str | Path,

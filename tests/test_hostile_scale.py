@@ -248,3 +248,111 @@ def test_offset_maps_keep_only_the_places_that_shift():
     assert normalised == text and offsets.places == 50_000
     at = decomposed.index("more", 1_000_000)
     assert normalised[offsets[at]:offsets[at + 4]] == "more"
+
+
+MIB = 1024 * 1024
+QDE = ('<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
+       'name="t"><CodeBook><Codes><Code guid="00000001-0000-4000-8000-000000000000" name="A" '
+       'isCodable="true"/></Codes></CodeBook><Sources>{}</Sources></Project>')
+
+
+def _source(i: int) -> str:
+    return (f'<TextSource guid="00000002-0000-4000-8000-{i:012d}" name="s{i}" '
+            f'plainTextPath="internal://s{i}.txt"/>')
+
+
+def _zip(members: list[tuple[str, bytes | None, int | None]], bomb_mib: int = 2000) -> bytes:
+    """A zip written by hand: a member whose data is None is ``bomb_mib`` MiB of zeros (about
+    1 KB per MiB, with a wrong CRC); ``declared`` (when not None) is the size its headers
+    claim."""
+    import io
+    import struct
+    import zlib
+
+    out, central = io.BytesIO(), []
+    for name, data, declared in members:
+        packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+        if data is None:
+            block = packer.compress(b"\0" * MIB) + packer.flush(zlib.Z_FULL_FLUSH)
+            payload, crc, size = block * bomb_mib + packer.flush(), 0, bomb_mib * MIB
+        else:
+            payload, crc, size = packer.compress(data) + packer.flush(), zlib.crc32(data), len(data)
+        size = size if declared is None else declared
+        raw, offset = name.encode(), out.tell()
+        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, len(payload),
+                              size, len(raw), 0) + raw + payload)
+        central.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0x21, crc,
+                                   len(payload), size, len(raw), 0, 0, 0, 0, 0, offset) + raw)
+    directory, start = b"".join(central), out.tell()
+    out.write(directory + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members),
+                                      len(members), len(directory), start, 0))
+    return out.getvalue()
+
+
+def _qdpx_refused(tmp_path, run_cli, members, bomb_mib: int = 2000) -> str:
+    from tests.test_hostile import _refused_fast, _small_project
+
+    project = _small_project(tmp_path, run_cli)
+    archive = tmp_path / "team.qdpx"
+    archive.write_bytes(_zip(members, bomb_mib))
+    line = _refused_fast(run_cli, project, "import", "qdpx", archive, "--project", project)
+    assert line.startswith(f"error: {archive}: "), line
+    return line
+
+
+def test_a_qdpx_member_inflating_past_its_declared_size_is_one_line(tmp_path, run_cli):
+    line = _qdpx_refused(tmp_path, run_cli, [
+        ("project.qde", QDE.format(_source(0)).encode(), None),
+        ("sources/s0.txt", None, 1_000)])
+    assert "'sources/s0.txt': it inflates past the 1,000 bytes it declares" in line
+
+
+def test_a_qdpx_decompression_bomb_under_the_member_limit_is_one_line(tmp_path, run_cli):
+    line = _qdpx_refused(tmp_path, run_cli, [
+        ("project.qde", QDE.format(_source(0)).encode(), None),
+        ("sources/s0.txt", None, None)], bomb_mib=400)
+    assert "member 'sources/s0.txt' inflates over 500 times" in line
+    assert "decompression bomb" in line
+
+
+def test_a_qdpx_member_with_a_bad_crc_is_one_line(tmp_path, run_cli):
+    line = _qdpx_refused(tmp_path, run_cli, [
+        ("project.qde", QDE.format(_source(0)).encode(), None),
+        ("sources/s0.txt", None, None)], bomb_mib=1)
+    assert "damaged archive member 'sources/s0.txt': bad CRC-32" in line
+
+
+def test_qdpx_members_together_past_the_total_are_refused(tmp_path, run_cli, monkeypatch):
+    import random
+
+    from qualcode.ingest import qdpx
+
+    monkeypatch.setattr(qdpx, "MAX_TOTAL_BYTES", MIB)
+    rng = random.Random(8)
+    words = ["trust", "agency", "audit", "partner", "board", "review", "café", "😀"]
+    texts = [" ".join(rng.choice(words) for _ in range(60_000)).encode() for _ in range(3)]
+    line = _qdpx_refused(tmp_path, run_cli, [
+        ("project.qde", QDE.format("".join(_source(i) for i in range(3))).encode(), None),
+        *((f"sources/s{i}.txt", text, None) for i, text in enumerate(texts))])
+    assert "the archive inflates past 1 MB (at member 'sources/s" in line
+
+
+def test_qdpx_member_count_fits_big_projects_and_refuses_more(tmp_path, monkeypatch):
+    import zipfile
+
+    from qualcode import safezip
+    from qualcode.errors import InputError
+
+    big = tmp_path / "big.qdpx"
+    with monkeypatch.context() as patch:
+        patch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 1_000)  # a ZIP64 end record, as over 65,535
+        with zipfile.ZipFile(big, "w") as archive:
+            for i in range(20_001):
+                archive.writestr(f"sources/{i}.txt", "")
+    with safezip.open_archive(big, big) as archive:  # a 20,000-source project is ordinary
+        assert len(archive.infolist()) == 20_001
+    monkeypatch.setattr(safezip, "MAX_MEMBERS", 20_000)
+    with big.open("rb") as stream, pytest.raises(InputError, match="over 20,000 members"):
+        safezip._check_member_count(stream, big)  # from the end record, before zipfile reads
+    with pytest.raises(InputError, match="over 20,000 members"):
+        safezip.open_archive(big, big)

@@ -2,8 +2,10 @@
 
 Reads a team's work from NVivo, ATLAS.ti, MAXQDA or QualCoder without writing anything
 (``qualcode.workflows.qdpx`` puts it into a project). The
-archive is treated as untrusted: members with absolute paths or ``..``, members larger than a
-limit, and XML with a DTD or entity declarations are refused before anything is read.
+archive is treated as untrusted: members with absolute paths or ``..``, members declaring more
+than a limit, and XML with a DTD or entity declarations are refused before anything is read;
+every member is inflated through ``qualcode.safezip``, counting the bytes it actually makes, so
+a decompression bomb, a member inflating past its declared size or a bad CRC is one line.
 
 Sources are kept apart by GUID, never by name: tools allow several sources called "Interview"
 in different folders, and each must stay its own text with its own codings. Selection offsets
@@ -24,9 +26,13 @@ from pathlib import Path, PurePosixPath
 from qualcode.errors import InputError
 from qualcode.model import Codebook
 from qualcode.offsets import Utf16Offsets
+from qualcode.safezip import Budget, open_archive, read_member
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
+# All members inflated together: 20,000 interviews of 50 KB; reading a project takes several
+# times its text in memory, so a bigger one would end in a MemoryError on most machines.
+MAX_TOTAL_BYTES = 1024 * 1024 * 1024
 CODE_POINTS = "code points"
 UTF16 = "UTF-16 code units"
 
@@ -182,11 +188,7 @@ def read_qdpx(path: str | Path, limit: int = MAX_MEMBER_BYTES,
     from qualcode.text import normalise
 
     path = Path(path)
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"not a QDPX archive ({exc})", path) from None
-    with archive:
+    with open_archive(path, path, kind="QDPX archive") as archive:
         reader = _ProjectReader(path, archive, limit)
         codes = reader.codebook()
         sources, selections, skipped = reader.sources()
@@ -218,10 +220,11 @@ class _ProjectReader:
         from qualcode.codebook.qdc import safe_xml
 
         self.path, self.archive = path, archive
+        self.budget = Budget(MAX_TOTAL_BYTES, MAX_TOTAL_BYTES)  # for all members together
         self.members = _safe_members(archive, path, limit)
         self.by_lower = {name.lower(): name for name in self.members}
         self.qde = _project_member(self.members, path)
-        self.root = safe_xml(archive.read(self.members[self.qde]), path)
+        self.root = safe_xml(self._read(self.qde), path)
         if self.root.tag != f"{{{NAMESPACE}}}Project":
             raise InputError(f"{self.qde} is not a REFI-QDA project (root {self.root.tag})",
                              path)
@@ -233,6 +236,25 @@ class _ProjectReader:
         self.referred: set[str] = set()  # note GUIDs something refers to
         self.source_memos: list[QdpxMemo] = []
         self.lost_notes: dict[str, int] = {}
+
+    def _read(self, name: str) -> bytes:
+        """A member's bytes, inflated in a stream and counted: past its declared size, the
+        archive's total or a bomb's ratio it is refused in one line (``qualcode.safezip``)."""
+        return read_member(self.archive, self.members[name], self.path, self.budget)
+
+    def _text_of(self, element) -> bytes | None:
+        """The plain text of a TextSource or Note: inline, or the file its plainTextPath
+        names."""
+        inline = element.find("q:PlainTextContent", self.ns)
+        if inline is not None and inline.text:
+            return inline.text.encode("utf-8")
+        target = element.get("plainTextPath") or ""
+        if target.startswith("internal://"):
+            wanted = "sources/" + target[len("internal://"):]
+        else:  # relative or absolute paths from other tools: match by file name in sources/
+            wanted = "sources/" + PurePosixPath(target.replace("\\", "/")).name
+        match = self.by_lower.get(wanted.lower())
+        return self._read(match) if match else None
 
     def _user(self, element, fallback=None) -> str:
         """The name of the user who made ``element`` (else ``fallback``'s), or "unknown"."""
@@ -292,7 +314,7 @@ class _ProjectReader:
     def _source(self, element, name: str, guid: str) -> tuple[QdpxSource | None, str]:
         from qualcode.text import decode_bytes
 
-        data = _source_bytes(element, self.archive, self.members, self.by_lower, self.ns)
+        data = self._text_of(element)
         if data is None:
             return None, "its text is not in the archive"
         try:
@@ -320,7 +342,7 @@ class _ProjectReader:
         """Every Note by GUID (None for an empty one): its text, author and time."""
         notes: dict[str, _Note | None] = {}
         for element in self.root.iterfind("q:Notes/q:Note", self.ns):
-            data = _source_bytes(element, self.archive, self.members, self.by_lower, self.ns)
+            data = self._text_of(element)
             text = data.decode("utf-8", errors="replace") if data else ""
             notes[guid_key(element.get("guid"))] = _Note(
                 text, self._user(element), element.get("creationDateTime")) if text.strip() \
@@ -426,20 +448,6 @@ def _case_attributes(root, ns) -> dict[str, dict[str, str]]:
 def guid_key(value: str | None) -> str:
     """A GUID as compared: lowercase, without braces or spaces (tools differ in both)."""
     return (value or "").strip().strip("{}").lower()
-
-
-def _source_bytes(source, archive, members, by_lower, ns) -> bytes | None:
-    """The plain text of a TextSource: inline, or the file its plainTextPath names."""
-    inline = source.find("q:PlainTextContent", ns)
-    if inline is not None and inline.text:
-        return inline.text.encode("utf-8")
-    target = source.get("plainTextPath") or ""
-    if target.startswith("internal://"):
-        wanted = "sources/" + target[len("internal://"):]
-    else:  # relative or absolute paths from other tools: match by file name inside sources/
-        wanted = "sources/" + PurePosixPath(target.replace("\\", "/")).name
-    match = by_lower.get(wanted.lower())
-    return archive.read(members[match]) if match else None
 
 
 # -- offsets ---------------------------------------------------------------------------------
