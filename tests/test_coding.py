@@ -192,6 +192,50 @@ def test_prefilter_gives_exactly_the_slow_paths_codings():
     assert total > 200
 
 
+@pytest.mark.parametrize("with_near", [False, True])
+def test_reading_matches_off_the_hits_gives_exactly_the_slow_paths_codings(with_near):
+    """Without punctuation terms or token patterns, a single-spaced unit whose hits are all
+    whole terms between plain words takes the direct path (no tokens made): same matches.
+    A near rule's anchors send their units down the window path, so the book is tried
+    with and without them."""
+    book = load_codebook(LSCB)
+    for code in book.codes:
+        code.near = code.near if with_near else []
+    book.codes.append(Code("extra", "Extra", keywords=[
+        Keyword("partner agency"), Keyword("SCR", exact=True), Keyword("Board Member",
+                                                                        exact=True),
+        Keyword("board member"), Keyword("not"), Keyword("can"), Keyword("km"),
+        Keyword("can not"), Keyword("multi-agency"), Keyword("Mr"), Keyword("review"),
+        Keyword("sort of")],
+        not_terms=["school inspection", "naïve"],
+        near=[Near(("challenge",), ("chair",), 4)] if with_near else []))
+    fast, slow = RuleMatcher(prefilter=True), RuleMatcher(prefilter=False)
+    for code in book.codes:
+        if code.has_rules:
+            fast.add(code)
+            slow.add(code)
+    rng = random.Random(11)
+    plain = ("partner agency agencies Partner board member Board Member SCR scr review "
+             "reviews reviewed you know not school inspection naïve challenge chair the "
+             "and we data budget").split()
+    texts = [" ".join(rng.choice(["", "", "", "(", "“", "'"]) + rng.choice(plain)
+                      + rng.choice(["", "", "", ",", ".", "?", ")", "'s", "”", "..."])
+                      for _ in range(rng.randint(3, 30))) for _ in range(400)]
+    texts += [random_text(rng).replace("\n", " ").replace("  ", " ") for _ in range(300)]
+    texts += [random_text(rng) for _ in range(100)]
+    texts += read_document(ROOT / "transcripts_sample" / "lscb10.txt").text.split("\n")
+    total = direct = 0
+    for text in texts:
+        expected = slow(text)
+        assert fast(text) == expected, text
+        total += len(expected)
+        lowered = text.lower()
+        if (fast._direct_path and len(lowered) == len(text) and text.isprintable()
+                and "  " not in text and fast._direct_matches(text, lowered) is not None):
+            direct += 1
+    assert total > 300 and direct > (10 if with_near else 80)
+
+
 def test_matcher_interface():
     m = matcher_for(Code("a", "A", keywords=[Keyword("budget")]))
     assert len(m) == 1 and "a" in m and "b" not in m

@@ -35,6 +35,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from math import prod
+from operator import itemgetter
 from typing import Any, Final, NamedTuple
 
 import regex
@@ -51,6 +52,7 @@ _CHUNK = re.compile(r"\S+")
 _MAX_PHRASE_VARIANTS = 256
 REGEX_BUDGET = 1.0  # seconds one regex may spend on one unit
 MAX_OVERRUNS = 3  # overruns after which a regex is no longer run
+_IN_TEXT_ORDER = itemgetter(1, 2, 0, 3)  # a Match by (start, end, code_id, rule)
 _PLAIN_WORD = re.compile(
     rf"([{re.escape(_LEADING)}]*)([^\W\d_]+)([{re.escape(_TRAILING)}]*)"
 )
@@ -172,12 +174,13 @@ class RuleMatcher:
         """Every rule match in one unit of text, after ``not`` vetoes, in text order."""
         if self._dirty:
             self._compile()
-        matches: list[Match] = []
         lower = text.lower()
         # None: a character whose lowercase is longer, so no shortcuts
         lowered = lower if len(lower) == len(text) else None
         if self._terms_by_first or self._exact_by_first or self._spacy_matcher is not None:
-            matches.extend(self._term_matches(text, lowered))
+            matches = self._term_matches(text, lowered)
+        else:
+            matches = []
         self.overruns = []
         for code_id, pattern, label, needs in self._regexes:
             # A regex runs only where one of the literals it cannot match without is present.
@@ -194,11 +197,13 @@ class RuleMatcher:
                 key = (code_id, label)
                 count = self._overrun_count[key] = self._overrun_count.get(key, 0) + 1
                 self.overruns.append(Overrun(code_id, pattern.pattern, count >= MAX_OVERRUNS))
-        vetoed = {m.code_id for m in matches if m.rule.startswith("not: ")}
-        return sorted(
-            (m for m in matches if m.code_id not in vetoed and not m.rule.startswith("not: "))
-            , key=lambda m: (m.start, m.end, m.code_id, m.rule)
-        )
+        if self._has_not and matches:
+            vetoed = {m.code_id for m in matches if m.rule.startswith("not: ")}
+            matches = [m for m in matches
+                       if m.code_id not in vetoed and not m.rule.startswith("not: ")]
+        if len(matches) > 1:
+            matches.sort(key=_IN_TEXT_ORDER)
+        return matches
 
     # -- compiling -------------------------------------------------------------------------
     def _compile(self) -> None:
@@ -216,6 +221,13 @@ class RuleMatcher:
         # far fewer hits, and is used on units whose only whitespace is single spaces.
         anchors: dict[str, _Anchor] = {}
         phrases: dict[str, _Anchor] = {}
+        # Phrase-automaton surfaces whose hit, between plain words, IS the match of these
+        # terms (code_id, label, exact text or None): a single word, or a multi-word phrase
+        # written out with single spaces. A surface also anchoring anything else (a window,
+        # a near side, a token pattern) is "indirect": its units take the window path.
+        self._direct: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
+        self._indirect: set[str] = set()
+        self._has_not = any(code.not_terms for code in self._codes.values())
         for code in self._codes.values():
             self._compile_terms(code, anchors, phrases)
             for pattern in code.regex:
@@ -236,6 +248,13 @@ class RuleMatcher:
             _SIMPLE_PUNCTUATION.issuperset(token) for term in every_term for token in term.sequence)
         self._automaton = _automaton(anchors)
         self._phrase_automaton = _automaton(phrases)
+        special = self._special_cores
+        self._phrase_direct: list[tuple[tuple[str, str, str | None], ...] | None] = [
+            None if surface in self._indirect or not self._direct.get(surface)
+            or any(word in special for word in surface.split(" "))
+            else tuple(self._direct[surface]) for surface in phrases]
+        self._direct_path = (self.prefilter and not self._patterns_everywhere
+                             and not self._punctuation_terms and bool(self._phrase_direct))
         self._dirty = False
 
     def _compile_terms(self, code: Code, anchors: dict[str, _Anchor],
@@ -266,16 +285,25 @@ class RuleMatcher:
                 for form in self._forms(term, position):
                     for table in (anchors, phrases):
                         _anchor(table, form, near=(code.id, *near))
+                    self._indirect.add(form)
                 continue
             for form in self._forms(term, position):
                 _anchor(anchors, form, before, after)
             variants = self._phrase_variants(term)
-            if variants is None:
+            if len(term.sequence) == 1:
+                for form in self._forms(term, 0):
+                    _anchor(phrases, form)
+                    self._direct[form].append(
+                        (code.id, term.label, term.sequence[0] if exact else None))
+            elif variants is None:
                 for form in self._forms(term, position):
                     _anchor(phrases, form, before, after)
+                    self._indirect.add(form)
             else:
+                surface = " ".join(term.sequence) if exact else None
                 for variant in variants:
                     _anchor(phrases, variant)
+                    self._direct[variant].append((code.id, term.label, surface))
 
     def _compile_patterns(self, code: Code, anchors: dict[str, _Anchor],
                           phrases: dict[str, _Anchor]) -> None:
@@ -291,6 +319,7 @@ class RuleMatcher:
                 for form in self.lemmatizer.forms(literal.lower()) | {literal.lower()}:
                     _anchor(anchors, form, whole=True)
                     _anchor(phrases, form, whole=True)
+                    self._indirect.add(form)
 
     def _forms(self, term: Term, position: int) -> set[str]:
         """Lowercase surface forms of one token of a term."""
@@ -343,6 +372,11 @@ class RuleMatcher:
 
     # -- matching --------------------------------------------------------------------------
     def _term_matches(self, text: str, lowered: str | None) -> list[Match]:
+        if (self._direct_path and lowered is not None and text.isprintable()
+                and "  " not in text):
+            direct = self._direct_matches(text, lowered)
+            if direct is not None:
+                return direct
         windows, whole = self._windows(text, lowered)
         if whole:
             tokens = self._tokens(text, 0, len(text))
@@ -369,6 +403,43 @@ class RuleMatcher:
             simple = self._simple_tokens(text, start, end)
             tokens = simple if simple is not None else self._tokens(text, start, end)
             found.extend(self._scan(tokens))
+        return found
+
+    def _direct_matches(self, text: str, lowered: str) -> list[Match] | None:
+        """The matches of a single-spaced unit whose every anchor hit is a whole term between
+        plain words (see ``_simple_tokens``), read off the hits with no tokens made; None when
+        any hit needs the window path (then nothing here is kept).
+
+        A hit is a term's match exactly when it is made of whole tokens: it starts after a
+        space or leading punctuation only, ends before a space or trailing punctuation only,
+        and no word in it is part of a spaCy special case (those surfaces are not direct). A
+        hit inside a longer word is no token and is skipped, as in ``_windows``.
+        """
+        automaton, _values = self._phrase_automaton
+        direct = self._phrase_direct
+        mid_word = self._mid_word
+        n = len(text)
+        found: list[Match] = []
+        for index, first, stop in automaton.find_matches_as_indexes(lowered, overlapping=True):
+            if not (
+                (first == 0 or not text[first - 1].isalnum() or text[first - 1].isdigit())
+                and (stop == n or not text[stop].isalnum() or text[stop].isdigit())
+            ) and lowered[first:stop] not in mid_word:
+                continue
+            terms = direct[index]
+            if terms is None:
+                return None
+            if first and text[first - 1] != " ":
+                start = text.rfind(" ", 0, first) + 1
+                if text[start:first].strip(_LEADING):
+                    return None
+            if stop < n and text[stop] != " ":
+                end = text.find(" ", stop)
+                if text[stop:n if end < 0 else end].strip(_TRAILING):
+                    return None
+            for code_id, label, exact in terms:
+                if exact is None or text[first:stop] == exact:
+                    found.append(Match(code_id, first, stop, label))
         return found
 
     def _simple_tokens(self, text: str, start: int, end: int) -> list[Token] | None:
