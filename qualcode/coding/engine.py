@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from qualcode.coding.rules import Match, RuleMatcher
 from qualcode.model import SEGMENT_KINDS, Codebook, Coding, Document, Segment
+from qualcode.store.codings import CodedRow, CodingRun
 
 if TYPE_CHECKING:
     from qualcode.cluster import Cluster
@@ -65,25 +66,41 @@ def iter_codings(units: Iterable[Segment], codebook: Codebook, matcher: RuleMatc
     """The codings of each unit in turn (``code_units`` without the list): a caller that
     stores them as they come holds no more than a batch."""
     name, path, sha256 = codebook.name, codebook.path, codebook.sha256
+    for document_id, start, end, code_id, rule, matched in coded_rows(units, matcher,
+                                                                       warnings):
+        yield Coding(
+            document_id=document_id, start=start, end=end, code_id=code_id,
+            coder=ENGINE_CODER, origin="rule", status="applied", rule=rule,
+            codebook=name, codebook_path=path, codebook_hash=sha256, matched=matched,
+        )
+
+
+def coded_rows(units: Iterable[Segment], matcher: RuleMatcher,
+               warnings: list[str] | None = None) -> Iterator[CodedRow]:
+    """What varies between the codings of one run, unit by unit: (document, start, end,
+    code_id, rule, matched), one per code a unit is coded with. The run's constants (coder,
+    origin, codebook, time) are the caller's: ``code_project`` stores these rows as they are
+    (``Project.add_run_codings``), without making a Coding of each."""
     for unit in units:
         matches = matcher(unit.text)
-        for overrun in matcher.overruns:
-            if warnings is not None:
-                warnings.append(_overrun_line(overrun, unit, matcher.regex_budget))
+        if matcher.overruns and warnings is not None:
+            warnings.extend(_overrun_line(overrun, unit, matcher.regex_budget)
+                            for overrun in matcher.overruns)
         if not matches:
+            continue
+        base = unit.start
+        if len(matches) == 1:
+            (code_id, start, end, rule), = matches
+            yield (unit.document_id, unit.start, unit.end, code_id, rule,
+                   [(base + start, base + end, rule)])
             continue
         by_code: dict[str, list[Match]] = {}
         for match in matches:
             by_code.setdefault(match.code_id, []).append(match)
-        base = unit.start
         for code_id, found in by_code.items():
-            rules = list(dict.fromkeys(m.rule for m in found))
-            yield Coding(
-                document_id=unit.document_id, start=unit.start, end=unit.end, code_id=code_id,
-                coder=ENGINE_CODER, origin="rule", status="applied", rule="; ".join(rules),
-                codebook=name, codebook_path=path, codebook_hash=sha256,
-                matched=[(base + m.start, base + m.end, m.rule) for m in found],
-            )
+            yield (unit.document_id, unit.start, unit.end, code_id,
+                   "; ".join(dict.fromkeys(m.rule for m in found)),
+                   [(base + m.start, base + m.end, m.rule) for m in found])
 
 
 def _overrun_line(overrun, unit: Segment, budget: float) -> str:
@@ -176,23 +193,26 @@ def code_project(
     with project.transaction():
         report.replaced = project.count_rule_codings(codebook.name)
         project.replace_rule_codings(codebook, ())
-        stamp = now()  # one time for the whole run, however many batches store it
-        pending: list[Coding] = []
+        # one run: its constants stored once, however many batches store its codings
+        run = project.new_coding_run(CodingRun(
+            origin="rule", coder=ENGINE_CODER, created_at=now(), codebook=codebook.name,
+            codebook_path=codebook.path, codebook_hash=codebook.sha256))
         items = units() if progress is None else progress(units())
+        rows: Iterable[CodedRow]
         if cluster is None:
-            coded = iter_codings(items, codebook, build_matcher(codebook, prefilter),
-                                 report.warnings)
+            rows = coded_rows(items, build_matcher(codebook, prefilter), report.warnings)
         else:
-            coded = _codings_on(cluster, items, codebook, prefilter, report.warnings)
-        for coding in coded:
-            coding.created_at = stamp
-            pending.append(coding)
-            report.codings.append(Placed(coding.document_id, coding.start, coding.end,
-                                         coding.code_id))
+            rows = ((c.document_id, c.start, c.end, c.code_id, c.rule, c.matched)
+                    for c in _codings_on(cluster, items, codebook, prefilter, report.warnings))
+        pending: list[CodedRow] = []
+        for row in rows:
+            pending.append(row)
             if len(pending) >= FLUSH_CODINGS:
-                project.add_codings(pending)
+                project.add_run_codings(run, pending)
+                report.codings.extend(Placed(*row[:4]) for row in pending)
                 pending.clear()
-        project.add_codings(pending)
+        project.add_run_codings(run, pending)
+        report.codings.extend(Placed(*row[:4]) for row in pending)
         project.log_run("code", started,
                         {"codebook": codebook.name, "unit": unit, "speakers": speakers},
                         [(codebook.path or "", codebook.sha256)])

@@ -37,6 +37,39 @@ COUNTED_CODING = f"status IN {_quoted(COUNTED_STATUSES)}"
 
 # (document, start, end, code_id): where a code was put, all that overlap tests need
 Span = tuple[str, int, int, str]
+# (document, start, end, code_id, rule, matched): what varies between one run's codings
+CodedRow = tuple[str, int, int, str, str | None, list[tuple[int, int, str]]]
+
+
+class CodingRun(NamedTuple):
+    """What one run of coding holds constant for all its codings (a row of coding_runs)."""
+
+    origin: str
+    coder: str
+    created_at: str
+    model: str | None = None
+    codebook: str | None = None
+    codebook_path: str | None = None
+    codebook_hash: str | None = None
+
+
+class _MatchedJson:
+    """Matched terms as the stored JSON text (``[[start, end, "rule"], ...]``): the same output
+    as json.dumps of the list, several times faster on a big run, because a rule repeated over
+    thousands of codings is encoded once."""
+
+    def __init__(self) -> None:
+        self._encoded: dict[str, str] = {}
+
+    def __call__(self, matched) -> str:
+        encoded = self._encoded
+        parts = []
+        for start, end, rule in matched:
+            text = encoded.get(rule)
+            if text is None:
+                text = encoded[rule] = json.dumps(rule, ensure_ascii=False)
+            parts.append(f"[{int(start)}, {int(end)}, {text}]")
+        return "[" + ", ".join(parts) + "]"
 
 
 class CountedCoding(NamedTuple):
@@ -77,41 +110,46 @@ class CodingsMixin(CodesMixin):
         time) share one ``coding_runs`` row: a rule run's thousands of codings store them once.
         """
         stamp = now()
-        encoded: dict[str, str] = {}
-        runs: dict[tuple, int] = {}
-        db = self.db
-
-        def matched_json(matched) -> str:
-            # Rules repeat across thousands of codings: encode each once (same output as
-            # json.dumps of the list, several times faster on a big run).
-            parts = []
-            for start, end, rule in matched:
-                text = encoded.get(rule)
-                if text is None:
-                    text = encoded[rule] = json.dumps(rule, ensure_ascii=False)
-                parts.append(f"[{int(start)}, {int(end)}, {text}]")
-            return "[" + ", ".join(parts) + "]"
+        matched_json = _MatchedJson()
+        runs: dict[CodingRun, int] = {}
 
         def run_of(c: Coding) -> int:
-            key = (c.origin, c.coder, c.model, c.codebook, c.codebook_path, c.codebook_hash,
-                   c.created_at or stamp)
+            key = CodingRun(c.origin, c.coder, c.created_at or stamp, c.model, c.codebook,
+                            c.codebook_path, c.codebook_hash)
             run = runs.get(key)
             if run is None:
-                run = runs[key] = db.execute(
-                    "INSERT INTO coding_runs (origin, coder, model, codebook, codebook_path,"
-                    " codebook_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", key).lastrowid
+                run = runs[key] = self.new_coding_run(key)
             return run
 
-        cursor = db.executemany(
+        return self._insert_rows(
+            (c.document_id, c.start, c.end, c.code_id, run_of(c), c.status, c.rule,
+             c.confidence, matched_json(c.matched))
+            for c in codings)
+
+    def new_coding_run(self, run: CodingRun) -> int:
+        """Record a run's constants (inside the caller's transaction); its id, for
+        ``add_run_codings``."""
+        return self.db.execute(
+            "INSERT INTO coding_runs (origin, coder, model, codebook, codebook_path,"
+            " codebook_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (run.origin, run.coder, run.model, run.codebook, run.codebook_path,
+             run.codebook_hash, run.created_at)).lastrowid
+
+    def add_run_codings(self, run_id: int, rows: Iterable[CodedRow],
+                        status: str = "applied") -> int:
+        """Insert codings of one run (``new_coding_run``) from the rows that say what varies
+        between them (inside the caller's transaction); returns how many. What a big run
+        stores, without a Coding object per coding."""
+        matched_json = _MatchedJson()
+        return self._insert_rows(
+            (document, start, end, code_id, run_id, status, rule, None, matched_json(matched))
+            for document, start, end, code_id, rule, matched in rows)
+
+    def _insert_rows(self, rows: Iterable[tuple]) -> int:
+        return self.db.executemany(
             "INSERT INTO coding_rows (document_id, char_start, char_end, code_id, run_id,"
             " status, rule, confidence, matched) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                (c.document_id, c.start, c.end, c.code_id, run_of(c), c.status, c.rule,
-                 c.confidence, matched_json(c.matched))
-                for c in codings
-            ),
-        )
-        return cursor.rowcount
+            rows).rowcount
 
     def _delete_codings(self, where: str, args: Iterable = ()) -> int:
         """Delete the codings a WHERE clause on the ``codings`` view selects, then any run
