@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import logging
 import pickle
 import socket
@@ -137,21 +138,25 @@ class Cluster:
         return max(1, sum(self._client.nthreads().values()))
 
     def map(self, function: Callable, items: Iterable, *shared: Any,
-            label: Callable[[Any], str] = str, lost: str = "raise"
+            label: Callable[[Any], str] = str, lost: str = "raise",
+            weight: Callable[[Any], int] | None = None, batch: int = 0
             ) -> Generator[Any, None, None]:
         """``function(item, *shared)`` for each item, on the workers; the results in the
         items' order, as they come.
 
         ``function`` must be importable by name on the workers (a module-level function of
         qualcode). ``shared`` is sent once per task as one pickle, unpickled once per worker.
-        A task that raises raises here, when its item's turn comes. At most a few tasks per
-        worker are out at a time, so memory holds a few items and results.
+        With ``weight`` and ``batch``, consecutive items go in one task until their weights
+        add up to ``batch`` (many small files: each task costs the scheduler a few ms). A task
+        that raises raises here, when its item's turn comes. At most a few tasks per worker
+        are out at a time, so memory holds a few items and results.
 
         When a worker dies, Dask suspects every task it held, not only the one that killed
-        it; so an item whose worker died (every time Dask retried it) is run once more, alone
-        on the cluster. If its worker dies again, it is the culprit: ``WorkerLost`` naming
-        ``label(item)``, raised at its turn (``lost="raise"``) or yielded in place of its
-        result (``lost="return"``, for a caller that lists failed files and goes on).
+        it; so each item of a task whose worker died (every time Dask retried it) is run once
+        more, alone on the cluster. If its worker dies again, it is the culprit:
+        ``WorkerLost`` naming ``label(item)``, raised at its turn (``lost="raise"``) or
+        yielded in place of its result (``lost="return"``, for a caller that lists failed
+        files and goes on).
         """
         if lost not in ("raise", "return"):
             raise ValueError(f"lost must be 'raise' or 'return', not {lost!r}")
@@ -163,27 +168,32 @@ class Cluster:
         run = uuid.uuid4().hex[:8]
         key = f"{run}-{hashlib.sha1(blob).hexdigest()}"  # a fresh cache key per map
         window = 2 * self.threads + 1
-        todo = enumerate(items)
-        running: dict = {}  # future -> (index, item, whether it runs alone)
+        tasks = _bundles(enumerate(items), weight, batch)
+        running: dict = {}  # future -> (the task's [(index, item)], whether it runs alone)
         finished: dict[int, tuple[str, Any]] = {}  # index -> ("ok" | "raise", value)
         suspects: list[tuple[int, Any]] = []  # items whose worker died, to run alone
         waiting = as_completed()
+        counter = itertools.count()
+        largest = 1  # items in the largest task so far
 
-        def submit(index: int, item: Any, alone: bool) -> None:
+        def submit(bundle: list[tuple[int, Any]], alone: bool) -> None:
+            nonlocal largest
             future = client.submit(
-                _call, function, item, key, blob, pure=False,
-                key=f"qualcode-{function.__name__}-{run}-{index}{'-alone' if alone else ''}")
-            running[future] = (index, item, alone)
+                _call, function, [item for _, item in bundle], key, blob, pure=False,
+                key=f"qualcode-{function.__name__}-{run}-{next(counter)}")
+            running[future] = (bundle, alone)
             waiting.add(future)
+            largest = max(largest, len(bundle))
 
         def refill() -> None:
             # Keep the workers busy, but do not pile up results behind a slow item, and
             # hold back while suspects wait to run alone.
-            while (not suspects and len(running) < window and len(finished) < 4 * window):
-                pair = next(todo, None)
-                if pair is None:
+            while (not suspects and len(running) < window
+                   and len(finished) < 4 * window * largest):
+                bundle = next(tasks, None)
+                if bundle is None:
                     return
-                submit(*pair, alone=False)
+                submit(bundle, alone=False)
 
         try:
             refill()
@@ -197,22 +207,28 @@ class Cluster:
                     yield value
                     continue
                 if suspects and not running:
-                    submit(*suspects.pop(0), alone=True)
+                    submit([suspects.pop(0)], alone=True)
                 future = next(waiting)
-                index, item, alone = running.pop(future)
+                bundle, alone = running.pop(future)
                 try:
-                    finished[index] = ("ok", future.result())
+                    results, error = future.result()
                 except KilledWorker:
-                    if alone:
+                    if not alone:
+                        suspects.extend(bundle)
+                    else:
+                        (index, item), = bundle
                         finished[index] = (
                             "ok" if lost == "return" else "raise",
                             WorkerLost("a worker process died working on it (Dask tried "
                                        "it on several workers, then alone); is it very "
                                        "large, or does it crash its reader?", label(item)))
-                    else:
-                        suspects.append((index, item))
-                except Exception as exc:  # the task's own error, raised at its turn
-                    finished[index] = ("raise", exc)
+                except Exception as exc:  # a failure of the task itself (not of function)
+                    finished[bundle[0][0]] = ("raise", exc)
+                else:
+                    for (index, _), result in zip(bundle, results, strict=False):
+                        finished[index] = ("ok", result)
+                    if error is not None:  # raised at its item's turn, as in one process
+                        finished[bundle[len(results)][0]] = ("raise", error)
                 future.release()
                 refill()
         finally:
@@ -221,17 +237,40 @@ class Cluster:
                     client.cancel(list(running))
 
 
+def _bundles(pairs: Iterator[tuple[int, Any]], weight: Callable[[Any], int] | None,
+             batch: int) -> Iterator[list[tuple[int, Any]]]:
+    """(index, item) pairs grouped, in order, into tasks of about ``batch`` weight."""
+    bundle: list[tuple[int, Any]] = []
+    filled = 0
+    for pair in pairs:
+        bundle.append(pair)
+        filled += weight(pair[1]) if weight is not None else batch
+        if filled >= batch:
+            yield bundle
+            bundle, filled = [], 0
+    if bundle:
+        yield bundle
+
+
 _SHARED: dict[str, tuple] = {}  # on a worker: the shared arguments of the current map
 
 
-def _call(function: Callable, item: Any, key: str, blob: bytes) -> Any:
-    """On a worker: ``function(item, *shared)``, unpickling ``shared`` once per worker (so a
-    codebook's matcher, cached by the codebook object, is built once per worker too)."""
+def _call(function: Callable, items: list, key: str, blob: bytes
+          ) -> tuple[list, BaseException | None]:
+    """On a worker: ``function(item, *shared)`` for each item of a task, unpickling
+    ``shared`` once per worker (so a codebook's matcher, cached by the codebook object, is
+    built once per worker too). The results up to the first error, and that error."""
     shared = _SHARED.get(key)
     if shared is None:
         _SHARED.clear()  # one map at a time: keep only the latest
         shared = _SHARED[key] = pickle.loads(blob)
-    return function(item, *shared)
+    results = []
+    for item in items:
+        try:
+            results.append(function(item, *shared))
+        except Exception as error:
+            return results, error
+    return results, None
 
 
 def _import_distributed():

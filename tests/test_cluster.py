@@ -96,10 +96,13 @@ def test_sample_run_on_the_cluster_writes_what_one_process_writes(cluster, tmp_p
 def test_a_generated_corpus_in_many_batches_and_sentences_is_the_same(cluster, tmp_path,
                                                                       monkeypatch):
     import qualcode.coding.engine as engine
+    import qualcode.workflows.ingest as ingesting
 
     corpus = _corpus(tmp_path / "corpus", n=12)
     book = load_codebook(CODEBOOK)
-    monkeypatch.setattr(engine, "BATCH_CHARACTERS", 700)  # many batches: order must hold
+    # many tasks of files and of units: the order they come back in must not matter
+    monkeypatch.setattr(engine, "BATCH_CHARACTERS", 700)
+    monkeypatch.setattr(ingesting, "FILES_PER_TASK_BYTES", 2000)
     for name, on in (("one.qc", None), ("two.qc", cluster)):
         with Project.open(tmp_path / name, create=True) as project:
             ingest(project, [corpus], cluster=on)

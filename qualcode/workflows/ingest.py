@@ -91,7 +91,8 @@ def ingest(
             reads = serial_map(read_file, todo, options)
         else:
             reads = cluster.map(read_file, todo, options, label=lambda file: str(file[0]),
-                                lost="return" if skip_errors else "raise")
+                                lost="return" if skip_errors else "raise",
+                                weight=_size, batch=FILES_PER_TASK_BYTES)
         try:
             for i, (path, document_id) in enumerate(files if progress is None
                                                     else progress(files)):
@@ -167,6 +168,16 @@ def read_source(path: Path, document_id: str, options: SourceOptions) -> list[Do
     for document in documents:
         document.metadata["read_options"] = options.recorded()
     return documents
+
+
+FILES_PER_TASK_BYTES = 1 << 20  # on a cluster, small files go a megabyte's worth per task
+
+
+def _size(file: tuple[Path, str]) -> int:
+    try:
+        return file[0].stat().st_size
+    except OSError:
+        return 0  # read_file says why
 
 
 def read_file(file: tuple[Path, str], options: SourceOptions
