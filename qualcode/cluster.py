@@ -22,6 +22,7 @@ import itertools
 import logging
 import pickle
 import socket
+import time
 import uuid
 from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any
@@ -29,6 +30,7 @@ from typing import Any
 from qualcode.errors import QualcodeError
 
 CONNECT_TIMEOUT = 5.0  # seconds to reach a scheduler before saying it cannot be reached
+NO_WORKERS_TIMEOUT = 60.0  # seconds without a single worker before giving up
 _QUIET_LOGGERS = ("distributed", "tornado", "asyncio", "bokeh")
 
 
@@ -103,9 +105,15 @@ class Cluster:
             if self.scheduler:
                 self._client = _connect(distributed, self.scheduler, self.connect_timeout)
             else:
-                self._local = distributed.LocalCluster(
-                    n_workers=self.workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=logging.CRITICAL)
+                # A task whose worker dies fails at once (KilledWorker), and map() runs its
+                # items again alone: Dask's own retries would kill and restart workers
+                # three more times, and a worker killed while starting is not restarted.
+                import dask
+
+                with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+                    self._local = distributed.LocalCluster(
+                        n_workers=self.workers, threads_per_worker=1, processes=True,
+                        dashboard_address=None, silence_logs=logging.CRITICAL)
                 self._client = distributed.Client(self._local)
         except BaseException:
             self._close()
@@ -160,7 +168,6 @@ class Cluster:
         """
         if lost not in ("raise", "return"):
             raise ValueError(f"lost must be 'raise' or 'return', not {lost!r}")
-        from distributed import as_completed
         from distributed.scheduler import KilledWorker
 
         client = self._client
@@ -172,7 +179,6 @@ class Cluster:
         running: dict = {}  # future -> (the task's [(index, item)], whether it runs alone)
         finished: dict[int, tuple[str, Any]] = {}  # index -> ("ok" | "raise", value)
         suspects: list[tuple[int, Any]] = []  # items whose worker died, to run alone
-        waiting = as_completed()
         counter = itertools.count()
         largest = 1  # items in the largest task so far
 
@@ -182,7 +188,6 @@ class Cluster:
                 _call, function, [item for _, item in bundle], key, blob, pure=False,
                 key=f"qualcode-{function.__name__}-{run}-{next(counter)}")
             running[future] = (bundle, alone)
-            waiting.add(future)
             largest = max(largest, len(bundle))
 
         def refill() -> None:
@@ -207,8 +212,9 @@ class Cluster:
                     yield value
                     continue
                 if suspects and not running:
+                    self._settle()
                     submit([suspects.pop(0)], alone=True)
-                future = next(waiting)
+                future = self._first_done(running)
                 bundle, alone = running.pop(future)
                 try:
                     results, error = future.result()
@@ -219,9 +225,9 @@ class Cluster:
                         (index, item), = bundle
                         finished[index] = (
                             "ok" if lost == "return" else "raise",
-                            WorkerLost("a worker process died working on it (Dask tried "
-                                       "it on several workers, then alone); is it very "
-                                       "large, or does it crash its reader?", label(item)))
+                            WorkerLost("a worker process died working on it, and again "
+                                       "when it ran alone; is it very large, or does it "
+                                       "crash its reader?", label(item)))
                 except Exception as exc:  # a failure of the task itself (not of function)
                     finished[bundle[0][0]] = ("raise", exc)
                 else:
@@ -235,6 +241,39 @@ class Cluster:
             if running:
                 with contextlib.suppress(Exception):
                     client.cancel(list(running))
+
+
+    def _first_done(self, running: dict):
+        """A finished future of ``running``, waiting as long as it takes while the cluster
+        has workers; one line if it has had none for ``NO_WORKERS_TIMEOUT`` seconds (Dask's
+        nanny does not restart a worker that dies while it is starting, and a remote
+        cluster may lose all its workers)."""
+        from distributed import wait
+
+        alone_since = None
+        while True:
+            try:
+                done, _ = wait(list(running), timeout=2, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                done = set()
+            if done:
+                return next(iter(done))
+            if self._client.nthreads():
+                alone_since = None
+            elif alone_since is None:
+                alone_since = time.monotonic()
+            elif time.monotonic() - alone_since > NO_WORKERS_TIMEOUT:
+                raise QualcodeError(
+                    f"the Dask cluster has had no workers for {NO_WORKERS_TIMEOUT:g} s (they "
+                    "died and were not restarted); the project is left as it was")
+
+    def _settle(self) -> None:
+        """Before a suspect runs alone: every local worker back up, and out of its start
+        (a worker killed while its nanny still starts it is never restarted)."""
+        if self._local is not None:
+            with contextlib.suppress(Exception):
+                self._client.wait_for_workers(self.workers, timeout=NO_WORKERS_TIMEOUT)
+            time.sleep(0.5)
 
 
 def _bundles(pairs: Iterator[tuple[int, Any]], weight: Callable[[Any], int] | None,

@@ -29,12 +29,9 @@ TIMES = {"ingested_at", "created_at", "started_at", "finished_at", "applied_at",
 
 @pytest.fixture(scope="module")
 def cluster():
-    """Two worker processes; a worker that dies is not retried (so one death fails the task
-    at once, instead of after four restarts)."""
-    dask = pytest.importorskip("dask")
+    """Two local worker processes, for every test of this module."""
     pytest.importorskip("distributed")
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
-            Cluster(workers=2) as started:
+    with Cluster(workers=2) as started:
         yield started
 
 
