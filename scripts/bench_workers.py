@@ -108,7 +108,7 @@ def child(workers: int, corpus: Path, book_path: Path, work: Path) -> dict:
 
 
 def _warm() -> None:
-    import qualcode.coding.engine  # noqa: F401
+    import qualcode.coding.engine
     import qualcode.workflows.ingest  # noqa: F401
 
 

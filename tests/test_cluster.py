@@ -121,21 +121,43 @@ def _register_crash() -> None:
     READERS[".crash"] = _crash
 
 
-def test_a_worker_dying_on_a_file_leaves_the_project_as_it_was(cluster, tmp_path,
-                                                               monkeypatch):
+def _unregister_crash() -> None:
+    from qualcode.ingest import READERS
+
+    READERS.pop(".crash", None)
+
+
+@pytest.fixture
+def crashing_reader(cluster, monkeypatch):
+    """.crash files kill the worker that reads them: a reader in the registry, here (to find
+    them) and in every worker process, those restarted after a death too."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class Crashing(WorkerPlugin):
+        def setup(self, worker) -> None:
+            _register_crash()
+
+        def teardown(self, worker) -> None:
+            _unregister_crash()
+
+    monkeypatch.setitem(READERS, ".crash", _crash)
+    cluster._client.register_plugin(Crashing(), name="crashing-reader")
+    yield
+    cluster._client.unregister_worker_plugin("crashing-reader")
+
+
+def test_a_worker_dying_on_a_file_leaves_the_project_as_it_was(cluster, crashing_reader,
+                                                               tmp_path):
     corpus = _corpus(tmp_path / "corpus", n=6)
     with Project.open(tmp_path / "p.qc", create=True) as project:
         ingest(project, [SAMPLE / "lscb09.txt"])
     before = _dump(tmp_path / "p.qc")
     (corpus / "int03.crash").write_text("kills its reader")
-    monkeypatch.setitem(READERS, ".crash", _crash)  # here, to find it; on the workers, to run
-    cluster._client.run(_register_crash)
     with Project.open(tmp_path / "p.qc") as project, pytest.raises(WorkerLost) as raised:
         ingest(project, [corpus], cluster=cluster)
     assert str(raised.value).startswith(f"{corpus / 'int03.crash'}: a worker process died")
     assert _dump(tmp_path / "p.qc") == before
 
-    cluster._client.run(_register_crash)  # on the restarted worker too
     with Project.open(tmp_path / "p.qc") as project:
         report = ingest(project, [corpus], cluster=cluster, skip_errors=True)
     assert [e.path for e in report.failed] == [str(corpus / "int03.crash")]
