@@ -13,8 +13,9 @@
   written decomposed, emoji; selections counted in UTF-16 units): the offset maps;
 - ``sentence``: sentences of one paragraph of 1,300,000 characters (over spaCy's limit).
 
-The sized corners run each size in a fresh process and print its CPU seconds and peak memory
-(``--sizes`` picks sizes, ``--repeat`` takes the median CPU time of several runs):
+The sized corners run each size in a fresh process and print its CPU seconds, their ratio to a
+fixed reference loop timed in the same process (comparable on a loaded machine), and peak
+memory (``--sizes`` picks sizes, ``--repeat`` takes the medians of several runs):
 
     python scripts/bench_hostile.py [regex] [near] [docx] [vtt] [srt] [codes] [qdpx-codes]
         [qdpx-source] [sentence] [--sizes 10000 30000] [--repeat 3]
@@ -215,10 +216,13 @@ def _child(name: str, path: str) -> None:
     import resource
 
     started = time.process_time()
+    sum(i * i for i in range(3_000_000))  # the reference: a loaded machine slows it too
+    reference = time.process_time() - started
+    started = time.process_time()
     what = SIZED[name][4](Path(path))
     cpu = time.process_time() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"cpu": cpu, "peak_mb": peak, "what": what}))
+    print(json.dumps({"cpu": cpu, "ref": reference, "peak_mb": peak, "what": what}))
 
 
 def bench_sized(name: str, sizes: list[int] | None, repeat: int) -> None:
@@ -244,10 +248,12 @@ def bench_sized(name: str, sizes: list[int] | None, repeat: int) -> None:
             print(f"{sized}: failed: {done.stderr.strip().splitlines()[-1][:200]}", flush=True)
             continue
         cpu = statistics.median(r["cpu"] for r in runs)
+        ratio = statistics.median(r["cpu"] / r["ref"] for r in runs)
         peak = max(r["peak_mb"] for r in runs)
         per = f"{cpu / size:.2f} s" if cpu / size > 0.01 else f"{cpu / size * 1e6:,.1f} us"
-        print(f"{sized}: {cpu:.2f} CPU s ({per} per {unit}), peak "
-              f"{peak:,.0f} MB; {runs[0]['what']} (median of {len(runs)})", flush=True)
+        print(f"{sized}: {cpu:.2f} CPU s ({per} per {unit}; {ratio:,.1f} x the reference "
+              f"loop), peak {peak:,.0f} MB; {runs[0]['what']} (median of {len(runs)})",
+              flush=True)
 
 
 def bench_codes() -> None:
