@@ -254,12 +254,15 @@ class _Turn:
 
 
 def _render(cues: list[Cue], path: Path, data: bytes, fmt: str, options: ReadOptions) -> Document:
-    cues = [cue for cue in cues if cue.text]
-    if not cues:
+    """The document of the cues, merged into turns. ``cues`` is emptied as it is read: a
+    million cues need not stay in memory beside their turns and the document."""
+    spoken = [cue for cue in cues if cue.text]
+    cues.clear()
+    if not spoken:
         raise InputError("no captions with text", path)
-    labelled = any(cue.speaker for cue in cues)
+    labelled = any(cue.speaker for cue in spoken)
     turns: list[_Turn] = []
-    for cue in cues:
+    for cue in spoken:
         previous = turns[-1] if turns else None
         if previous is None or cue.new_turn:
             same = False
@@ -275,8 +278,11 @@ def _render(cues: list[Cue], path: Path, data: bytes, fmt: str, options: ReadOpt
         else:
             turns.append(_Turn(cue.speaker, [cue.text], cue.start, cue.end,
                                len(cue.text.split()), cue.new_turn))
+    del spoken
     builder = TextBuilder("\n\n")
-    for turn in turns:
+    turns.reverse()
+    while turns:  # each turn freed once its text is in the builder
+        turn = turns.pop()
         speaker = turn.speaker
         prefix = f"{speaker}: " if speaker else ""
         if labelled and turn.new_turn and not speaker:  # SDH ``- ``: someone else, unnamed

@@ -232,10 +232,12 @@ def assemble(
     paragraphs: list[Segment] = []
     for para in para_spans:
         turn = turns[index_of_turn[para.turn]]
+        whole = para.start == turn.start and para.end == turn.end  # one text for both
         paragraphs.append(
             Segment(
                 document_id, "paragraph", len(paragraphs), para.start, para.end,
-                text[para.start:para.end], turn.speaker, turn.is_interviewer,
+                turn.text if whole else text[para.start:para.end], turn.speaker,
+                turn.is_interviewer,
                 turn.time_start, turn.time_end,
                 words.span(para.first_line, para.last_line, para.start, para.end),
             )
