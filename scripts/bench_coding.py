@@ -46,14 +46,18 @@ def domain_words(rng: random.Random, count: int) -> list[str]:
     return [w for w in lemmas if len(lemmatizer.forms(w)) > 1][:count]
 
 
-def make_codebook(rng: random.Random, domain: list[str], path: Path) -> list[list[str]]:
+def make_codebook(rng: random.Random, domain: list[str], path: Path,
+                  common: list[str] | tuple[str, ...] = ()) -> list[list[str]]:
+    """50 codes of 10 keyword phrases from ``domain``; the first keyword of the first codes
+    are the ``common`` words instead, one each (as real codebooks have: "people", "time")."""
     phrases, codes = [], []
     pool = iter(domain)
     for number in range(50):
         keywords = []
-        for _ in range(10):
+        for index in range(10):
             size = rng.choice([1, 1, 2, 2, 3])
-            keywords.append(" ".join(next(pool) for _ in range(size)))
+            keywords.append(common[number] if index == 0 and number < len(common) else
+                            " ".join(next(pool) for _ in range(size)))
         phrases.extend(k.split() for k in keywords)
         codes.append({"id": f"code-{number:02d}", "name": f"Code {number}",
                       "keywords": keywords})
@@ -65,21 +69,21 @@ def make_codebook(rng: random.Random, domain: list[str], path: Path) -> list[lis
 
 
 def make_corpus(rng, phrases, domain, words_wanted: int, folder: Path,
-                zipf_words: list[str] | None = None) -> int:
-    """Transcripts of about ``words_wanted`` words. Rare words are fresh pseudo-words, or,
-    given ``zipf_words``, real words drawn by Zipf's law (rank r with weight 1/r) as in real
-    speech, where the same rare word comes back."""
+                zipf_words: list[str] | None = None, turns: int = 60) -> int:
+    """Transcripts of ``turns`` turns (about 48 words each) up to ``words_wanted`` words. Rare
+    words are fresh pseudo-words, or, given ``zipf_words``, real words drawn by Zipf's law
+    (rank r with weight 1/r) as in real speech, where the same rare word comes back."""
     lemmatizer = get_lemmatizer()
     cumulative = list(itertools.accumulate(1 / r for r in range(1, len(zipf_words) + 1))) \
         if zipf_words else None
-    forms = {w: sorted(lemmatizer.forms(w)) for p in phrases for w in p}
+    forms = {w: sorted(lemmatizer.forms(w)) or [w] for p in phrases for w in p}
     for w in domain:
         forms.setdefault(w, sorted(lemmatizer.forms(w)))
     letters = "abcdefghijklmnopqrstuvwxyz"
     total, number = 0, 0
     while total < words_wanted:
         lines = []
-        for turn in range(60):
+        for turn in range(turns):
             interviewer = turn % 2 == 0
             n = rng.randint(6, 25) if interviewer else rng.randint(20, 140)
             words = []
