@@ -151,6 +151,8 @@ class Codebook:
     description: str = ""
     path: str | None = None
     sha256: str = ""
+    # (the (id, parent) pairs it was made from, every code's ancestors): see ancestor_map
+    _ancestry: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def get(self, code_id: str) -> Code:
         """The code with this id (KeyError if there is none)."""
@@ -165,13 +167,24 @@ class Codebook:
 
     def ancestors(self, code_id: str) -> list[str]:
         """Ids from the code's parent up to its top-level theme."""
-        parents = {c.id: c.parent for c in self.codes}
-        result = []
-        current = parents.get(code_id)
-        while current is not None and current not in result:
-            result.append(current)
-            current = parents.get(current)
-        return result
+        return list(self.ancestor_map().get(code_id, ()))
+
+    def ancestor_map(self) -> dict[str, tuple[str, ...]]:
+        """Every code's ancestors (parent first), made once and kept until the hierarchy
+        changes: tables ask for them once per coding. Do not modify the returned dict."""
+        shape = tuple((c.id, c.parent) for c in self.codes)
+        if self._ancestry is None or self._ancestry[0] != shape:
+            parents = dict(shape)
+            lineage: dict[str, tuple[str, ...]] = {}
+            for code_id in parents:
+                result: list[str] = []
+                current = parents.get(code_id)
+                while current is not None and current not in result:
+                    result.append(current)
+                    current = parents.get(current)
+                lineage[code_id] = tuple(result)
+            self._ancestry = (shape, lineage)
+        return self._ancestry[1]
 
     def top_themes(self) -> dict[str, str]:
         """Each code's top-level theme (a theme is its own), by code id: how agreement,
@@ -191,12 +204,13 @@ class Codebook:
         does not have (codes only in codings) are kept, at the end."""
         wanted = set(code_ids)
         known = {c.id for c in self.codes}
+        lineage = self.ancestor_map()
         return [c.id for c in self.codes
-                if c.id in wanted or wanted.intersection(self.ancestors(c.id))] + [
+                if c.id in wanted or wanted.intersection(lineage.get(c.id, ()))] + [
             c for c in code_ids if c not in known]
 
     def depth(self, code_id: str) -> int:
-        return len(self.ancestors(code_id))
+        return len(self.ancestor_map().get(code_id, ()))
 
 
 @dataclass(slots=True)

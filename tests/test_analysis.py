@@ -238,3 +238,91 @@ def test_run_with_a_bad_codebook_writes_nothing(tmp_path, run_cli):
     result = run_cli("run", SAMPLE / "lscb09.txt", "--codebook", bad, "--out", out)
     assert result.exit_code == 2 and "invalid regex" in result.stderr
     assert not out.exists()
+
+
+def test_ancestor_map_follows_the_hierarchy_as_it_changes():
+    book = Codebook("Book", [Code("a", "A"), Code("b", "B", parent="a"),
+                             Code("c", "C", parent="b"), Code("d", "D")])
+    assert book.ancestors("c") == ["b", "a"] and book.depth("c") == 2
+    assert book.ancestor_map() is book.ancestor_map()  # made once, not per question
+    book.codes[2].parent = "d"  # moved in place, as the workspace's code tree does
+    assert book.ancestors("c") == ["d"] and book.depth("c") == 1
+    book.codes = [*book.codes, Code("e", "E", parent="c")]
+    assert book.ancestors("e") == ["c", "d"] and book.ancestors("unknown") == []
+
+
+def test_words_of_a_whole_turn_are_the_stored_count_and_other_spans_are_counted(tmp_path):
+    from qualcode.text import count_words
+
+    (tmp_path / "a.txt").write_text(
+        "Interviewer: Why?\n\nP1: Café crème, don't 👋 you know\r\nthe well-being 12 board.\n\n"
+        "P2: Short one.\n")
+    path = tmp_path / "p.qc"
+    with Project.open(path, create=True) as p:
+        ingest(p, [tmp_path / "a.txt"])
+        turns = [t for t in p.segments("turn") if not t.is_interviewer]
+        whole, short = turns
+        codings = [Coding("a", whole.start, whole.end, "budget", "ann", "manual"),
+                   Coding("a", whole.start, whole.start + 11, "budget", "ann", "manual"),
+                   Coding("a", whole.start + 6, whole.end, "leadership", "ann", "manual"),
+                   Coding("a", short.start, short.end, "leadership", "ann", "manual")]
+        with p.transaction():
+            p.set_codes(BOOK)
+            p.add_codings(codings)
+        data = load_coded(p)
+        text = p.document_text("a")
+    got = {(r.start, r.end): r.words for r in data.codings.itertuples()}
+    assert got == {(c.start, c.end): count_words(text[c.start:c.end]) for c in codings}
+    assert got[(whole.start, whole.start + 11)] == 2  # "Café crème"
+
+
+def test_tables_match_plain_computations_on_many_codings(tmp_path):
+    """Co-occurrence, the Framework matrix's cells and the theme examples, made in grouped
+    operations, against the plain per-cell computations they replaced."""
+    import random
+    from itertools import combinations
+
+    from qualcode.analysis.themes import trim
+
+    rng = random.Random(4)
+    words = "alpha beta gamma delta epsilon".split()
+    for n in range(6):
+        (tmp_path / f"d{n}.txt").write_text("".join(
+            f"P{k}: {' '.join(rng.choice(words) for _ in range(12))}\n\n" for k in range(8)))
+    path = tmp_path / "p.qc"
+    with Project.open(path, create=True) as p:
+        ingest(p, sorted(tmp_path.glob("*.txt")))
+        codings = []
+        for turn in p.segments("turn"):
+            for code in rng.sample(["partnership", "leadership", "budget"], rng.randint(0, 3)):
+                terms = [(turn.start + i, turn.start + i + 4, "keyword: x") for i in
+                         sorted(rng.sample(range(turn.end - turn.start - 4), rng.randint(0, 3)))]
+                codings.append(Coding(turn.document_id, turn.start, turn.end, code,
+                                      rng.choice(["ann", "bob"]), "manual", matched=terms))
+        with p.transaction():
+            p.set_codes(BOOK)
+            p.add_codings(codings)
+        data = load_coded(p)
+    units: dict[tuple, set] = {}
+    for c in codings:
+        units.setdefault((c.document_id, c.start, c.end), set()).add(c.code_id)
+    seg = cooccurrence(data)
+    for a, b in combinations(["partnership", "leadership", "budget"], 2):
+        assert seg.loc[a, b] == sum(1 for codes in units.values() if {a, b} <= codes)
+    for a in ("partnership", "leadership", "budget"):
+        assert seg.loc[a, a] == sum(1 for codes in units.values() if a in codes)
+
+    def best(rows):  # the excerpt with most matched terms, then earliest, then first
+        row = min(rows, key=lambda r: (-len(r.matched), r.document, r.start))
+        around = (row.matched[0][0] - row.start, row.matched[0][1] - row.start) \
+            if row.matched else None
+        return trim(data.texts[row.document][row.start:row.end], around, 120)
+
+    rolled = data.rolled_up()
+    matrix = framework_matrix(data)
+    for (theme, case), rows in rolled.drop_duplicates(
+            ["theme", "case", "document", "start", "end"]).groupby(["theme", "case"]):
+        name = {"enablers": "Key enablers", "budget": "The budgetary context"}.get(theme)
+        if name:
+            rows = list(rows.itertuples())
+            assert matrix.loc[case, name] == f"{len(rows)} | {best(rows)}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
+import numpy as np
 import pandas as pd
 
 from qualcode.analysis.data import CodedData, code_names, ordered_codes
@@ -33,13 +34,10 @@ def cooccurrence(data: CodedData, level: str = "codes", scope: str = "segment",
     key = ["document", "start", "end"] if scope == "segment" else ["document"]
     present = set(units["code_id"])
     ids = [c for c in ordered_codes(data.codebook, present) if c in present]
-    both: dict[tuple[str, str], int] = {}
-    own = dict.fromkeys(ids, 0)
-    for codes in units.groupby(key)["code_id"].apply(frozenset):
-        for code in codes:
-            own[code] += 1
-        for a, b in combinations(sorted(codes), 2):
-            both[(a, b)] = both.get((a, b), 0) + 1
+    counts = _together(units, key, ids)
+    own = {code: int(counts[i, i]) for i, code in enumerate(ids)}
+    both = {(a, b): int(counts[i, j]) for i, a in enumerate(ids) for j, b in enumerate(ids)
+            if a < b}
 
     def cell(a: str, b: str):
         if a == b:
@@ -55,19 +53,36 @@ def cooccurrence(data: CodedData, level: str = "codes", scope: str = "segment",
     return frame
 
 
+def _together(units: pd.DataFrame, key: list[str], ids: list[str]) -> np.ndarray:
+    """ids x ids: the units (distinct ``key`` values) coded with both codes, the diagonal
+    each code's own; one sparse product of the unit x code incidence matrix by itself."""
+    from scipy import sparse
+
+    if not ids:
+        return np.zeros((0, 0), dtype=np.int64)
+    pairs = units[[*key, "code_id"]].drop_duplicates()
+    unit = pairs.groupby(key, sort=False).ngroup().to_numpy()
+    code = pd.Categorical(pairs["code_id"], categories=ids).codes
+    incidence = sparse.csr_matrix((np.ones(len(pairs), dtype=np.int64), (unit, code)),
+                                  shape=(int(unit.max()) + 1, len(ids)))
+    return (incidence.T @ incidence).toarray()
+
+
 def top_pairs(data: CodedData, level: str = "codes", top: int = 10) -> pd.DataFrame:
     """The pairs of codes most often on the same passage, with document counts and Jaccard."""
     seg = cooccurrence(data, level, "segment")
     doc = cooccurrence(data, level, "document")
     names = code_names(data.codebook, seg.index)
+    together, documents = seg.to_numpy(), doc.to_numpy()
     rows = []
-    for a, b in combinations(seg.index, 2):
-        both = int(seg.loc[a, b])
+    for i, j in combinations(range(len(seg.index)), 2):
+        both = int(together[i, j])
         if not both:
             continue
-        either = int(seg.loc[a, a] + seg.loc[b, b] - both)
+        a, b = seg.index[i], seg.index[j]
+        either = int(together[i, i] + together[j, j] - both)
         rows.append({"code_a": a, "code_b": b, "name_a": names[a], "name_b": names[b],
-                     "passages": both, "documents": int(doc.loc[a, b]),
+                     "passages": both, "documents": int(documents[i, j]),
                      "jaccard": round(both / either, 3) if either else 0.0})
     frame = pd.DataFrame(rows, columns=["code_a", "code_b", "name_a", "name_b", "passages",
                                         "documents", "jaccard"])

@@ -47,13 +47,18 @@ def crosstab(data: CodedData, by: str) -> pd.DataFrame:
     rolled = rolled.assign(group=rolled["document"].map(groups))
     ids = ordered_codes(data.codebook, set(rolled["theme"]) if not rolled.empty else set())
     names = code_names(data.codebook, ids)
+    # documents raising each code, overall and per group: two grouped counts, not a slice
+    # of the frame per (code, group)
+    distinct = rolled[["theme", "group", "document"]].drop_duplicates()
+    overall = distinct.groupby("theme")["document"].nunique().to_dict() if len(distinct) else {}
+    per_group = (distinct.groupby(["theme", "group"]).size().to_dict() if len(distinct)
+                 else {})
     rows = []
     for code_id in ids:
-        mine = rolled[rolled["theme"] == code_id]
         row = {"code_id": code_id, "code": names[code_id],
-               "cases": int(mine["document"].nunique()), "of_cases": len(groups)}
+               "cases": int(overall.get(code_id, 0)), "of_cases": len(groups)}
         for group in order:
-            row[f"{group}: cases"] = int(mine.loc[mine["group"] == group, "document"].nunique())
+            row[f"{group}: cases"] = int(per_group.get((code_id, group), 0))
             row[f"{group}: of"] = int(sizes[group])
         rows.append(row)
     columns = ["code_id", "code", "cases", "of_cases"] + [

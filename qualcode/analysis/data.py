@@ -47,11 +47,9 @@ class CodedData:
 
     def rolled_up(self) -> pd.DataFrame:
         """One row per (coding, code or ancestor): ``theme`` is the code being counted."""
-        known = {c.id for c in self.codebook.codes}
-        chains = {
-            code: [code, *(self.codebook.ancestors(code) if code in known else [])]
-            for code in self.codings["code_id"].unique()
-        }
+        lineage = self.codebook.ancestor_map()
+        chains = {code: [code, *lineage.get(code, ())]
+                  for code in self.codings["code_id"].unique()}
         frame = self.codings.assign(theme=self.codings["code_id"].map(chains))
         return frame.explode("theme", ignore_index=True)
 
@@ -87,12 +85,11 @@ def load_coded(project: Project, selection: Selection = COUNTED,
                            for doc in texts}, dtype=object)
         label = case_attribute
     codings["case"] = codings["document"].map(cases)
-    speakers, times, interviewing = _turn_facts(project, codings)
+    speakers, times, interviewing, words = _turn_facts(project, codings, texts)
     codings["speaker"] = speakers
     codings["time"] = times
     codings["interviewer"] = [bool(v) for v in interviewing]
-    codings["words"] = [count_words(texts[d][s:e]) for d, s, e in
-                        zip(codings["document"], codings["start"], codings["end"], strict=True)]
+    codings["words"] = words
     book = project.codebook()
     data = CodedData(codings, cases, book, texts, attributes, label)
     from qualcode.pseudonym.stored import pseudonymiser_for
@@ -105,16 +102,25 @@ def load_coded(project: Project, selection: Selection = COUNTED,
     return pseudonymise_data(data, finder)
 
 
-def _turn_facts(project: Project, codings: pd.DataFrame) -> tuple[list, list, list]:
+def _turn_facts(project: Project, codings: pd.DataFrame, texts: dict[str, str]
+                ) -> tuple[list, list, list, list]:
     """The speaker, start time and interviewer flag of the turn each coding starts in (None
-    outside turns): one read of the turns and one search per coding for all three."""
-    lookup = project.turn_lookup("speaker", "time_start", "is_interviewer")
-    facts = [lookup.at(doc, start) or (None, None, None)
-             for doc, start in zip(codings["document"], codings["start"], strict=True)]
-    if not facts:
-        return [], [], []
-    speakers, times, interviewing = zip(*facts, strict=True)
-    return list(speakers), list(times), list(interviewing)
+    outside turns), and the coding's words: one read of the turns and one search per coding
+    for all four. A coding of a whole turn takes the turn's stored word count; only other
+    spans (a sentence, a passage a person marked) are counted here."""
+    lookup = project.turn_lookup("speaker", "time_start", "is_interviewer", "char_start",
+                                 "char_end", "words")
+    speakers, times, interviewing, words = [], [], [], []
+    for doc, start, end in zip(codings["document"], codings["start"], codings["end"],
+                               strict=True):
+        speaker, time, asks, turn_start, turn_end, turn_words = (lookup.at(doc, start)
+                                                                 or (None,) * 6)
+        speakers.append(speaker)
+        times.append(time)
+        interviewing.append(asks)
+        whole = turn_start == start and turn_end == end
+        words.append(turn_words if whole else count_words(texts[doc][start:end]))
+    return speakers, times, interviewing, words
 
 
 def code_names(codebook: Codebook, code_ids) -> dict[str, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 QUANTIFIERS = ((1.0, "all"), (0.75, "most"), (0.5, "many"), (0.25, "some"), (1e-9, "a few"),
@@ -157,34 +158,69 @@ def representative_quotes(excerpts: pd.DataFrame, code_id: str, count: int = 2,
     """Up to ``count`` short quotes for a code (its own codings or its sub-codes'), each from a
     different document, the passages with most matched terms first: (text, attribution).
     Passages in ``used`` are passed over, and the chosen ones added to it, so that a theme and
-    its codes quote different passages."""
-    used = set() if used is None else used
-    from qualcode.analysis.themes import trim
+    its codes quote different passages. For many codes, make one :class:`QuotePicker`."""
+    return QuotePicker(excerpts, limit)(code_id, count, used)
 
-    if excerpts.empty:
-        return []
-    mine = excerpts[excerpts["code_path"].str.split(" > ").map(lambda p: code_id in p)]
-    mine = mine.drop_duplicates(["document", "start", "end"])
-    scored = sorted(mine.to_dict("records"),
-                    key=lambda r: (-len(r.get("_matched") or ()),
-                                   abs(len(r["text"]) - limit * 0.7), r["document"], r["start"]))
-    quotes: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for row in scored:
-        key = (row["document"], row["start"], row["end"])
-        if row["document"] in seen or key in used:
-            continue
-        seen.add(row["document"])
-        used.add(key)
-        matched = row.get("_matched") or []
-        around = None
-        if matched:
-            around = (matched[0][0] - row["start"], matched[0][1] - row["start"])
-        who = row["speaker"] or "unattributed"
-        quotes.append((trim(row["text"], around, limit), f"{who}, {row['document']}"))
-        if len(quotes) == count:
-            break
-    return quotes
+
+class QuotePicker:
+    """Chooses findings quotes from an excerpt table (``excerpt_rows``): its passages are
+    ranked once (most matched terms, then a length near 70% of ``limit``, then document and
+    start), and each code's quotes are the first of its passages in that order."""
+
+    def __init__(self, excerpts: pd.DataFrame, limit: int = 200) -> None:
+        self.excerpts = excerpts
+        self.limit = limit
+        if excerpts.empty:
+            return
+        paths = pd.factorize(excerpts["code_path"])
+        self._path = paths[0]
+        self._path_codes = [set(path.split(" > ")) for path in paths[1]]
+        self._passage = excerpts.groupby(["document", "start", "end"], sort=False).ngroup(
+            ).to_numpy()
+        key = pd.DataFrame({
+            "terms": [-len(m or ()) for m in excerpts["_matched"]],
+            "length": [abs(len(t) - limit * 0.7) for t in excerpts["text"]],
+            "document": excerpts["document"].to_numpy(),
+            "start": excerpts["start"].to_numpy()})
+        order = key.sort_values(["terms", "length", "document", "start"],
+                                kind="stable").index.to_numpy()
+        self._rank = np.empty(len(order), dtype=np.int64)
+        self._rank[order] = np.arange(len(order))
+        self._documents = excerpts["document"].to_numpy()
+
+    def __call__(self, code_id: str, count: int = 2, used: set | None = None
+                 ) -> list[tuple[str, str]]:
+        """As :func:`representative_quotes`."""
+        from qualcode.analysis.themes import trim
+
+        used = set() if used is None else used
+        if self.excerpts.empty:
+            return []
+        mine = np.array([code_id in codes for codes in self._path_codes])[self._path]
+        rows = np.flatnonzero(mine)
+        _, first = np.unique(self._passage[rows], return_index=True)
+        rows = rows[np.sort(first)]  # each passage once: its first coding in table order
+        rows = rows[np.argsort(self._rank[rows], kind="stable")]
+        quotes: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for index in rows:
+            if self._documents[index] in seen:
+                continue
+            row = self.excerpts.iloc[int(index)]
+            key = (row["document"], row["start"], row["end"])
+            if key in used:
+                continue
+            seen.add(row["document"])
+            used.add(key)
+            matched = row["_matched"] or []
+            around = None
+            if matched:
+                around = (matched[0][0] - row["start"], matched[0][1] - row["start"])
+            who = row["speaker"] or "unattributed"
+            quotes.append((trim(row["text"], around, self.limit), f"{who}, {row['document']}"))
+            if len(quotes) == count:
+                break
+        return quotes
 
 
 def proper_words(codebook) -> frozenset[str]:
@@ -236,10 +272,10 @@ def findings_markdown(themes: pd.DataFrame, crosstab_frame: pd.DataFrame | None 
         lines += ["", f"*{caveat_line}*"]
     sentences = findings(themes, crosstab_frame, unit, quantifiers, proper)
     used: set[tuple] = set()
+    picker = QuotePicker(excerpts) if excerpts is not None else None
     for (level, text), name, code_id in zip(sentences, themes["code"], themes["code_id"],
                                             strict=True):
-        quotes = (representative_quotes(excerpts, code_id, 2 if level == 0 else 1, used=used)
-                  if excerpts is not None else [])
+        quotes = picker(code_id, 2 if level == 0 else 1, used=used) if picker else []
         if level == 0:
             lines += ["", f"## {name}", "", text, ""]
             for quote in quotes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from qualcode.analysis.data import CodedData, code_names, ordered_codes
-from qualcode.analysis.themes import best_excerpt
+from qualcode.analysis.themes import best_excerpts
 
 QUOTE_CHARS = 120
 
@@ -33,11 +33,13 @@ def framework_matrix(data: CodedData, level: str = "themes", quote_chars: int = 
         raise ValueError("level must be 'themes' or 'codes'")
     names = code_names(data.codebook, columns)
     cases = sorted(set(data.cases.values))
-    cells: dict[tuple[str, str], str] = {}
     wanted = rolled[rolled["theme"].isin(columns)].drop_duplicates(
         ["theme", "case", "document", "start", "end"])
-    for (code_id, case), rows in wanted.groupby(["theme", "case"], sort=False):
-        cells[(code_id, case)] = f"{len(rows)} | {best_excerpt(data, rows, quote_chars)}"
+    cells: dict[tuple[str, str], str] = {}
+    if len(wanted):  # grouped once: a cell is a group, not a slice of the frame per cell
+        sizes = wanted.groupby(["theme", "case"]).size().to_dict()
+        quotes = best_excerpts(data, wanted, ["theme", "case"], quote_chars)
+        cells = {key: f"{size} | {quotes[key]}" for key, size in sizes.items()}
     table = {names[code_id]: [cells.get((code_id, case), "") for case in cases]
              for code_id in columns}
     frame = pd.DataFrame(table, index=cases)

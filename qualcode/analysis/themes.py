@@ -39,22 +39,35 @@ def trim(text: str, around: tuple[int, int] | None = None, limit: int = EXAMPLE_
                                                                      else "")
 
 
-def best_excerpt(data: CodedData, rows: pd.DataFrame, limit: int = EXAMPLE_CHARS) -> str:
-    """The excerpt with the most matched terms (then the earliest), trimmed around a match."""
-    if rows.empty:
-        return ""
-    # plain lists, not DataFrame sorting: this runs once per cell of a Framework matrix
-    documents, starts = rows["document"].tolist(), rows["start"].tolist()
-    ends, matched = rows["end"].tolist(), rows["matched"].tolist()
-    best = min(range(len(documents)),
-               key=lambda i: (-len(matched[i]), documents[i], starts[i]))
-    start = starts[best]
-    text = data.excerpt(documents[best], start, ends[best])
+def best_rows(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """For each group of ``by`` (or the whole frame), the row with the most matched terms,
+    then the earliest (document, start), then the first: one stable sort for all groups
+    (a Framework matrix has thousands of cells)."""
+    ranked = rows.assign(_terms=[-len(m) for m in rows["matched"]])
+    ranked = ranked.sort_values([*by, "_terms", "document", "start"], kind="stable")
+    return ranked.drop_duplicates(by) if by else ranked.head(1)
+
+
+def _quote(data: CodedData, row, limit: int) -> str:
+    """A coding's excerpt trimmed to ``limit`` around its first matched term."""
+    start = int(row["start"])
+    text = data.excerpt(row["document"], start, int(row["end"]))
+    matched = row["matched"]
     around = None
-    if matched[best]:
-        first_start, first_end = matched[best][0]
+    if matched:
+        first_start, first_end = matched[0]
         around = (first_start - start, first_end - start)
     return trim(text, around, limit)
+
+
+def best_excerpts(data: CodedData, rows: pd.DataFrame, by: list[str],
+                  limit: int = EXAMPLE_CHARS) -> dict:
+    """The best excerpt of each group of ``by`` (see ``best_rows``), trimmed around its first
+    matched term: group key (a value, or a tuple for several columns) -> text."""
+    best = best_rows(rows, by)
+    keys = zip(*(best[c] for c in by), strict=True) if len(by) > 1 else best[by[0]]
+    return {key: _quote(data, row, limit)
+            for key, row in zip(keys, best.to_dict("records"), strict=True)}
 
 
 def theme_frequencies(data: CodedData, sort: str = "codebook") -> pd.DataFrame:
@@ -70,27 +83,32 @@ def theme_frequencies(data: CodedData, sort: str = "codebook") -> pd.DataFrame:
     names = code_names(book, ids)
     parents = {c.id: c.parent for c in book.codes}
     n_cases = data.n_cases
+    # one grouped pass per column: distinct passages per theme (the first coding of each
+    # passage, in stored order, speaks for it), cases, participants (an interviewer's coded
+    # question is not a voice) and the best excerpt
+    passages = rolled.drop_duplicates(["theme", "document", "start", "end"])
+    excerpts = passages.groupby("theme").size().to_dict() if coded else {}
+    words = passages.groupby("theme")["words"].sum().to_dict() if coded else {}
+    cases = rolled.groupby("theme")["case"].nunique().to_dict() if coded else {}
+    voices = rolled[rolled["speaker"].notna() & ~rolled["interviewer"].astype(bool)]
+    speakers = (voices.drop_duplicates(["theme", "document", "speaker"]).groupby("theme")
+                .size().to_dict()) if len(voices) else {}
+    examples = best_excerpts(data, passages, ["theme"]) if coded else {}
     rows = []
     for code_id in ids:
-        mine = rolled[rolled["theme"] == code_id]
-        excerpts = mine.drop_duplicates(["document", "start", "end"])
-        cases = int(mine["case"].nunique())
-        # participants who raised it: an interviewer's coded question is not a voice
-        speakers = {(d, s) for d, s, asks in zip(mine["document"], mine["speaker"],
-                                                 mine["interviewer"], strict=True)
-                    if s is not None and not asks}
+        count = int(cases.get(code_id, 0))
         rows.append({
             "code_id": code_id,
             "code": names[code_id],
             "level": book.depth(code_id) if code_id in parents else 0,
             "parent_id": parents.get(code_id) or "",
-            "cases": cases,
+            "cases": count,
             "of_cases": n_cases,
-            "cases_pct": round(100 * cases / n_cases, 1) if n_cases else 0.0,
-            "excerpts": len(excerpts),
-            "words": int(excerpts["words"].sum()),
-            "speakers": len(speakers),
-            "example": best_excerpt(data, excerpts),
+            "cases_pct": round(100 * count / n_cases, 1) if n_cases else 0.0,
+            "excerpts": int(excerpts.get(code_id, 0)),
+            "words": int(words.get(code_id, 0)),
+            "speakers": int(speakers.get(code_id, 0)),
+            "example": examples.get(code_id, ""),
         })
     frame = pd.DataFrame(rows, columns=THEME_COLUMNS)
     if sort == "cases":

@@ -23,12 +23,12 @@ import pandas as pd
 
 from qualcode.analysis.data import CodedData
 from qualcode.analysis.findings import (
+    QuotePicker,
     caveat,
     findings,
     how_many,
     project_case_noun,
     proper_words,
-    representative_quotes,
 )
 from qualcode.errors import QualcodeError
 from qualcode.export.excerpts import excerpt_rows, selected_codes
@@ -154,10 +154,10 @@ def _findings(document, themes, split, noun, book, excerpts) -> None:
     document.heading("Findings", 1)
     sentences = findings(themes, split, noun, proper=proper_words(book))
     used: set[tuple] = set()
+    picker = QuotePicker(excerpts)
     for (level, text), code_id in zip(sentences, themes["code_id"], strict=True):
         document.paragraph(text, None if level == 0 else "ListBullet")
-        for quote, who in representative_quotes(excerpts, code_id, 2 if level == 0 else 1,
-                                                used=used):
+        for quote, who in picker(code_id, 2 if level == 0 else 1, used=used):
             document.append_xml([
                 f"<w:p>{_ppr('Quote', keep_next=True)}{run_xml(chr(8220) + quote + chr(8221))}"
                 f"</w:p><w:p>{_ppr(None)}{run_xml('— ' + who, _SMALL)}</w:p>"])

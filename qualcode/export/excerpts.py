@@ -21,8 +21,8 @@ BASE_COLUMNS = list(QUOTE_COLUMNS)
 
 def code_path(codebook, code_id: str) -> str:
     """``enablers > engagement > engagement-frontline``."""
-    return " > ".join([*reversed(codebook.ancestors(code_id)), code_id]) if any(
-        c.id == code_id for c in codebook.codes) else code_id
+    lineage = codebook.ancestor_map()
+    return " > ".join([*reversed(lineage[code_id]), code_id]) if code_id in lineage else code_id
 
 
 def selected_codes(codebook, codes) -> list[str] | None:
@@ -39,32 +39,37 @@ def excerpt_rows(project: Project, data: CodedData, codes=None) -> pd.DataFrame:
     names = {c.id: c.name for c in book.codes}
     order = {code: i for i, code in enumerate(ordered_codes(book, set(merged["code_id"])))}
     attribute_names = sorted({n for values in data.attributes.values() for n in values})
-    rows = []
-    for r in merged.itertuples(index=False):
-        row = {
-            "document": r.document,
-            # pandas turns a missing speaker (a survey response) into NaN, which is truthy
-            "speaker": r.speaker if isinstance(r.speaker, str) else "",
-            "start": int(r.start),
-            "end": int(r.end),
-            "time": _time_text(None if pd.isna(r.time) else r.time),
-            "code_id": r.code_id,
-            "code_path": code_path(book, r.code_id),
-            "code": names.get(r.code_id, r.code_id),
-            "text": data.texts[r.document][r.start:r.end],
-            "origin": r.origin,
-            "coder": r.coder,
-            "status": r.status,
-            "rule": r.rule or "",
-            "confidence": "" if pd.isna(r.confidence) else round(float(r.confidence), 3),
-            "_order": order[r.code_id],
-            "_matched": r.matched,
-        }
-        for name in attribute_names:
-            row[name] = data.attributes.get(r.document, {}).get(name, "")
-        rows.append(row)
+    # built column by column (one list per column, the code's facts looked up once per
+    # code): a row dict per coding was most of a large quote table's time
+    codes = merged["code_id"].tolist()
+    documents = merged["document"].tolist()
+    starts = [int(v) for v in merged["start"]]
+    ends = [int(v) for v in merged["end"]]
+    paths = {code: code_path(book, code) for code in set(codes)}
+    texts = data.texts
+    columns_of = {
+        "document": documents,
+        # pandas turns a missing speaker (a survey response) into NaN, which is truthy
+        "speaker": [v if isinstance(v, str) else "" for v in merged["speaker"]],
+        "start": starts,
+        "end": ends,
+        "time": [_time_text(None if pd.isna(v) else v) for v in merged["time"]],
+        "code_id": codes,
+        "code_path": [paths[c] for c in codes],
+        "code": [names.get(c, c) for c in codes],
+        "text": [texts[d][s:e] for d, s, e in zip(documents, starts, ends, strict=True)],
+        "origin": merged["origin"].tolist(),
+        "coder": merged["coder"].tolist(),
+        "status": merged["status"].tolist(),
+        "rule": [v or "" for v in merged["rule"]],
+        "confidence": ["" if pd.isna(v) else round(float(v), 3) for v in merged["confidence"]],
+        "_order": [order[c] for c in codes],
+        "_matched": merged["matched"].tolist(),
+    }
+    for name in attribute_names:
+        columns_of[name] = [data.attributes.get(d, {}).get(name, "") for d in documents]
     columns = [BASE_COLUMNS[0], *attribute_names, *BASE_COLUMNS[1:], "_order", "_matched"]
-    table = pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame({name: columns_of[name] for name in columns}, columns=columns)
     return table.sort_values(["_order", "document", "start", "end", "coder"],
                              kind="stable").reset_index(drop=True)
 

@@ -18,11 +18,11 @@ import pandas as pd
 
 from qualcode.analysis.data import CodedData
 from qualcode.analysis.findings import (
+    QuotePicker,
     caveat,
     findings,
     how_many,
     proper_words,
-    representative_quotes,
 )
 from qualcode.export.docx_report import (
     ReportOptions,
@@ -129,12 +129,12 @@ def _quote(text: str, who: str) -> str:
 def _findings(themes, split, noun, book, excerpts) -> str:
     out = ['<section id="findings"><h2>Findings</h2>']
     used: set[tuple] = set()
+    picker = QuotePicker(excerpts)
     for (level, text), code_id in zip(findings(themes, split, noun, proper=proper_words(book)),
                                       themes["code_id"], strict=True):
         tag = "p" if level == 0 else f'p style="margin-left:{1.2 * level}rem"'
         out.append(f"<{tag}>{'' if level == 0 else '• '}{escape(text)}</p>")
-        for quote, who in representative_quotes(excerpts, code_id, 2 if level == 0 else 1,
-                                                used=used):
+        for quote, who in picker(code_id, 2 if level == 0 else 1, used=used):
             out.append(_quote(quote, who))
     return "".join(out) + "</section>"
 

@@ -152,12 +152,14 @@ class SegmentsMixin(StoreBase):
         return (row[0], row[1]) if row else None
 
     def turn_lookup(self, column: str, *more: str) -> TurnLookup:
-        """Speaker (``"speaker"``), start time (``"time_start"``) or whether the speaker
-        interviews (``"is_interviewer"``) of the turn at a position; with several columns, a
-        tuple of them (one read of the turns for all)."""
+        """Speaker (``"speaker"``), start time (``"time_start"``), whether the speaker
+        interviews (``"is_interviewer"``), start, end or stored word count (``"char_start"``,
+        ``"char_end"``, ``"words"``) of the turn at a position; with several columns, a tuple
+        of them (one read of the turns for all)."""
         columns = (column, *more)
         for name in columns:
-            if name not in ("speaker", "time_start", "is_interviewer"):
+            if name not in ("speaker", "time_start", "is_interviewer", "char_start", "char_end",
+                            "words"):
                 raise ValueError(f"no turn lookup for {name!r}")
         rows = self.db.execute(
             f"SELECT document_id, char_start, {', '.join(columns)} FROM segments"
