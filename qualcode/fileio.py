@@ -10,7 +10,10 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from qualcode.errors import QualcodeError
 
@@ -67,8 +70,17 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
     A full disk, a file-size limit or a read-only folder is one QualcodeError line, and the
     old file is kept; stale temporaries of an earlier, killed write are cleaned up first.
     """
-    path = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
+    with atomic_output(path) as out:
+        out.write(data)
+
+
+@contextmanager
+def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
+    """``write_atomic`` for a file written piece by piece (a report streamed to disk rather
+    than held in memory whole): a binary file to write into, which becomes ``path`` when the
+    block ends and is removed if it fails."""
+    path = Path(path)
     if not path.parent.exists():
         raise QualcodeError("the output folder does not exist", path.parent)
     remove_stale_temporaries(path)
@@ -78,7 +90,7 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
         raise _write_error(exc, path) from None
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            yield out
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode

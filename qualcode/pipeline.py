@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from qualcode.errors import QualcodeError
 
@@ -65,7 +66,7 @@ def run(
     from qualcode.codebook import load_codebook
     from qualcode.coding.engine import code_project
     from qualcode.export.chart import MATPLOTLIB, cases_chart
-    from qualcode.fileio import write_atomic
+    from qualcode.fileio import atomic_output, write_atomic
     from qualcode.store import Project
     from qualcode.workers import Worker
     from qualcode.workflows.ingest import ingest
@@ -92,21 +93,26 @@ def run(
                                    progress=bar("code"), cluster=cluster)
         report.themes, outputs = _tables(project, book, by, quantifiers,
                                          drawing if chart else None)
-    for name, content in outputs.items():
-        write_atomic(out / name, content)
-        report.written.append(out / name)
+        for name, content in outputs.items():
+            if callable(content):  # a report written as it is made (see _tables)
+                with atomic_output(out / name) as handle:
+                    content(handle)
+            else:
+                write_atomic(out / name, content)
+            report.written.append(out / name)
     return report
 
 
 def _tables(project: Project, book: Codebook, by: Iterable[str], quantifiers: bool, chart
-            ) -> tuple[object, dict[str, bytes | str]]:
+            ) -> tuple[object, dict[str, bytes | str | Callable[[BinaryIO], None]]]:
     """The theme table, and every file's content (name: content) in the order they are
-    written; ``chart`` (a Worker, or None for no charts) draws the Word report's chart
-    meanwhile."""
+    written; the reports are functions that write them into a file as they are made (their
+    passages never whole in memory). ``chart`` (a Worker, or None for no charts) draws the
+    Word report's chart meanwhile."""
     from qualcode.analysis import load_coded, theme_frequencies
-    from qualcode.export.docx_report import ReportOptions, build_report
+    from qualcode.export.docx_report import ReportOptions, write_report
     from qualcode.export.excerpts import excerpt_rows
-    from qualcode.export.html_report import build_html
+    from qualcode.export.html_report import write_html
     from qualcode.export.tables import to_csv
 
     data = load_coded(project)
@@ -116,14 +122,15 @@ def _tables(project: Project, book: Codebook, by: Iterable[str], quantifiers: bo
         chart.submit(themes, data.case_label)
     excerpts = excerpt_rows(project, data)
     crosstabs = _crosstabs(data, by)
-    outputs = _outputs(project, book, data, themes, crosstabs, excerpts, quantifiers)
+    outputs: dict[str, bytes | str | Callable[[BinaryIO], None]] = {}
+    outputs.update(_outputs(project, book, data, themes, crosstabs, excerpts, quantifiers))
     options = ReportOptions(title=f"{book.name}: coded excerpts", by=next(iter(by), None),
                             chart=chart is not None)
-    outputs["excerpts.docx"] = build_report(
-        project, data, options, themes=themes, excerpts=excerpts,
-        chart_png=chart.result() if chart is not None else None)
-    outputs["report.html"] = build_html(project, data, options, themes=themes,
-                                        excerpts=excerpts).encode("utf-8")
+    chart_png = chart.result() if chart is not None else None
+    outputs["excerpts.docx"] = partial(write_report, project, data, options=options,
+                                       themes=themes, excerpts=excerpts, chart_png=chart_png)
+    outputs["report.html"] = partial(write_html, project, data, options=options,
+                                     themes=themes, excerpts=excerpts)
     for attribute, frame in crosstabs.items():
         outputs[f"themes_by_{_slug(attribute)}.csv"] = to_csv(frame)
     return themes, outputs

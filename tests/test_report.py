@@ -3,6 +3,8 @@ their tables, one quote per passage in a team project, and findings that read as
 
 from __future__ import annotations
 
+import io
+
 import docx
 import pandas as pd
 import pytest
@@ -283,3 +285,61 @@ def test_run_without_charts(tmp_path):
     report = docx.Document(str(tmp_path / "out" / "excerpts.docx"))
     assert not report.inline_shapes
     assert not any(p.text.startswith("Figure") for p in report.paragraphs)
+
+
+def test_the_passages_are_streamed_into_the_file_and_read_back_as_built(team, tmp_path):
+    """write_report streams the passages into word/document.xml; the document python-docx
+    reads back is the one build_report returns, with every passage in it."""
+    from qualcode.export.docx_report import write_report
+    from qualcode.fileio import atomic_output
+
+    out = tmp_path / "streamed.docx"
+    with Project.open(team) as p:
+        data = load_coded(p)
+        whole = build_report(p, data, ReportOptions(chart=False))
+        with atomic_output(out) as handle:
+            write_report(p, data, handle, ReportOptions(chart=False))
+    streamed = docx.Document(str(out))
+    texts = [paragraph.text for paragraph in streamed.paragraphs]
+    assert texts == [paragraph.text for paragraph in docx.Document(io.BytesIO(whole)).paragraphs]
+    assert not any("qualcode-stream" in text for text in texts)  # no placeholder left
+    quotes = [p for p in streamed.paragraphs if p.style.name == "Quote"]
+    passages = {(d, s, e) for d, s, e in zip(data.codings["document"], data.codings["start"],
+                                             data.codings["end"], strict=True)}
+    assert len(quotes) >= len(passages)  # every passage at least once (once per code)
+    assert streamed.sections[0].footer.paragraphs[0].text.startswith("Page ")
+
+
+def test_a_stream_is_taken_only_when_written_and_a_failure_keeps_the_old_file(tmp_path):
+    from qualcode.export.word import WordDocument, paragraph_xml
+    from qualcode.fileio import atomic_output
+
+    taken = []
+
+    def body():
+        for n in range(3):
+            taken.append(n)
+            yield paragraph_xml(f"passage {n} <&> ünïcode 👋", "Quote", keep_next=True)
+
+    document = WordDocument("Streams")
+    document.heading("Before", 1)
+    document.stream(body())
+    document.heading("After", 1)
+    assert taken == []  # nothing made until written
+    out = tmp_path / "s.docx"
+    with atomic_output(out) as handle:
+        document.write(handle)
+    assert [p.text for p in docx.Document(str(out)).paragraphs] == [
+        "Before", "passage 0 <&> ünïcode 👋", "passage 1 <&> ünïcode 👋",
+        "passage 2 <&> ünïcode 👋", "After"]
+
+    def broken():
+        yield paragraph_xml("one")
+        raise RuntimeError("the project went away")
+
+    failing = WordDocument("Broken")
+    failing.stream(broken())
+    with pytest.raises(RuntimeError), atomic_output(out) as handle:
+        failing.write(handle)
+    assert docx.Document(str(out)).paragraphs[0].text == "Before"  # the old file, whole
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

@@ -52,17 +52,16 @@ def docx(project_path, output, codes, origins, statuses, coders, pseudonymised, 
 
     Example: qualcode export docx --project sample.qc -o report.docx --by nation
     """
-    from qualcode.export.docx_report import ReportOptions, build_report
-    from qualcode.fileio import write_atomic
+    from qualcode.export.docx_report import ReportOptions, write_report
+    from qualcode.fileio import atomic_output
     from qualcode.store import Project
 
     data = load_selected(project_path, origins, statuses, coders, None, pseudonymised)
     options = ReportOptions(title=title, codes=tuple(codes), by=by, group_by=group_by,
                             attributes=tuple(attributes) or None, chart=not no_chart,
                             paper=paper, toc=toc, findings=not no_findings, case_noun=case_noun)
-    with Project.open(project_path, readonly=True) as project:
-        content = build_report(project, data, options)
-    write_atomic(output, content)
+    with Project.open(project_path, readonly=True) as project, atomic_output(output) as out:
+        write_report(project, data, out, options)
     click.echo(f"{output}: written")
 
 
@@ -81,16 +80,15 @@ def html(project_path, output, codes, origins, statuses, coders, pseudonymised, 
     Example: qualcode export html --project sample.qc -o report.html --by nation
     """
     from qualcode.export.docx_report import ReportOptions
-    from qualcode.export.html_report import build_html
-    from qualcode.fileio import write_atomic
+    from qualcode.export.html_report import write_html
+    from qualcode.fileio import atomic_output
     from qualcode.store import Project
 
     data = load_selected(project_path, origins, statuses, coders, None, pseudonymised)
     options = ReportOptions(title=title, codes=tuple(codes), by=by,
                             attributes=tuple(attributes) or None, case_noun=case_noun)
-    with Project.open(project_path, readonly=True) as project:
-        page = build_html(project, data, options)
-    write_atomic(output, page.encode("utf-8"))
+    with Project.open(project_path, readonly=True) as project, atomic_output(output) as out:
+        write_html(project, data, out, options)
     click.echo(f"{output}: written")
 
 

@@ -14,10 +14,12 @@ and coder; the codebook and the memos as appendices.
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import pandas as pd
 
@@ -32,7 +34,7 @@ from qualcode.analysis.findings import (
 )
 from qualcode.errors import QualcodeError
 from qualcode.export.excerpts import excerpt_rows, selected_codes
-from qualcode.export.word import WordDocument, run_xml
+from qualcode.export.word import WordDocument, heading_xml, paragraph_xml, run_xml
 
 if TYPE_CHECKING:
     from qualcode.store import Project
@@ -66,6 +68,18 @@ def build_report(project: Project, data: CodedData, options: ReportOptions | Non
     """The .docx as bytes (the caller writes it atomically). ``themes`` and ``excerpts``
     (from ``theme_frequencies`` and ``excerpt_rows``) and the chart (``cases_chart`` of those
     themes) can be passed when already made. An unknown ``by`` is refused, as everywhere."""
+    buffer = io.BytesIO()
+    write_report(project, data, buffer, options, themes=themes, excerpts=excerpts,
+                 chart_png=chart_png)
+    return buffer.getvalue()
+
+
+def write_report(project: Project, data: CodedData, handle: BinaryIO,
+                 options: ReportOptions | None = None, *, themes: pd.DataFrame | None = None,
+                 excerpts: pd.DataFrame | None = None, chart_png: bytes | None = None) -> None:
+    """``build_report`` written into a binary file as it is made: the passages go straight
+    into the file, so a large report is never whole in memory (``fileio.atomic_output``
+    gives the file)."""
     options = options or ReportOptions()
     excerpts, themes, keep = report_tables(project, data, options, themes, excerpts)
     book = data.codebook
@@ -73,7 +87,7 @@ def build_report(project: Project, data: CodedData, options: ReportOptions | Non
     document = WordDocument(options.title, paper=options.paper,
                             header=f"{Path(project.path).name} · {book.name} · {today}")
     _fill(document, project, data, options, book, excerpts, themes, keep, chart_png, today)
-    return document.save()
+    document.write(handle)
 
 
 def report_tables(project: Project, data: CodedData, options: ReportOptions,
@@ -363,39 +377,46 @@ def _quote_xml(row, shown, others) -> str:
     return quote + f"<w:p>{_ppr(None)}{line}</w:p>"
 
 
-def _definition(document, code) -> None:
-    if code is not None and code.description:
-        document.paragraph(code.description).paragraph_format.keep_with_next = True
-
-
 def _by_theme(document, excerpts, themes, book, shown, noun, others) -> None:
+    document.stream(_by_theme_xml(excerpts, themes, book, shown, noun, others))
+
+
+def _by_theme_xml(excerpts, themes, book, shown, noun, others) -> Iterator[str]:
+    """A heading per theme and code with its definition and passages, as XML to stream."""
     codes = {c.id: c for c in book.codes}
     by_code = {code: rows for code, rows in excerpts.groupby("code_id", sort=False)}
     for r in themes.itertuples():
-        document.heading(r.code, min(int(r.level) + 1, 3))
-        _definition(document, codes.get(r.code_id))
+        yield heading_xml(r.code, min(int(r.level) + 1, 3))
+        code = codes.get(r.code_id)
+        if code is not None and code.description:
+            yield paragraph_xml(code.description, keep_next=True)
         rows = by_code.get(r.code_id)
         if rows is None:
             if not book.children(r.code_id):
-                document.paragraph("No excerpts.")
+                yield paragraph_xml("No excerpts.")
             continue
         passages = passages_of(rows)
-        count = document.paragraph(
+        yield paragraph_xml(
             f"{len(passages)} passage{'s' if len(passages) != 1 else ''} in "
-            f"{how_many(rows['document'].nunique(), r.of_cases, noun)}.")
-        count.paragraph_format.keep_with_next = True
-        document.append_xml([_quote_xml(row, shown, others) for row in passages])
+            f"{how_many(rows['document'].nunique(), r.of_cases, noun)}.", keep_next=True)
+        for row in passages:
+            yield _quote_xml(row, shown, others)
 
 
 def _by_document(document, excerpts, book, shown, others) -> None:
+    document.stream(_by_document_xml(excerpts, book, shown, others))
+
+
+def _by_document_xml(excerpts, book, shown, others) -> Iterator[str]:
+    """A heading per document, then per code, with the passages, as XML to stream."""
     names = {c.id: c.name for c in book.codes}
     for doc_id, rows in excerpts.sort_values(["document", "start", "_order"],
                                              kind="stable").groupby("document", sort=True):
-        document.heading(doc_id, 1)
+        yield heading_xml(doc_id, 1)
         for code_id, code_rows in rows.groupby("code_id", sort=False):
-            document.heading(names.get(code_id, code_id), 2)
-            document.append_xml([_quote_xml(row, shown, others)
-                                 for row in passages_of(code_rows)])
+            yield heading_xml(names.get(code_id, code_id), 2)
+            for row in passages_of(code_rows):
+                yield _quote_xml(row, shown, others)
 
 
 def _appendix(document, book, keep) -> None:

@@ -9,10 +9,11 @@ with its matched terms marked and an attribution naming its coders and other cod
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import pandas as pd
 
@@ -85,6 +86,29 @@ def build_html(project: Project, data: CodedData, options: ReportOptions | None 
                excerpts: pd.DataFrame | None = None) -> str:
     """The report as one HTML page (the caller writes it atomically). Same options as the
     Word report (``ReportOptions``: title, codes, by, case noun, attributes shown)."""
+    return "".join(html_parts(project, data, options, themes=themes, excerpts=excerpts))
+
+
+def write_html(project: Project, data: CodedData, handle: BinaryIO,
+               options: ReportOptions | None = None, *, themes: pd.DataFrame | None = None,
+               excerpts: pd.DataFrame | None = None) -> None:
+    """``build_html`` written into a binary file (UTF-8) as it is made, never whole in
+    memory."""
+    batch: list[str] = []
+    size = 0
+    for part in html_parts(project, data, options, themes=themes, excerpts=excerpts):
+        batch.append(part)
+        size += len(part)
+        if size >= 1 << 20:
+            handle.write("".join(batch).encode("utf-8"))
+            batch, size = [], 0
+    handle.write("".join(batch).encode("utf-8"))
+
+
+def html_parts(project: Project, data: CodedData, options: ReportOptions | None = None, *,
+               themes: pd.DataFrame | None = None,
+               excerpts: pd.DataFrame | None = None) -> Iterator[str]:
+    """The page in pieces, in order (the passages one by one)."""
     from qualcode.analysis.crosstab import crosstab
 
     options = options or ReportOptions()
@@ -97,18 +121,20 @@ def build_html(project: Project, data: CodedData, options: ReportOptions | None 
     facts = (f"Project {Path(project.path).name} · codebook {book.name} · "
              f"{date.today().isoformat()} · {len(data.texts)} {noun} · {passages} passages · "
              f"{len(excerpts)} codings · coders: {', '.join(coders) or 'none'}")
-    parts = [f"<h1>{escape(options.title)}</h1>", f'<p class="facts">{escape(facts)}</p>',
-             f'<p class="caveat">{escape(caveat(data.codings))}</p>', _nav(themes, split)]
+    yield ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+           "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+           f"<title>{escape(options.title)}</title><style>{STYLE}</style></head><body>")
+    yield "\n".join([f"<h1>{escape(options.title)}</h1>", f'<p class="facts">{escape(facts)}</p>',
+                     f'<p class="caveat">{escape(caveat(data.codings))}</p>',
+                     _nav(themes, split)])
     if not themes.empty:
-        parts.append(_findings(themes, split, noun, book, excerpts))
-    parts.append(_theme_section(themes, noun))
+        yield "\n" + _findings(themes, split, noun, book, excerpts)
+    yield "\n" + _theme_section(themes, noun)
     if split is not None:
-        parts.append(_split_section(themes, split, options.by, noun))
-    parts.append(_excerpts_section(excerpts, themes, book, options.attributes, noun))
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-            f"<title>{escape(options.title)}</title><style>{STYLE}</style></head><body>"
-            + "\n".join(parts) + f"<script>{SCRIPT}</script></body></html>\n")
+        yield "\n" + _split_section(themes, split, options.by, noun)
+    yield "\n"
+    yield from _excerpts_section(excerpts, themes, book, options.attributes, noun)
+    yield f"<script>{SCRIPT}</script></body></html>\n"
 
 
 def _nav(themes, split) -> str:
@@ -251,26 +277,26 @@ def _marked(row) -> str:
     return "".join(out).replace("\n", "<br>")
 
 
-def _excerpts_section(excerpts, themes, book, shown, noun) -> str:
+def _excerpts_section(excerpts, themes, book, shown, noun) -> Iterator[str]:
     codes = {c.id: c for c in book.codes}
     by_code = {code: rows for code, rows in excerpts.groupby("code_id", sort=False)}
     others = codes_of_passages(excerpts)
-    out = ['<section id="excerpts"><h2>Excerpts by theme</h2>']
+    yield '<section id="excerpts"><h2>Excerpts by theme</h2>'
     for r in themes.itertuples():
         level = min(int(r.level) + 3, 5)
-        out.append(f'<h{level} id="code-{escape(r.code_id)}">{escape(r.code)}</h{level}>')
+        yield f'<h{level} id="code-{escape(r.code_id)}">{escape(r.code)}</h{level}>'
         code = codes.get(r.code_id)
         if code is not None and code.description:
-            out.append(f"<p>{escape(code.description)}</p>")
+            yield f"<p>{escape(code.description)}</p>"
         rows = by_code.get(r.code_id)
         if rows is None:
             if not book.children(r.code_id):
-                out.append("<p>No excerpts.</p>")
+                yield "<p>No excerpts.</p>"
             continue
         passages = passages_of(rows)
-        out.append(f"<p>{len(passages)} passage{'s' if len(passages) != 1 else ''} in "
-                   f"{how_many(rows['document'].nunique(), r.of_cases, noun)}.</p>")
+        yield (f"<p>{len(passages)} passage{'s' if len(passages) != 1 else ''} in "
+               f"{how_many(rows['document'].nunique(), r.of_cases, noun)}.</p>")
         for row in passages:
-            out.append(f'<div class="passage"><blockquote>{_marked(row)}</blockquote>'
-                       f'<p class="who">{escape(attribution(row, shown, others))}</p></div>')
-    return "".join(out) + "</section>"
+            yield (f'<div class="passage"><blockquote>{_marked(row)}</blockquote>'
+                   f'<p class="who">{escape(attribution(row, shown, others))}</p></div>')
+    yield "</section>"

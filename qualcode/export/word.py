@@ -5,11 +5,18 @@ Two python-docx shortcuts are quadratic on a long document and are avoided here:
 paragraph, and ``style=`` scans every style (the ids of Word's built-in styles are fixed:
 "Quote", "Heading1", "ListBullet"). ``run.text`` builds XML one character at a time, so many
 paragraphs are written as WordprocessingML text and parsed in one batch (``append_xml``).
+
+A report's body (every coded passage) is streamed: python-docx builds the document around a
+placeholder (``stream``), and on writing the body's XML goes straight from a generator into
+``word/document.xml`` in the zip, so it never exists as an XML tree, or one string, in memory.
 """
 
 from __future__ import annotations
 
 import io
+import zipfile
+from collections.abc import Iterable
+from typing import BinaryIO
 
 from qualcode.errors import QualcodeError
 from qualcode.export.tables import xml_safe
@@ -65,6 +72,24 @@ def run_xml(text: str, properties: str = "") -> str:
     return f"<w:r>{rpr}{''.join(parts)}</w:r>"
 
 
+def paragraph_xml(text: str = "", style_id: str | None = None, *, keep_next: bool = False
+                  ) -> str:
+    """A ``w:p`` as :meth:`WordDocument.paragraph` makes it (a built-in style by id, kept
+    with the next paragraph if asked), for a streamed body."""
+    properties = (f'<w:pStyle w:val="{style_id}"/>' if style_id else "") + (
+        "<w:keepNext/>" if keep_next else "")
+    ppr = f"<w:pPr>{properties}</w:pPr>" if properties else ""
+    return f"<w:p>{ppr}{run_xml(text) if text else ''}</w:p>"
+
+
+def heading_xml(text: str, level: int) -> str:
+    """A heading as :meth:`WordDocument.heading` makes it, for a streamed body."""
+    return paragraph_xml(text, "Title" if level == 0 else f"Heading{level}")
+
+
+STREAM_BATCH = 1 << 20  # characters of streamed XML gathered per write into the zip
+
+
 class WordDocument:
     """A new Word document that is appended to, then saved to bytes."""
 
@@ -82,6 +107,7 @@ class WordDocument:
         self.paper = PAPERS[paper]
         self.margin = margin
         self.landscape = False
+        self._streams: list[tuple[str, Iterable[str]]] = []
         self._page_setup(header)
 
     def _page_setup(self, header: str) -> None:
@@ -265,7 +291,55 @@ class WordDocument:
     def page_break(self) -> None:
         self.docx.add_page_break()
 
+    def stream(self, paragraphs: Iterable[str]) -> None:
+        """Put here the ``w:p``/``w:tbl`` XML strings that ``paragraphs`` yields, taken only
+        when the document is written (see the module's docstring)."""
+        import uuid
+
+        token = f"qualcode-stream-{uuid.uuid4().hex}"
+        self.paragraph(token)
+        self._streams.append((token, paragraphs))
+
     def save(self) -> bytes:
+        """The document as bytes (see :meth:`write` to write it to a file as it is made)."""
         buffer = io.BytesIO()
-        self.docx.save(buffer)
+        self.write(buffer)
         return buffer.getvalue()
+
+    def write(self, handle: BinaryIO) -> None:
+        """Write the .docx to a binary file, streamed parts and all."""
+        skeleton = io.BytesIO()
+        self.docx.save(skeleton)
+        if not self._streams:
+            handle.write(skeleton.getvalue())
+            return
+        with zipfile.ZipFile(skeleton) as source, \
+                zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                if info.filename != "word/document.xml":
+                    target.writestr(info, source.read(info))
+                    continue
+                part = zipfile.ZipInfo(info.filename, info.date_time)
+                part.compress_type = zipfile.ZIP_DEFLATED
+                with target.open(part, "w") as out:
+                    self._write_body(source.read(info).decode("utf-8"), out)
+
+    def _write_body(self, xml: str, out: BinaryIO) -> None:
+        """``document.xml`` with each placeholder paragraph replaced by its stream."""
+        position = 0
+        for token, paragraphs in self._streams:
+            at = xml.index(token)
+            start = max(xml.rfind("<w:p>", position, at), xml.rfind("<w:p ", position, at))
+            end = xml.index("</w:p>", at) + len("</w:p>")
+            out.write(xml[position:start].encode("utf-8"))
+            batch: list[str] = []
+            size = 0
+            for piece in paragraphs:
+                batch.append(piece)
+                size += len(piece)
+                if size >= STREAM_BATCH:
+                    out.write("".join(batch).encode("utf-8"))
+                    batch, size = [], 0
+            out.write("".join(batch).encode("utf-8"))
+            position = end
+        out.write(xml[position:].encode("utf-8"))
