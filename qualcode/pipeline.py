@@ -122,8 +122,7 @@ def _tables(project: Project, book: Codebook, by: Iterable[str], quantifiers: bo
         chart.submit(themes, data.case_label)
     excerpts = excerpt_rows(project, data)
     crosstabs = _crosstabs(data, by)
-    outputs: dict[str, bytes | str | Callable[[BinaryIO], None]] = {}
-    outputs.update(_outputs(project, book, data, themes, crosstabs, excerpts, quantifiers))
+    outputs = _outputs(project, book, data, themes, crosstabs, excerpts, quantifiers)
     options = ReportOptions(title=f"{book.name}: coded excerpts", by=next(iter(by), None),
                             chart=chart is not None)
     chart_png = chart.result() if chart is not None else None
@@ -144,9 +143,10 @@ def _crosstabs(data, by: Iterable[str]) -> dict:
 
 
 def _outputs(project, book, data, themes, crosstabs: dict, excerpts, quantifiers: bool
-             ) -> dict[str, bytes | str]:
-    """The tables' files (name: content) but the Word report, in the order they are written:
-    themes.csv, themes.xlsx (every table), findings.md, excerpts.xlsx."""
+             ) -> dict[str, bytes | str | Callable[[BinaryIO], None]]:
+    """The tables' files (name: content, or a function writing it into a file) but the
+    reports, in the order they are written: themes.csv, themes.xlsx (every table),
+    findings.md, excerpts.xlsx."""
     from qualcode.analysis import framework_matrix, top_pairs
     from qualcode.analysis.cooccurrence import cooccurrence
     from qualcode.analysis.findings import (
@@ -156,7 +156,7 @@ def _outputs(project, book, data, themes, crosstabs: dict, excerpts, quantifiers
         proper_words,
     )
     from qualcode.export.excerpts import public
-    from qualcode.export.tables import to_csv, to_xlsx
+    from qualcode.export.tables import to_csv, write_xlsx
 
     sheets = {"themes": themes}
     for attribute, frame in crosstabs.items():
@@ -170,9 +170,9 @@ def _outputs(project, book, data, themes, crosstabs: dict, excerpts, quantifiers
                                  excerpts=excerpts, caveat_line=caveat(data.codings))
     return {
         "themes.csv": to_csv(themes),
-        "themes.xlsx": to_xlsx(sheets),
+        "themes.xlsx": partial(write_xlsx, sheets),
         "findings.md": findings,
-        "excerpts.xlsx": to_xlsx({"excerpts": public(excerpts)}),
+        "excerpts.xlsx": partial(write_xlsx, {"excerpts": public(excerpts)}),
     }
 
 

@@ -326,3 +326,43 @@ def test_tables_match_plain_computations_on_many_codings(tmp_path):
         if name:
             rows = list(rows.itertuples())
             assert matrix.loc[case, name] == f"{len(rows)} | {best(rows)}"
+
+
+def test_xlsx_rows_streamed_into_the_sheets_read_back_as_the_tables(tmp_path):
+    """write_xlsx writes the body rows itself: every kind of value comes back as it went in,
+    formula-like text as text, on every sheet, the header bold and frozen."""
+    import math
+
+    import numpy as np
+    import openpyxl
+    import pandas as pd
+
+    from qualcode.export.tables import write_workbook
+
+    quotes = pd.DataFrame({
+        "text": ["=SUM(A1)", " spaced ", "a <b> & 'c' \"d\"", "ünïcode 👋\nline", "",
+                 "form\x0cfeed"],
+        "count": np.array([1, 2, 3, 4, 5, 6], dtype=np.int64),
+        "share": [0.5, 1 / 3, float("nan"), -2.0, 1e-9, 7.0],
+        "flag": [True, False, True, False, True, False],
+        "maybe": ["", 0.25, None, "x", 3, ""]})
+    empty = pd.DataFrame()
+    out = write_workbook({"quotes": quotes, "nothing": empty, "Tabelle mit langem Namen x": quotes},
+                         tmp_path / "w.xlsx")
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["quotes", "nothing", "Tabelle mit langem Namen x"]
+    for name in ("quotes", "Tabelle mit langem Namen x"):
+        sheet = book[name]
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0] == ("text", "count", "share", "flag", "maybe")
+        assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
+        assert [r[0] for r in rows[1:]] == ["=SUM(A1)", " spaced ", "a <b> & 'c' \"d\"",
+                                            "ünïcode 👋\nline", None, "form feed"]
+        assert sheet["A2"].data_type == "s"  # text, verbatim, never a formula
+        assert [r[1] for r in rows[1:]] == [1, 2, 3, 4, 5, 6]
+        shares = [r[2] for r in rows[1:]]
+        assert shares[2] is None and shares[:2] == [0.5, 1 / 3] and shares[3:] == [-2.0, 1e-9, 7.0]
+        assert not any(isinstance(v, float) and math.isnan(v) for v in shares)
+        assert [r[3] for r in rows[1:]] == [True, False, True, False, True, False]
+        assert [r[4] for r in rows[1:]] == [None, 0.25, None, "x", 3, None]
+    assert list(book["nothing"].iter_rows(values_only=True)) in ([], [()])

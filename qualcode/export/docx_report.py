@@ -312,7 +312,10 @@ def passages_of(rows: pd.DataFrame) -> list[dict]:
     """One record per passage (document, start, end) under a code: several coders' codings
     of the same passage become one, with every (coder, origin) and every matched term."""
     merged: dict[tuple, dict] = {}
-    for row in rows.to_dict("records"):
+    names = list(rows.columns)
+    # records from plain column lists: DataFrame.to_dict("records") was most of the time
+    for values in zip(*(rows[name].tolist() for name in names), strict=True):
+        row = dict(zip(names, values, strict=True))
         key = (row["document"], row["start"], row["end"])
         if key not in merged:
             merged[key] = {**row, "_coders": [], "_matched": list(row["_matched"] or [])}

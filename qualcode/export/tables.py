@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
+import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 
 from qualcode.cells import neutralise
@@ -72,12 +76,23 @@ def to_markdown(frame: pd.DataFrame) -> str:
 
 
 def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """One sheet per table; headers bold, first row frozen. Text a spreadsheet would run as
-    a formula is stored as a text cell, verbatim: XLSX says "this is text" in the cell's type,
-    so no apostrophe is needed (``qualcode.cells`` is for CSV, which cannot say it).
+    """One sheet per table; headers bold, first row frozen (see ``write_xlsx``)."""
+    buffer = io.BytesIO()
+    write_xlsx(sheets, buffer)
+    return buffer.getvalue()
 
-    Written in openpyxl's streaming (write-only) mode: several times faster on a quote table
-    of thousands of excerpts.
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], handle: BinaryIO) -> None:
+    """One sheet per table, written into a binary file; headers bold, first row frozen.
+
+    Every string is stored as an inline string, so text a spreadsheet would run as a formula
+    ("=SUM(A1)") is a text cell, verbatim: XLSX says "this is text" in the cell's type, so
+    no apostrophe is needed (``qualcode.cells`` is for CSV, which cannot say it).
+
+    openpyxl (write-only) makes the workbook, styles and each sheet's header row; the body
+    rows are streamed straight into each sheet's XML in the zip, a few cells of plain text
+    each, as openpyxl would write them: per-cell objects were most of a quote table's time,
+    and the rows never exist as XML in memory whole.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -85,6 +100,7 @@ def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
 
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
+    made = []
     for name, frame in sheets.items():
         sheet = workbook.create_sheet(title=name[:31])
         frame = _flat(frame)
@@ -98,13 +114,73 @@ def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
             cell.font = bold
             header.append(cell)
         sheet.append(header)
-        for row in frame.itertuples(index=False):
-            sheet.append([_text_cell(sheet, xml_safe(v)) if isinstance(v, str) and
-                          neutralise(v) != v else xml_safe(v) if isinstance(v, str) else
-                          v.item() if hasattr(v, "item") else v for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        made.append((sheet, frame))
+    skeleton = io.BytesIO()
+    workbook.save(skeleton)
+    bodies = {sheet.path.lstrip("/"): frame for sheet, frame in made}  # named on saving
+    with zipfile.ZipFile(skeleton) as source, \
+            zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            frame = bodies.get(info.filename)
+            if frame is None:
+                target.writestr(info, source.read(info))
+                continue
+            xml = source.read(info).decode("utf-8")
+            if "</sheetData>" in xml:
+                head, tail = xml.split("</sheetData>", 1)
+            else:  # a table without columns: <sheetData/>
+                head, tail = xml.replace("<sheetData/>", "<sheetData>", 1).split(
+                    "<sheetData>", 1)
+                head += "<sheetData>"
+            part = zipfile.ZipInfo(info.filename, info.date_time)
+            part.compress_type = zipfile.ZIP_DEFLATED
+            with target.open(part, "w") as out:
+                out.write(head.encode("utf-8"))
+                for chunk in _rows_xml(frame):
+                    out.write(chunk.encode("utf-8"))
+                out.write(("</sheetData>" + tail).encode("utf-8"))
+
+
+def _rows_xml(frame: pd.DataFrame, batch: int = 2000):
+    """The body rows of a sheet (from row 2) as SpreadsheetML, ``batch`` rows per piece."""
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(i) for i in range(1, len(frame.columns) + 1)]
+    columns = [frame[c].tolist() for c in frame.columns]  # plain Python values
+    rows = []
+    for number, values in enumerate(zip(*columns, strict=True), start=2):
+        cells = []
+        for letter, value in zip(letters, values, strict=True):
+            cell = _cell_xml(value)
+            if cell:
+                cells.append(f'<c r="{letter}{number}"{cell}</c>')
+        rows.append(f'<row r="{number}">{"".join(cells)}</row>')
+        if len(rows) == batch:
+            yield "".join(rows)
+            rows = []
+    yield "".join(rows)
+
+
+def _cell_xml(value) -> str:
+    """A cell's type attribute and content (after ``<c r="A2"``), or "" for an empty cell:
+    text inline, numbers and booleans as values; NaN, infinities and None are no cell."""
+    from xml.sax.saxutils import escape
+
+    if isinstance(value, str):
+        if not value:
+            return ' t="inlineStr">'  # as openpyxl writes it: a cell, empty
+        text = escape(xml_safe(value))
+        space = ' xml:space="preserve"' if text.strip() != text else ""
+        return f' t="inlineStr"><is><t{space}>{text}</t></is>'
+    if isinstance(value, bool | np.bool_):
+        return f' t="b"><v>{int(value)}</v>'
+    if isinstance(value, int | np.integer):
+        return f' t="n"><v>{int(value)}</v>'
+    if isinstance(value, float | np.floating):
+        return f' t="n"><v>{float(value)!r}</v>' if math.isfinite(value) else ""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    return _cell_xml(str(value))
 
 
 def _text_cell(sheet, text: str):
@@ -129,7 +205,11 @@ def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None,
     elif fmt == "md":
         content = to_markdown(frame)
     elif fmt == "xlsx":
-        content = to_xlsx({path.stem: frame})
+        from qualcode.fileio import atomic_output
+
+        with atomic_output(path) as handle:
+            write_xlsx({path.stem: frame}, handle)
+        return path
     else:
         raise QualcodeError(f"unknown table format {fmt!r} (known: {', '.join(FORMATS)})", path)
     write_atomic(path, content)
@@ -138,6 +218,9 @@ def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None,
 
 def write_workbook(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
     """Write several tables as sheets of one .xlsx."""
+    from qualcode.fileio import atomic_output
+
     path = Path(path)
-    write_atomic(path, to_xlsx(sheets))
+    with atomic_output(path) as handle:
+        write_xlsx(sheets, handle)
     return path
