@@ -454,3 +454,30 @@ def test_fit_starts_no_process_so_a_script_without_a_main_guard_runs_under_spawn
                           env=env, cwd=tmp_path, timeout=120)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert done.stdout.strip() == "['budget', 'partners'] []"
+
+
+def test_count_ratios_one_code_at_a_time_are_the_dense_table():
+    """The n-grams each code's model sees are chosen from |log count ratios| made one code's
+    row at a time (the dense codes x n-grams table was most of a fit's memory): the rows are
+    the table a plain computation makes, and so are the n-grams chosen."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from qualcode.suggest.classifier import _log_count_ratios, _ranked
+
+    rng = np.random.default_rng(3)
+    matrix = sp.random(40, 300, density=0.08, format="csr", random_state=4, dtype=np.float32)
+    truth = rng.random((40, 4)) < [0.5, 0.1, 0.025, 0.3]
+    present = (matrix.toarray() > 0).astype(np.float32)
+    inside = truth.T.astype(np.float32) @ present
+    positives = truth.sum(axis=0, dtype=np.float32)[:, None]
+    dense = np.abs(np.log((inside + 1) * ((40 - positives + 2) / (positives + 2))
+                          / (present.sum(axis=0) - inside + 1)))
+    dense[inside < np.minimum(positives, 2)] = -np.inf
+    ratios = _log_count_ratios(matrix, truth)
+    assert len(ratios) == 4
+    for code in range(4):
+        assert np.allclose(ratios[code], dense[code], equal_nan=False)
+        assert np.array_equal(np.isinf(ratios[code]), np.isinf(dense[code]))
+        assert np.array_equal(_ranked(ratios[code], 20), _ranked(dense[code], 20))
+    assert np.allclose(ratios[[0, 2]].max(axis=0), dense[[0, 2]].max(axis=0))  # a group

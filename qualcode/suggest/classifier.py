@@ -341,19 +341,40 @@ def _ranked(ratios: np.ndarray, count: int | None) -> np.ndarray:
     return order if count is None else order[:count]
 
 
-def _log_count_ratios(matrix, truth: np.ndarray) -> np.ndarray:
+def _log_count_ratios(matrix, truth: np.ndarray) -> _CountRatios:
     """Per code (rows) and n-gram (columns), |log| of how much likelier the n-gram is in the
     code's units than in the others (add-one smoothed); -inf for n-grams in fewer than two of
-    the code's units (than one, for a code with one unit), which are never chosen."""
-    present = sp.csr_matrix((np.ones(len(matrix.data), dtype=np.float32), matrix.indices,
-                             matrix.indptr),
-                            shape=matrix.shape)
-    inside = np.asarray((sp.csr_matrix(truth.T.astype(np.float32)) @ present).todense())
-    everywhere = np.asarray(present.sum(axis=0), dtype=np.float32)
-    positives = truth.sum(axis=0, dtype=np.float32)[:, None]
-    # log((inside + 1) / (positives + 2)) - log((outside + 1) / (negatives + 2))
-    ratios = np.log((inside + 1) * ((len(truth) - positives + 2) / (positives + 2))
-                    / (everywhere - inside + 1))
-    np.abs(ratios, out=ratios)
-    ratios[inside < np.minimum(positives, 2)] = -np.inf
-    return ratios
+    the code's units (than one, for a code with one unit), which are never chosen. Each
+    code's row is made when asked for (see ``_CountRatios``)."""
+    return _CountRatios(matrix, truth)
+
+
+class _CountRatios:
+    """``_log_count_ratios`` one code's row at a time: the codes x n-grams table, dense, was
+    most of a fit's memory (50 codes x 2 million n-grams: 400 MB an array, and several made
+    at once). Rows are the same numbers, computed the same way."""
+
+    def __init__(self, matrix, truth: np.ndarray) -> None:
+        present = sp.csr_matrix((np.ones(len(matrix.data), dtype=np.float32), matrix.indices,
+                                 matrix.indptr), shape=matrix.shape)
+        self._inside = (sp.csr_matrix(truth.T.astype(np.float32)) @ present).tocsr()
+        self._everywhere = np.asarray(present.sum(axis=0), dtype=np.float32)[0]
+        self._positives = truth.sum(axis=0, dtype=np.float32)[:, None]
+        self._units = len(truth)
+
+    def __len__(self) -> int:
+        return self._inside.shape[0]
+
+    def __getitem__(self, code):
+        """One code's row (``code`` an int), or the rows of a list of codes."""
+        if not isinstance(code, int | np.integer):
+            return np.vstack([self[c] for c in code]) if len(code) else np.zeros(
+                (0, self._inside.shape[1]), dtype=np.float32)
+        inside = self._inside[int(code)].toarray()[0]
+        positives = self._positives[int(code)]
+        # log((inside + 1) / (positives + 2)) - log((outside + 1) / (negatives + 2))
+        ratios = np.log((inside + 1) * ((self._units - positives + 2) / (positives + 2))
+                        / (self._everywhere - inside + 1))
+        np.abs(ratios, out=ratios)
+        ratios[inside < np.minimum(positives, 2)] = -np.inf
+        return ratios
