@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from qualcode.errors import QualcodeError
 from qualcode.export.tables import xml_safe
@@ -324,7 +324,7 @@ class WordDocument:
                 with target.open(part, "w") as out:
                     self._write_body(source.read(info).decode("utf-8"), out)
 
-    def _write_body(self, xml: str, out: BinaryIO) -> None:
+    def _write_body(self, xml: str, out: IO[bytes]) -> None:
         """``document.xml`` with each placeholder paragraph replaced by its stream."""
         position = 0
         for token, paragraphs in self._streams:

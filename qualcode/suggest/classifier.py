@@ -190,7 +190,7 @@ class CodeSuggester:
         grouped = {code for codes in self.groups_.values() for code in codes}
         offsets = np.cumsum([0, *(b.shape[1] for b in blocks)])
         columns = [b.tocsc() for b in blocks]
-        ratios: dict[int, np.ndarray] = {}
+        ratios: dict[int, _CountRatios] = {}
 
         def ranked(block: int, js: list[int], counts) -> np.ndarray:
             if block not in ratios:
