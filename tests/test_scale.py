@@ -199,3 +199,35 @@ def test_codings_share_their_run_and_keep_what_varies(tmp_path):
         with project.transaction():
             project.remove_person_coding("t", 5, 9, "b", "ann")
         assert project.db.execute("SELECT count(*) FROM coding_runs").fetchone() == (1,)
+
+
+def test_paragraphs_that_are_the_turns_are_derived_and_follow_a_changed_file(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("Interviewer: one two.\n\nP01: three.\n")
+    with Project.open(tmp_path / "p.qc", create=True) as project:
+        ingest(project, [path])
+        stored = project.db.execute("SELECT kind, count(*) FROM segments GROUP BY kind")
+        assert dict(stored) == {"turn": 2}  # the paragraphs are the turns: not stored twice
+        (document,) = project.documents()
+        assert [(p.kind, p.start, p.end, p.words) for p in document.paragraphs] == [
+            ("paragraph", t.start, t.end, t.words) for t in document.turns]
+        assert project.segments("paragraph") == document.paragraphs
+        assert project.segment_span("t", "paragraph", 1) == (document.turns[1].start,
+                                                            document.turns[1].end)
+        assert project.segment_words("paragraph", False) == 3
+        # a turn of two lines, still one paragraph
+        path.write_text("Interviewer: one two.\nmore here\n\nP01: three.\n")
+        ingest(project, [path])
+        (document,) = project.documents()
+        assert document.text[document.paragraphs[0].start:document.paragraphs[0].end] == (
+            "one two.\nmore here")
+        # a turn of two paragraphs: the paragraphs are stored
+        path.write_text("Interviewer: one two.\n\nstill Ann.\n\nP01: three.\n")
+        ingest(project, [path])
+        (document,) = project.documents()
+        assert [document.text[p.start:p.end] for p in project.segments("paragraph")] == [
+            "one two.", "still Ann.", "three."]
+        assert len(document.turns) == 2
+        assert project.segment_words("paragraph", False) == 5
+        stored = project.db.execute("SELECT kind, count(*) FROM segments GROUP BY kind")
+        assert dict(stored) == {"turn": 2, "paragraph": 3}
