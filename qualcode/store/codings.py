@@ -129,11 +129,13 @@ class CodingsMixin(CodesMixin):
     def new_coding_run(self, run: CodingRun) -> int:
         """Record a run's constants (inside the caller's transaction); its id, for
         ``add_run_codings``."""
-        return self.db.execute(
+        run_id = self.db.execute(
             "INSERT INTO coding_runs (origin, coder, model, codebook, codebook_path,"
             " codebook_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (run.origin, run.coder, run.model, run.codebook, run.codebook_path,
              run.codebook_hash, run.created_at)).lastrowid
+        assert run_id is not None  # an INSERT always sets it
+        return run_id
 
     def add_run_codings(self, run_id: int, rows: Iterable[CodedRow],
                         status: str = "applied") -> int:
