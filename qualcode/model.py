@@ -190,11 +190,13 @@ class Codebook:
         """Each code's top-level theme (a theme is its own), by code id: how agreement,
         evaluation and co-occurrence roll sub-codes up to themes (``--level themes``)."""
         parents = {c.id: c.parent for c in self.codes}
-        tops = {}
+        tops: dict[str, str] = {}
         for code in self.codes:
             top, seen = code.id, {code.id}
-            while parents.get(top) is not None and parents[top] not in seen:
-                top = parents[top]
+            parent = parents.get(top)
+            while parent is not None and parent not in seen:
+                top = parent
+                parent = parents.get(top)
                 seen.add(top)
             tops[code.id] = top
         return tops

@@ -49,14 +49,15 @@ def open_archive(source: bytes | str | Path, path: str | Path,
                  kind: str = "readable zip archive") -> zipfile.ZipFile:
     """The archive, or a one-line InputError for a file that is not a ``kind`` (or holds too
     many members to be a document)."""
-    handle = io.BytesIO(source) if isinstance(source, bytes) else None
     try:
-        if handle is None:
+        if isinstance(source, bytes):
+            handle = io.BytesIO(source)
+            _check_member_count(handle, path)
+            archive = zipfile.ZipFile(handle)
+        else:
             with open(source, "rb") as stream:
                 _check_member_count(stream, path)
-        else:
-            _check_member_count(handle, path)
-        archive = zipfile.ZipFile(handle if handle is not None else source)
+            archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
         raise InputError(f"not a {kind} ({exc})", path) from None
     if len(archive.infolist()) > MAX_MEMBERS:

@@ -182,7 +182,8 @@ def normalise_with_offsets(text: str) -> tuple[str, OffsetMap]:
         else:
             if unicodedata.combining(character) and start > previous:
                 start -= 1  # marks go with the character before them, if no piece took it
-            end = tables.marks.match(text, at + 1).end()
+            marks = tables.marks.match(text, at + 1)  # ``[...]*``: always a match
+            end = marks.end() if marks else at + 1
             piece = text[start:end]
             composed = unicodedata.normalize("NFC", _ONE_BREAK.sub("\n", piece))
             before, after = len(piece), len(composed)

@@ -22,11 +22,15 @@ import zipfile
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from qualcode.errors import InputError
 from qualcode.model import Codebook
 from qualcode.offsets import Utf16Offsets
 from qualcode.safezip import Budget, open_archive, read_member
+
+if TYPE_CHECKING:
+    from qualcode.text import OffsetMap
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
@@ -521,7 +525,7 @@ class _Places:
 
     def __init__(self, unit: str) -> None:
         self.unit = unit
-        self.mappings: dict[int, list[int]] = {}
+        self.mappings: dict[int, OffsetMap] = {}
         self.tables: dict[int, Utf16Offsets] = {}
 
     def span(self, selection: _Selection, skipped: list[str]) -> tuple[int, int] | None:

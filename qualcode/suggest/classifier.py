@@ -199,7 +199,8 @@ class CodeSuggester:
             return _ranked(ratios[block][js].max(axis=0), limit)
 
         tasks, rows = [], []
-        plan = [([column[c]], 0, None) for c in self.codes_ if c not in grouped]
+        plan: list[tuple[list[int], int, int | None]] = [
+            ([column[c]], 0, None) for c in self.codes_ if c not in grouped]
         plan += [([column[c] for c in codes], 1, 2 if len(blocks) > 2 else None)
                  for codes in self.groups_.values()]
         for js, unit_block, context_block in plan:
