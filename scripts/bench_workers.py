@@ -77,7 +77,7 @@ def child(workers: int, corpus: Path, book_path: Path, work: Path) -> dict:
 
     clock = Clock()
     clock.wrap(Project, "put_document", "write documents")
-    clock.wrap(Project, "add_codings", "write codings")
+    clock.wrap(Project, "add_run_codings", "write codings")
     clock.wrap(Project, "segments", "read units")
     book = load_codebook(book_path)
     result: dict = {"workers": workers}

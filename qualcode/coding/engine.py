@@ -202,8 +202,7 @@ def code_project(
         if cluster is None:
             rows = coded_rows(items, build_matcher(codebook, prefilter), report.warnings)
         else:
-            rows = ((c.document_id, c.start, c.end, c.code_id, c.rule, c.matched)
-                    for c in _codings_on(cluster, items, codebook, prefilter, report.warnings))
+            rows = _rows_on(cluster, items, codebook, prefilter, report.warnings)
         pending: list[CodedRow] = []
         for row in rows:
             pending.append(row)
@@ -220,9 +219,10 @@ def code_project(
 
 
 def code_batch(units: list[Segment], codebook: Codebook, prefilter: bool
-               ) -> tuple[list[Coding], list[str]]:
-    """One cluster task: the codings of a batch of units, and the warnings it gave. The
-    matcher is built once per codebook per worker process, not once per batch."""
+               ) -> tuple[list[CodedRow], list[str]]:
+    """One cluster task: the coded rows of a batch of units (``coded_rows``: plain tuples,
+    quick to send back), and the warnings it gave. The matcher is built once per codebook
+    per worker process, not once per batch."""
     cached = _MATCHERS.get((id(codebook), prefilter))
     if cached is None:
         _MATCHERS.clear()
@@ -230,7 +230,7 @@ def code_batch(units: list[Segment], codebook: Codebook, prefilter: bool
         cached = _MATCHERS[(id(codebook), prefilter)] = (codebook,
                                                          build_matcher(codebook, prefilter))
     warnings: list[str] = []
-    return code_units(units, codebook, matcher=cached[1], warnings=warnings), warnings
+    return list(coded_rows(units, cached[1], warnings)), warnings
 
 
 _MATCHERS: dict[tuple[int, bool], tuple[Codebook, RuleMatcher]] = {}
@@ -254,16 +254,16 @@ def unit_batches(units: Iterable[Segment], size: int | None = None
         yield batch
 
 
-def _codings_on(cluster: Cluster, units: Iterable[Segment], codebook: Codebook,
-                prefilter: bool, warnings: list[str]) -> Iterator[Coding]:
-    """``iter_codings`` on a cluster's workers: batches of units out, their codings (and
+def _rows_on(cluster: Cluster, units: Iterable[Segment], codebook: Codebook,
+             prefilter: bool, warnings: list[str]) -> Iterator[CodedRow]:
+    """``coded_rows`` on a cluster's workers: batches of units out, their rows (and
     warnings) back in the units' order."""
     results = cluster.map(code_batch, unit_batches(units), codebook, prefilter,
                           label=lambda batch: f"{batch[0].document_id} (a batch of units)")
     try:
-        for codings, said in results:
+        for rows, said in results:
             warnings.extend(said)
-            yield from codings
+            yield from rows
     finally:
         results.close()
 
