@@ -268,12 +268,21 @@ class Cluster:
                     "died and were not restarted); the project is left as it was")
 
     def _settle(self) -> None:
-        """Before a suspect runs alone: every local worker back up, and out of its start
-        (a worker killed while its nanny still starts it is never restarted)."""
-        if self._local is not None:
-            with contextlib.suppress(Exception):
-                self._client.wait_for_workers(self.workers, timeout=NO_WORKERS_TIMEOUT)
-            time.sleep(0.5)
+        """Before a suspect runs alone: every local worker back up and out of its start (a
+        worker killed while its nanny is still starting it is never restarted), for up to
+        ``NO_WORKERS_TIMEOUT`` seconds."""
+        if self._local is None:
+            return
+        from distributed.core import Status
+
+        deadline = time.monotonic() + NO_WORKERS_TIMEOUT
+        while time.monotonic() < deadline:
+            nannies = list(self._local.workers.values())
+            started = [n for n in nannies if getattr(getattr(n, "process", None), "status",
+                                                     None) == Status.running]
+            if len(started) == len(nannies) and len(self._client.nthreads()) >= len(nannies):
+                return
+            time.sleep(0.1)
 
 
 def _bundles(pairs: Iterator[tuple[int, Any]], weight: Callable[[Any], int] | None,
