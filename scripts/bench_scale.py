@@ -18,6 +18,12 @@ step CPU / grep CPU.
 Steps: ingest (into a new project), code, themes, export-docx, export-xlsx, run (into a new
 folder), suggest (train + suggest on the coded project; its unit count is printed). ``run_step``
 runs one step given its argv, which is the hook for options such as ``--workers N``.
+
+``--workers 1 2`` runs ingest, code and run once per worker count (``--workers N`` on the
+command line; 1 is the single-process path) and prints each one's speed-up in wall time over
+1 worker; CPU seconds and peak RSS then include the Dask workers (the largest process's RSS).
+``scripts/bench_workers.py`` splits the same time into the client's SQLite writes, the
+workers' CPU and each process's peak RSS.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ WORDS_PER_INTERVIEW = 10_000
 TURNS_PER_INTERVIEW = 210  # about 10,000 words at the generator's turn lengths
 COMMON_KEYWORDS = ["bite", "getting", "lots", "housing"]  # "bit", "got", "lot" are common
 STEPS = ("ingest", "code", "themes", "export-docx", "export-xlsx", "run", "suggest")
+PARALLEL = ("ingest", "code", "run")  # the steps that take --workers
 DEFAULT_STEPS = ("ingest", "code", "themes", "export-docx", "export-xlsx", "run")
 
 
@@ -173,6 +180,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--steps", nargs="+", choices=STEPS, default=list(DEFAULT_STEPS))
     parser.add_argument("--workdir", type=Path, help="keep the generated corpora here")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1],
+                        help="run ingest, code and run with --workers N for each N")
     args = parser.parse_args()
     steps = [s for s in STEPS if s in args.steps]
     if any(s != "ingest" and s != "run" for s in steps) and "ingest" not in steps:
@@ -189,6 +198,7 @@ def main() -> None:
             work = Path(tmp) / f"work{millions:g}"
             work.mkdir()
             files = len(list(corpus.iterdir()))
+            single: dict[str, float] = {}  # a step's median wall time on the first count
             print(f"\n{words:,} words in {files:,} interviews (codebook: 50 codes, 500 "
                   f"keywords)")
             grep = [run_step(grep_argv(keywords, corpus), env={**os.environ, "LC_ALL": "C"})
@@ -197,18 +207,26 @@ def main() -> None:
             print(f"{'step':12} {'cpu s':>20} {'wall s':>20} {'peak RSS MB':>18} {'x grep':>7}")
             print(f"{'grep -F':12} {summary(grep, 'cpu'):>20} {summary(grep, 'wall'):>20} "
                   f"{summary(grep, 'rss_mb', '{:.0f}'):>18} {1:7.1f}")
-            for step in steps:
+            for step, workers in ((s, n) for s in steps
+                                  for n in (args.workers if s in PARALLEL else [1])):
                 measures = []
                 for run in range(args.repeat):
                     before(step, work, run)
-                    measures.append(run_step(step_argv(step, corpus, book, work, run)))
+                    extra = ["--workers", str(workers)] if workers > 1 else []
+                    measures.append(run_step([*step_argv(step, corpus, book, work, run),
+                                              *extra]))
                     after(step, work, run)
                 cpu = statistics.median(m.cpu for m in measures)
                 ratio = f"{cpu / grep_cpu:7.1f}" if grep_cpu >= 0.01 else f"{'-':>7}"
-                print(f"{step:12} {summary(measures, 'cpu'):>20} "
+                name = step if len(args.workers) == 1 else f"{step} x{workers}"
+                wall = statistics.median(m.wall for m in measures)
+                single.setdefault(step, wall)
+                speedup = f"  {single[step] / wall:.2f}x wall" if workers > 1 else ""
+                print(f"{name:12} {summary(measures, 'cpu'):>20} "
                       f"{summary(measures, 'wall'):>20} "
-                      f"{summary(measures, 'rss_mb', '{:.0f}'):>18} {ratio}", flush=True)
-                if step == "code":
+                      f"{summary(measures, 'rss_mb', '{:.0f}'):>18} {ratio}{speedup}",
+                      flush=True)
+                if step == "code" and workers == args.workers[0]:
                     print(f"{'':12} {counts(work / 'p.qc')}", flush=True)
                     startup = code_startup(corpus, book, work, args.repeat)
                     rate = words / max(cpu - startup, 0.01)
