@@ -184,8 +184,10 @@ class Cluster:
 
         def submit(bundle: list[tuple[int, Any]], alone: bool) -> None:
             nonlocal largest
+            # pickled here: Dask would otherwise walk every item looking for futures
+            items = pickle.dumps([item for _, item in bundle], protocol=pickle.HIGHEST_PROTOCOL)
             future = client.submit(
-                _call, function, [item for _, item in bundle], key, blob, pure=False,
+                _call, function, items, key, blob, pure=False,
                 key=f"qualcode-{function.__name__}-{run}-{next(counter)}")
             running[future] = (bundle, alone)
             largest = max(largest, len(bundle))
@@ -303,7 +305,7 @@ def _bundles(pairs: Iterator[tuple[int, Any]], weight: Callable[[Any], int] | No
 _SHARED: dict[str, tuple] = {}  # on a worker: the shared arguments of the current map
 
 
-def _call(function: Callable, items: list, key: str, blob: bytes
+def _call(function: Callable, items: bytes, key: str, blob: bytes
           ) -> tuple[list, BaseException | None]:
     """On a worker: ``function(item, *shared)`` for each item of a task, unpickling
     ``shared`` once per worker (so a codebook's matcher, cached by the codebook object, is
@@ -313,7 +315,7 @@ def _call(function: Callable, items: list, key: str, blob: bytes
         _SHARED.clear()  # one map at a time: keep only the latest
         shared = _SHARED[key] = pickle.loads(blob)
     results = []
-    for item in items:
+    for item in pickle.loads(items):
         try:
             results.append(function(item, *shared))
         except Exception as error:

@@ -190,3 +190,23 @@ def test_workers_without_dask_say_how_to_get_it(tmp_path, run_cli, monkeypatch):
     assert result.exit_code == 2
     assert result.stderr == ("error: running on several workers needs Dask: pip install "
                              "'qualcode[dask]' (or give --workers 1)\n")
+
+
+def test_a_document_sent_back_by_a_worker_is_the_document_read(tmp_path, transcript):
+    """Documents travel pickled with their text once and segments as tuples: what comes back
+    equals what was read, word counts and a segment that is not a slice of the text too."""
+    import pickle
+
+    from qualcode.ingest import read_document
+    from qualcode.model import Segment
+
+    crlf = tmp_path / "crlf.txt"
+    crlf.write_bytes("Interviewer: Cafe\u0301?\r\n\r\nP1: 😀 partnership\r\nworking.\r\n".encode())
+    for path in (transcript, crlf):
+        document = read_document(path)
+        document.paragraphs.append(Segment(document.id, "paragraph", 99, 0, 3, "not a slice"))
+        back = pickle.loads(pickle.dumps(document))
+        assert back == document
+        assert [s.words for s in back.turns] == [s.words for s in document.turns]
+        assert back.words == document.words and back.paragraphs[-1].text == "not a slice"
+        assert len(pickle.dumps(document)) < len(document.text.encode()) * 2 + 2000
