@@ -84,41 +84,65 @@ def test_exclusive_round_trips_through_yaml_qdc_and_csv(tmp_path):
         load_codebook(bad)
 
 
-def test_suggest_warns_where_coding_overlaps_an_exclusive_group(tmp_path, run_cli):
-    transcript = tmp_path / "lesson.txt"
-    turns = []
-    for i in range(14):
-        turns.append(f"Teacher: Question {i}?")
-        turns.append("Sam: " + ("why do you know it is so" if i % 2 else
-                                "you said it is two halves"))
-    transcript.write_text("\n\n".join(turns) + "\n", encoding="utf-8")
+@pytest.fixture
+def lessons(tmp_path, run_cli):
+    """Two lessons, each student turn coded with one teacher move by ann (two units of the
+    first lesson with both)."""
     book = tmp_path / "book.yaml"
     book.write_text(BOOK)
     project = tmp_path / "p.qc"
+    paths = []
+    for name in ("lesson1", "lesson2"):
+        turns = []
+        for i in range(14):
+            turns.append(f"Teacher: Question {i}?")
+            turns.append("Sam: " + ("why do you know it is so" if i % 2 else
+                                    "you said it is two halves"))
+        path = tmp_path / f"{name}.txt"
+        path.write_text("\n\n".join(turns) + "\n", encoding="utf-8")
+        paths.append(path)
     with Project.open(project, create=True) as p:
-        ingest(p, [transcript])
-    for i in range(14):
-        code = "press" if i % 2 else "revoice"
-        args = ["apply", "--project", project, "--doc", "lesson", "--segment",
-                f"turn:{2 * i + 1}", "--code", code, "--coder", "ann"]
-        if i == 0:
-            args += ["--codebook", book]
-        result = run_cli(*args)
-        assert result.exit_code == 0, result.output
+        ingest(p, paths)
+    for name in ("lesson1", "lesson2"):
+        for i in range(14):
+            args = ["apply", "--project", project, "--doc", name, "--segment",
+                    f"turn:{2 * i + 1}", "--code", "press" if i % 2 else "revoice",
+                    "--coder", "ann", "--codebook", book]
+            result = run_cli(*args)
+            assert result.exit_code == 0, result.output
     for turn in (1, 5):  # two units coded with both moves
-        assert run_cli("apply", "--project", project, "--doc", "lesson", "--segment",
+        assert run_cli("apply", "--project", project, "--doc", "lesson1", "--segment",
                        f"turn:{turn}", "--code", "press", "--coder", "ann").exit_code == 0
-    result = run_cli("suggest", "--project", project, "--min-examples", "3")
+    return project
+
+
+def test_suggest_warns_where_coding_overlaps_an_exclusive_group(lessons, run_cli):
+    result = run_cli("suggest", "--project", lessons, "--min-examples", "3")
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.stderr.splitlines() if "exclusive" in line]
     assert warnings == ["warning: exclusive 'move': 2 unit(s) carry more than one of its "
-                        "codes, learnt as the first of them: lesson turn 1 (press, revoice); "
-                        "lesson turn 5 (press, revoice)"]
-    with Project.open(project) as p:
-        report = suggest_project(p, min_examples=3)
+                        "codes, learnt as the first of them: lesson1 turn 1 (press, revoice); "
+                        "lesson1 turn 5 (press, revoice)"]
+    with Project.open(lessons) as p:
+        report = suggest_project(p, min_examples=3, context=False)
         assert len(report.warnings) == 1
         per_unit: dict = {}
         for c in p.codings():
             if c.status == "suggested" and c.code_id in ("press", "revoice"):
                 per_unit.setdefault((c.document_id, c.start), set()).add(c.code_id)
         assert all(len(codes) == 1 for codes in per_unit.values())
+
+
+def test_evaluate_scores_an_exclusive_group_as_one_multi_class_code(lessons, run_cli, tmp_path):
+    result = run_cli("evaluate", "--project", lessons, "--coder", "ann", "--min-examples", "3",
+                     "--folds", "2")
+    assert result.exit_code == 0, result.output
+    assert "Exclusive groups (move): one of their codes or none per unit" in result.output
+    run_cli("evaluate", "--project", lessons, "--coder", "ann", "--min-examples", "3",
+            "--folds", "2", "-o", tmp_path / "acc.csv")
+    import pandas as pd
+
+    frame = pd.read_csv(tmp_path / "acc.csv").set_index("code_id")
+    assert list(frame.index) == ["press", "revoice", "move"]
+    assert frame.loc["move", "examples"] == 28  # units with one of its codes
+    assert frame.loc["move", "kappa"] > 0.9  # the moves' words tell them apart

@@ -206,18 +206,19 @@ def evaluate(project_path, unit, coder, origins, level, min_examples, no_rules, 
       qualcode evaluate --project sample.qc --coder gold --level themes
     """
     from qualcode.store import Project
-    from qualcode.suggest.training import evaluate_project
+    from qualcode.suggest.training import evaluate_project, exclusive_groups
 
     with Project.open(project_path) as project:
         frame = evaluate_project(project, unit=unit, min_examples=min_examples,
                                  rules=not no_rules, coder=coder, origins=origins or None,
                                  context=not no_context, folds=folds, level=level,
                                  progress=progress_bar(quiet, "evaluate", "fold"))
+        groups = [g for g in exclusive_groups(project.codebook()) if g in set(frame.code_id)]
     emit_table(frame, "csv" if output else "table", output,
-               lambda: _accuracy_screen(frame, level))
+               lambda: _accuracy_screen(frame, level, groups))
 
 
-def _accuracy_screen(frame, level: str) -> str:
+def _accuracy_screen(frame, level: str, groups: list[str]) -> str:
     """The model's figures per code, then the same codes against the trivial baselines."""
 
     def f(value) -> str:
@@ -242,6 +243,9 @@ def _accuracy_screen(frame, level: str) -> str:
                       "every document", "none", "not above"], baselines, right=range(1, 8)),
         f"The model is not above a trivial guess on some measure for {short} of {len(frame)} "
         f"{level}.",
+        *([f"Exclusive groups ({', '.join(groups)}): one of their codes or none per unit; "
+           "kappa is the multi-class kappa over them and none, precision, recall and F1 the "
+           "codes' macro averages."] if groups else []),
     ])
 
 

@@ -71,6 +71,47 @@ def score_codes(truth: Sequence[set[str]], predicted: Sequence[set[str]],
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def score_groups(truth: Sequence[set[str]], predicted: Sequence[set[str]],
+                 groups: Sequence[str], exclusive: dict[str, list[str]],
+                 codes: Sequence[str]) -> pd.DataFrame:
+    """One row per exclusive group (``{parent: children}``) with a scored child among
+    ``codes``, in ``COLUMNS``: each unit is one of the children or none, so ``kappa`` is the
+    multi-class Cohen's kappa over them and none, ``precision``/``recall``/``f1`` the
+    children's macro averages, ``accuracy`` exact agreement (against "none everywhere" in
+    ``accuracy_all_absent``), ``examples`` the units with one of them, and the document
+    columns the group's presence (any child) in each document. A unit coded with two
+    children counts as the first (as the suggester learns it)."""
+    from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
+
+    frames = []
+    for parent, children in exclusive.items():
+        scored = [c for c in children if c in codes]
+        if not scored:
+            continue
+
+        def label(found: set[str], children=children) -> str:
+            return next((c for c in children if c in found), "")
+
+        t = [label(found) for found in truth]
+        g = [label(found) for found in predicted]
+        present = score_codes([{parent} if x else set() for x in t],
+                              [{parent} if x else set() for x in g], groups, [parent])
+        precision, recall, f1, _ = precision_recall_fscore_support(
+            t, g, labels=scored, average="macro", zero_division=0)
+        with np.errstate(all="ignore"):
+            kappa = float(cohen_kappa_score(t, g)) if len(set(t) | set(g)) > 1 else np.nan
+        row = present.iloc[0].to_dict()
+        row.update({"precision": precision, "recall": recall, "f1": f1,
+                    "kappa": kappa if np.isfinite(kappa) else np.nan,
+                    "accuracy": float(np.mean([a == b for a, b in zip(t, g, strict=True)])),
+                    "accuracy_all_absent": float(np.mean([a == "" for a in t])),
+                    "f1_all_present": np.nan})
+        row["not_above_baseline"] = ", ".join(_not_above(row))
+        frames.append({k: round(float(v), 3) if isinstance(v, float) and np.isfinite(v)
+                       else v for k, v in row.items()})
+    return pd.DataFrame(frames, columns=COLUMNS)
+
+
 def _not_above(row: dict) -> list[str]:
     """The measures on which the model does no better than a trivial guess."""
     worse = []

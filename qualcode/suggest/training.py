@@ -215,7 +215,9 @@ def evaluate_project(project: Project, *, unit: str = "turn", min_examples: int 
     and the trivial baselines beside them (``qualcode.suggest.accuracy``).
 
     ``level="themes"`` rolls the codes (true and predicted) up to their top-level themes, as
-    ``agree --level themes`` does. A project coded by several coders must name whose coding
+    ``agree --level themes`` does. At the codes' level each ``exclusive`` group gets a row
+    of its own after the codes (its parent's id: multi-class kappa, macro-F1;
+    ``accuracy.score_groups``). A project coded by several coders must name whose coding
     to measure against (``coder`` or ``origins``): pooling them would score the model on a
     blend no one coded.
 
@@ -223,7 +225,7 @@ def evaluate_project(project: Project, *, unit: str = "turn", min_examples: int 
     """
     from sklearn.model_selection import GroupKFold
 
-    from qualcode.suggest.accuracy import roll_up, score_codes
+    from qualcode.suggest.accuracy import roll_up, score_codes, score_groups
 
     if level not in LEVELS:
         raise ProjectError(f"level must be one of {', '.join(LEVELS)}", project.path)
@@ -257,7 +259,14 @@ def evaluate_project(project: Project, *, unit: str = "turn", min_examples: int 
         tops = project.codebook().top_themes()
         truth, predicted = roll_up(truth, tops), roll_up(predicted, tops)
         codes = _coded_on(truth, min_examples)
-    return score_codes(truth, predicted, units.groups, codes)
+    frame = score_codes(truth, predicted, units.groups, codes)
+    if level == "codes" and groups:  # and each exclusive group as one multi-class code
+        import pandas as pd
+
+        scored = score_groups(truth, predicted, units.groups, groups, codes)
+        if len(scored):
+            frame = pd.concat([frame, scored], ignore_index=True)
+    return frame
 
 
 def _coded_on(labels: list[set[str]], min_examples: int) -> list[str]:
