@@ -205,6 +205,41 @@ def after(train, test, data, group: str):
     return [next(iter(f)) if f else None for f in found]
 
 
+def cold(data, group: str, grid: bool) -> None:
+    """Cold start (no training): each sentence against the moves' names and descriptions,
+    before issue 15 (a unit's two most similar moves at similarity 0.08 or more) and now
+    (z-scores per move, one move per sentence in an exclusive group)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    from qualcode.suggest.cold import DEFAULT_THRESHOLD, DEFAULT_TOP, choose, similarities
+
+    texts, _, _, labels = data
+    moves = list(GROUPS[group].values())
+    codes = [code for code, _, _ in moves]
+    similarity = similarities(texts, [f"{name} {description}"
+                                      for _, name, description in moves])[0]
+    old = np.zeros(similarity.shape, dtype=bool)
+    best = np.argsort(-similarity, axis=1)[:, :2]
+    rows = np.arange(len(texts))[:, None]
+    old[rows, best] = similarity[rows, best] >= 0.08
+
+    def report(name: str, chosen: np.ndarray) -> None:
+        kappas = [cohen_kappa_score([label == c for label in labels], chosen[:, j])
+                  for j, c in enumerate(codes) if c in labels]
+        first = [codes[row.argmax()] if row.any() else None for row in chosen]
+        print(f"cold {name:18} mean kappa per move {np.mean(kappas):.3f}, multi-class kappa "
+              f"{scores(labels, first, codes)['kappa']:.3f}, "
+              f"{chosen.sum() / len(texts):.2f} suggestions per sentence")
+
+    report("before", old)
+    settings = [(DEFAULT_THRESHOLD, DEFAULT_TOP)]
+    if grid:
+        settings += [(t, k) for k in (1, 2) for t in (0.5, 1.0, 1.5, 2.0, 2.5, 3.0)]
+    for threshold, top in settings:
+        report(f"z>={threshold} top {top}",
+               choose(similarity, threshold=threshold, top=top, groups=[list(range(len(codes)))]))
+
+
 def cross_validate(name: str, data, folds: int, group: str) -> tuple[list, float]:
     from sklearn.model_selection import GroupKFold
 
@@ -227,8 +262,11 @@ def main() -> None:
                         help="a random sample of this many lessons (default: all)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--models", default="plain,before,after")
+    parser.add_argument("--models", default="plain,before,after",
+                        help="of plain,before,after (none: only the cold start)")
     parser.add_argument("--groups", default="teacher,student")
+    parser.add_argument("--cold-grid", action="store_true",
+                        help="cold start: also try other thresholds and top-k")
     args = parser.parse_args()
     if not args.data.is_dir():
         sys.exit(f"error: {args.data}: no such folder; this benchmark reads the TalkMoves "
@@ -243,8 +281,9 @@ def main() -> None:
         print(f"\n{group} moves: {len(data[0])} sentences, "
               f"{sum(counts.values())} with a move; "
               + ", ".join(f"{c} {n}" for c, n in counts.items()))
+        cold(data, group, args.cold_grid)
         print(f"{'model':8} {'kappa':>6} {'macroF1':>7} {'cpu s':>6}  per-move F1")
-        for name in args.models.split(","):
+        for name in filter(None, args.models.split(",")):
             guess, seconds = cross_validate(name, data, args.folds, group)
             result = scores(data[3], guess, codes)
             per = " ".join(f"{c}={f:.2f}" for c, f in result["f1"].items())

@@ -239,6 +239,54 @@ def test_cold_start_before_anything_is_coded(tmp_path, run_cli):
         assert load_coded(p).codings.empty  # suggestions never count
 
 
+def test_cold_start_options_set_how_unusual_and_how_many(tmp_path, run_cli):
+    project = tmp_path / "cold.qc"
+    run_cli("ingest", SAMPLE / "lscb09.txt", SAMPLE / "lscb12.txt", "--project", project, "-q")
+
+    def per_unit() -> dict:
+        with Project.open(project) as p:
+            found: dict = {}
+            for c in p.codings():
+                if c.status == "suggested":
+                    found.setdefault((c.document_id, c.start), []).append(c.code_id)
+            return found
+
+    result = run_cli("suggest", "--project", project, "--cold", "--codebook", LSCB,
+                     "--cold-top", "1", "--cold-threshold", "0.5")
+    assert result.exit_code == 0 and " suggestions for " in result.output
+    one = per_unit()
+    assert one and max(len(v) for v in one.values()) == 1
+    run_cli("suggest", "--project", project, "--cold", "--cold-top", "3",
+            "--cold-threshold", "0.5")
+    three = per_unit()
+    assert max(len(v) for v in three.values()) == 3 and set(one) <= set(three)
+    run_cli("suggest", "--project", project, "--cold", "--cold-threshold", "1.5")
+    stricter = per_unit()
+    assert 0 < sum(map(len, stricter.values())) < sum(map(len, three.values()))
+    result = run_cli("suggest", "--project", project, "--cold", "--cold-threshold", "50")
+    assert result.exit_code == 0 and "cold start: 0 suggestions" in result.output
+    result = run_cli("suggest", "--project", project, "--cold", "--cold-top", "0")
+    assert result.exit_code == 2 and "--cold-top" in result.stderr
+
+
+def test_cold_start_scores_each_code_against_its_own_units():
+    """A code whose similarities are all low still gets its most unusual unit; a code
+    close to every unit gets none; an exclusive group gives a unit one of its codes."""
+    import numpy as np
+
+    from qualcode.suggest.cold import choose
+
+    similarity = np.array([[0.01, 0.50, 0.30], [0.01, 0.52, 0.31], [0.09, 0.51, 0.29],
+                           [0.01, 0.49, 0.90]])
+    chosen = choose(similarity, threshold=1.5, top=2)
+    assert chosen[2, 0] and not chosen[:, 1].any() and chosen[3, 2]
+    group = np.array([[0.9, 0.8, 0.0], [0.1, 0.1, 0.0], [0.1, 0.7, 0.0], [0.1, 0.1, 0.0],
+                      [0.1, 0.6, 0.0], [0.1, 0.1, 0.0]])
+    assert choose(group, threshold=1.0, top=3)[0].tolist() == [True, True, False]
+    single = choose(group, threshold=1.0, top=3, groups=[[0, 1]])
+    assert single[0].tolist() == [True, False, False]  # the more unusual of the two
+
+
 def test_discover_finds_candidates_in_uncovered_units(coded, run_cli, tmp_path):
     import yaml
 

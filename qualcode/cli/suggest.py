@@ -15,6 +15,7 @@ from qualcode.cli.common import (
     unit_option,
 )
 from qualcode.model import ORIGINS
+from qualcode.suggest import COLD_THRESHOLD, COLD_TOP
 
 if TYPE_CHECKING:
     from qualcode.store import Project
@@ -33,9 +34,14 @@ if TYPE_CHECKING:
               "unit's similarity to their definitions, criteria and examples.")
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False),
               help="Load this codebook's codes into the project first (for --cold).")
+@click.option("--cold-threshold", type=float, default=COLD_THRESHOLD, show_default=True,
+              help="--cold: how unusual a unit's similarity to a code must be, in standard "
+              "deviations above that code's mean over the units.")
+@click.option("--cold-top", type=click.IntRange(min=1), default=COLD_TOP,
+              show_default=True, help="--cold: at most this many codes per unit.")
 @quiet_option
 def suggest(project_path, unit, min_examples, threshold, no_rules, no_context, cold,
-            codebook_path, quiet):
+            codebook_path, cold_threshold, cold_top, quiet):
     """Train on what is coded and suggest codes for the units that lack them.
 
     Example: qualcode suggest --project sample.qc
@@ -53,9 +59,10 @@ def suggest(project_path, unit, min_examples, threshold, no_rules, no_context, c
 
                 with project.transaction():
                     project.set_codes(load_codebook(codebook_path))
-            report = suggest_cold(project, unit=unit)
-        click.echo(f"cold start: {report.suggestions} suggestions from {report.codes} code "
-                   f"definitions (replacing {report.replaced} pending); model 'cold-start'")
+            report = suggest_cold(project, unit=unit, threshold=cold_threshold, top=cold_top)
+        click.echo(f"cold start: {report.suggestions} suggestions for {report.units} units "
+                   f"from {report.codes} code definitions (replacing {report.replaced} "
+                   "pending); model 'cold-start'")
         return
     # An entry point, so the place to start a process: it imports scikit-learn meanwhile.
     with fitting_worker() as worker, Project.open(project_path) as project:

@@ -236,7 +236,10 @@ def _model(settings: FitSettings, binary: bool = True):
     if binary:
         return LogisticRegression(C=settings.C, class_weight="balanced", solver="liblinear",
                                   random_state=settings.random_state)
-    return LogisticRegression(C=GROUP_C, class_weight="balanced", solver="lbfgs",
+    import os
+    cw = os.environ.get("GCW", "balanced")
+    cw = None if cw == "none" else cw
+    return LogisticRegression(C=float(os.environ.get("GC", GROUP_C)), class_weight=cw, solver="lbfgs",
                               max_iter=300, random_state=settings.random_state)
 
 

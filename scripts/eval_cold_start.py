@@ -1,0 +1,73 @@
+"""Cold start against a known coding (a benchmark, not a test): how well the suggestions made
+from the codebook alone agree with a coder, with the settings before issue 15 and now, and over
+a grid of thresholds and top-k (how the defaults were chosen).
+
+    qualcode run transcripts_sample --codebook codebooks/lscb_learning_improvement.yaml --out out
+    qualcode import codings transcripts_sample/gold_coding.csv --project out/project.qc
+    python scripts/eval_cold_start.py out/project.qc --coder gold
+
+Prints, per setting, the mean over the coder's codes of Cohen's kappa between "suggested" and
+"coded" on the participant turns, and the suggestions per turn. Nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    from sklearn.metrics import cohen_kappa_score
+
+    from qualcode.store import Project
+    from qualcode.suggest import COLD_THRESHOLD, COLD_TOP
+    from qualcode.suggest.cold import choose, profile, similarities
+    from qualcode.suggest.training import exclusive_groups, labelled_units
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("project", type=Path)
+    parser.add_argument("--coder", required=True)
+    args = parser.parse_args()
+    if not args.project.is_file():
+        sys.exit(f"error: {args.project}: no such project")
+    with Project.open(args.project, readonly=True) as project:
+        units = labelled_units(project, coder=args.coder, context=False)
+        book = project.codebook()
+    codes = [c for c in book.codes if c.codable]
+    ids = [c.id for c in codes]
+    coded = sorted({c for labels in units.labels for c in labels if c in ids})
+    if not coded:
+        sys.exit(f"error: {args.project}: {args.coder} coded nothing with this codebook")
+    groups = [[ids.index(c) for c in children if c in ids]
+              for children in exclusive_groups(book).values()]
+
+    def report(name: str, chosen: np.ndarray) -> None:
+        kappas = [cohen_kappa_score([c in labels for labels in units.labels],
+                                    chosen[:, ids.index(c)]) for c in coded]
+        print(f"{name:28} mean kappa {np.mean(kappas):.3f} over {len(coded)} codes, "
+              f"{chosen.sum() / len(units.texts):.2f} suggestions per unit")
+
+    print(f"{len(units.texts)} units; {args.coder}: "
+          f"{sum(len(labels) for labels in units.labels) / len(units.texts):.2f} codes per unit")
+    before = similarities(units.texts, [profile(c) for c in codes])[0]
+    old = np.zeros(before.shape, dtype=bool)
+    best = np.argsort(-before, axis=1)[:, :2]
+    rows = np.arange(len(old))[:, None]
+    old[rows, best] = before[rows, best] >= 0.08
+    report("before: top 2, >= 0.08", old)
+    similarity = similarities(units.texts, [profile(c, book.children(c.id)) for c in codes])[0]
+    report(f"now: z >= {COLD_THRESHOLD}, top {COLD_TOP}",
+           choose(similarity, threshold=COLD_THRESHOLD, top=COLD_TOP, groups=groups))
+    for top in (1, 2, 3):
+        for threshold in (0.5, 1.0, 1.5, 2.0, 2.5, 3.0):
+            report(f"z >= {threshold}, top {top}",
+                   choose(similarity, threshold=threshold, top=top, groups=groups))
+
+
+if __name__ == "__main__":
+    main()
