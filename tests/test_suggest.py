@@ -458,7 +458,7 @@ def test_the_suggester_is_a_scikit_learn_estimator():
     model = CodeSuggester(min_examples=2, C=1.0)
     assert model.get_params() == {
         "C": 1.0, "context_weights": (0.0, 1.0), "cv_folds": 3, "exclusive": None,
-        "feature_counts": (3000, None), "max_negatives": 2000,
+        "feature_counts": (3000,), "max_negatives": 2000,
         "min_examples": 2, "random_state": 0, "threshold": None}
     assert repr(model) == "CodeSuggester(C=1.0, min_examples=2)"
     copy = clone(model.fit(TEXTS, LABELS))

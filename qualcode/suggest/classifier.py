@@ -1,15 +1,17 @@
 """``CodeSuggester``: linear classifiers over word and character n-grams, and the context.
 
 TF-IDF of words and character 3-5-grams within words (``features.NgramFeatures``) of each
-unit, and, as a block of its own, of its context (the interviewer's question before a turn).
-Per code a logistic regression with balanced class weights; the inner cross-validation
-chooses, per code, how many n-grams it uses (the 3,000 that tell its units apart best, by
-log-count ratio among n-grams in at least two of its units, or all of those) and the weight
-of the context block (0 leaves it out), and a probability threshold (the F1-best on held-out
-folds) rather than a fixed 0.5. The children of an ``exclusive`` parent (one of them or none
-per unit) are one multinomial model instead, with one threshold for its best code, so a unit
-gets at most one of them. The fold models' average is the final model, so each code costs
-its folds' fits for each configuration and no more (``fitting``).
+unit with its context's words (the interviewer's question before a turn). Per code a logistic
+regression with balanced class weights on the n-grams that tell its units apart best (by
+log-count ratio among n-grams in at least two of its units): how many, of ``feature_counts``
+(3,000 by default; ``None`` is all of them), the inner cross-validation chooses per code, with
+a probability threshold (the F1-best on held-out folds) rather than a fixed 0.5. The children
+of an ``exclusive`` parent (one of them or none per unit) are one multinomial model instead,
+on every such n-gram of the unit alone (regularisation doing the choosing) and its context as
+a block of its own whose weight (``context_weights``) the inner cross-validation chooses, with
+one threshold for its best code, so a unit gets at most one of them. The fold models' average
+is the final model, so each code costs its folds' fits for each configuration and no more
+(``fitting``).
 It follows scikit-learn's conventions: ``__init__`` stores keyword parameters, ``fit``
 returns ``self``, learned state ends in ``_``, and ``sklearn.base.clone`` copies it.
 """
@@ -63,7 +65,7 @@ class CodeSuggester:
 
     def __init__(self, *, min_examples: int = 5, threshold: float | None = None,
                  C: float = FitSettings.C, cv_folds: int = FitSettings.cv_folds,
-                 feature_counts: tuple[int | None, ...] = (3000, None),
+                 feature_counts: tuple[int | None, ...] = (3000,),
                  context_weights: tuple[float, ...] = (0.0, 1.0),
                  exclusive: dict[str, list[str]] | None = None,
                  max_negatives: int | None = FitSettings.max_negatives,
