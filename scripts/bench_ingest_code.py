@@ -47,11 +47,13 @@ def make_data(folder: Path, millions: float) -> None:
 
 
 def measure(command: list[str], env: dict, output: Path | None = None) -> tuple[float, float]:
-    """(CPU seconds, peak RSS in MB) of one process. grep's output goes to a file: writing to
-    /dev/null lets GNU grep stop at the first match."""
-    with open(output or os.devnull, "w") as out:
+    """(CPU seconds, peak RSS in MB) of one process, run in a temporary folder (``python -m``
+    would import a qualcode in the current folder before PYTHONPATH's). grep's output goes to
+    a file: writing to /dev/null lets GNU grep stop at the first match."""
+    with open(output or os.devnull, "w") as out, tempfile.TemporaryDirectory() as here:
         done = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", *command], env=env,
-                              stdout=out, stderr=subprocess.PIPE, text=True, check=False)
+                              cwd=here, stdout=out, stderr=subprocess.PIPE, text=True,
+                              check=False)
     if done.returncode not in (0, 1):
         raise SystemExit(done.stderr)
     user, system, rss = done.stderr.strip().splitlines()[-1].split()
