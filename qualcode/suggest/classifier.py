@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import inspect
 from functools import partial
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -155,12 +156,24 @@ class CodeSuggester:
             return settings, [tasks[j]() for j in batch], groups
 
         batches = [range(b, min(b + _BATCH, len(tasks))) for b in range(0, len(tasks), _BATCH)]
-        if worker is not None:  # it fits the first batch while the next ones are cut
-            for batch in batches:
+        # The worker fits one batch while the next is cut: two batches at most are cut and
+        # queued at a time (queued, their matrices are held here until fitted, and all of a
+        # large project's at once took gigabytes).
+        waiting = iter(batches)
+        if worker is not None:
+            for batch in islice(waiting, 2):
                 worker.submit(*arguments(batch))
-        fitted = [fit for batch in (progress or iter)(batches)
-                  for fit in (worker.result() if worker is not None
-                              else fit_codes(*arguments(batch)))]
+
+        def fit_batch(batch: range) -> list:
+            if worker is None:
+                return fit_codes(*arguments(batch))
+            done = worker.result()
+            following = next(waiting, None)
+            if following is not None:
+                worker.submit(*arguments(following))
+            return done
+
+        fitted = [fit for batch in (progress or iter)(batches) for fit in fit_batch(batch)]
         matrix = blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
         self._assemble(fitted, rows, matrix.shape[1])
         return matrix
