@@ -123,6 +123,10 @@ def test_suggest_warns_where_coding_overlaps_an_exclusive_group(lessons, run_cli
     assert warnings == ["warning: exclusive 'move': 2 unit(s) carry more than one of its "
                         "codes, learnt as the first of them: lesson1 turn 1 (press, revoice); "
                         "lesson1 turn 5 (press, revoice)"]
+    result = run_cli("codebook", "validate", lessons.parent / "book.yaml", "--project", lessons)
+    assert result.exit_code == 0
+    assert result.stderr.count("warning: ") == 1
+    assert "exclusive 'move': 2 unit(s) carry more than one of its codes" in result.stderr
     with Project.open(lessons) as p:
         report = suggest_project(p, min_examples=3, context=False)
         assert len(report.warnings) == 1

@@ -22,16 +22,30 @@ def codebook():
 
 @codebook.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-def validate(file):
+@click.option("--project", "-p", "project_path", type=click.Path(dir_okay=False, exists=True),
+              help="Also check this project's coding against the codebook (units carrying two "
+              "codes of an exclusive parent).")
+def validate(file, project_path):
     """Check a codebook and report every problem with its line and code id.
 
-    Example: qualcode codebook validate codebooks/lscb_learning_improvement.yaml
+    \b
+    Examples:
+      qualcode codebook validate codebooks/lscb_learning_improvement.yaml
+      qualcode codebook validate talk.yaml --project lessons.qc
     """
     from qualcode.codebook import load_codebook
     from qualcode.codebook.validate import keyword_warnings, regex_warnings
 
     book = load_codebook(file)
-    for line in [*regex_warnings(book.codes), *keyword_warnings(book.codes)]:
+    lines = [*regex_warnings(book.codes), *keyword_warnings(book.codes)]
+    if project_path:
+        from qualcode.store import Project
+        from qualcode.suggest.training import exclusive_groups, labelled_units, overlap_warnings
+
+        with Project.open(project_path, readonly=True) as project:
+            lines += overlap_warnings(exclusive_groups(book),
+                                      labelled_units(project, context=False))
+    for line in lines:
         click.echo(f"warning: {file}: {line}", err=True)
     top = len(book.children(None))
     totals = {
