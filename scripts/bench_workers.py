@@ -49,7 +49,8 @@ def generate(folder: Path, millions: float) -> tuple[Path, Path, int]:
 
 
 class Clock:
-    """Wall seconds spent inside some Project methods (this process's SQLite work)."""
+    """CPU seconds of this thread spent inside some Project methods (this process's SQLite
+    work; CPU, not wall: on a loaded machine a call's wall time is mostly waiting)."""
 
     def __init__(self) -> None:
         self.spent: dict[str, float] = {}
@@ -58,11 +59,11 @@ class Clock:
         original = getattr(owner, name)
 
         def timed(*args, **kwargs):
-            start = time.perf_counter()
+            start = time.thread_time()
             try:
                 return original(*args, **kwargs)
             finally:
-                self.spent[bucket] = self.spent.get(bucket, 0.0) + time.perf_counter() - start
+                self.spent[bucket] = self.spent.get(bucket, 0.0) + time.thread_time() - start
 
         setattr(owner, name, timed)
 
@@ -86,18 +87,20 @@ def child(workers: int, corpus: Path, book_path: Path, work: Path) -> dict:
         result["start"] = time.perf_counter() - wall0
         if cluster is not None:  # the workers import what they need before the clock starts
             cluster._client.run(_warm)
-            worker_cpu0 = sum(cluster._client.run(time.process_time).values())
         with Project.open(work / f"w{workers}.qc", create=True) as project:
             for step, call in (("ingest", lambda: ingest(project, [corpus], cluster=cluster)),
                                ("code", lambda: code_project(project, book, cluster=cluster))):
                 cpu, wall = time.process_time(), time.perf_counter()
+                if cluster is not None:
+                    worker_cpu = sum(cluster._client.run(time.process_time).values())
                 report = call()
                 result[f"{step} wall"] = time.perf_counter() - wall
                 result[f"{step} client cpu"] = time.process_time() - cpu
+                if cluster is not None:
+                    result[f"{step} workers cpu"] = sum(
+                        cluster._client.run(time.process_time).values()) - worker_cpu
             result["codings"] = len(report.codings)
         if cluster is not None:
-            result["workers cpu"] = sum(cluster._client.run(time.process_time).values()) \
-                - worker_cpu0
             result["worker rss MB"] = sorted(
                 v / 1024 for v in cluster._client.run(_peak_rss_kb).values())
     result["total wall"] = time.perf_counter() - wall0
@@ -155,7 +158,8 @@ def report(runs: dict[int, list[dict]], words: int) -> None:
 
     base = median(min(runs), "ingest wall") + median(min(runs), "code wall")
     keys = ["start", "ingest wall", "code wall", "ingest client cpu", "code client cpu",
-            "write documents", "write codings", "read units", "workers cpu", "client rss MB"]
+            "write documents", "write codings", "read units", "ingest workers cpu",
+            "code workers cpu", "client rss MB"]
     print(f"{'':24}" + "".join(f"{f'{n} worker(s)':>14}" for n in runs))
     for key in keys:
         print(f"{key:24}" + "".join(f"{median(n, key):14.2f}" for n in runs))
@@ -170,9 +174,17 @@ def report(runs: dict[int, list[dict]], words: int) -> None:
     codings = runs[one][0]["codings"]
     cpu = median(one, "ingest client cpu") + median(one, "code client cpu")
     print(f"single process: {cpu / words * 1e6:.2f} cpu s per million words (ingest + code); "
-          f"{codings:,} codings stored at {codings / median(one, 'write codings'):,.0f} per s "
-          f"of write time; documents and segments written at "
-          f"{words / median(one, 'write documents'):,.0f} words per s")
+          f"{codings:,} codings stored at {codings / median(one, 'write codings'):,.0f} per "
+          f"cpu s; documents and segments written at "
+          f"{words / median(one, 'write documents'):,.0f} words per cpu s")
+    for n in runs:
+        if n == one:
+            continue
+        client = median(n, "ingest client cpu") + median(n, "code client cpu")
+        worker = median(n, "ingest workers cpu") + median(n, "code workers cpu")
+        print(f"{n} workers: client {client / words * 1e6:.2f} and workers "
+              f"{worker / words * 1e6:.2f} cpu s per million words; the client alone caps "
+              f"the rate at {words / client:,.0f} words per s")
 
 
 if __name__ == "__main__":
