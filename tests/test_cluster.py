@@ -210,3 +210,12 @@ def test_a_document_sent_back_by_a_worker_is_the_document_read(tmp_path, transcr
         assert [s.words for s in back.turns] == [s.words for s in document.turns]
         assert back.words == document.words and back.paragraphs[-1].text == "not a slice"
         assert len(pickle.dumps(document)) < len(document.text.encode()) * 2 + 2000
+
+
+def test_workers_and_a_scheduler_together_are_one_line(tmp_path, run_cli):
+    result = run_cli("ingest", SAMPLE / "lscb09.txt", "--project", tmp_path / "p.qc",
+                     "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786")
+    assert result.exit_code == 2
+    assert result.stderr == ("error: give --workers 2 or --scheduler tcp://127.0.0.1:8786, not "
+                             "both (the scheduler's cluster has the workers it has)\n")
+    assert not (tmp_path / "p.qc").exists()
