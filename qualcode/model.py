@@ -241,6 +241,8 @@ class Codebook:
             c for c in code_ids if c not in known]
 
     def depth(self, code_id: str) -> int:
+        """How many ancestors the code has (a theme: 0). Each call checks the hierarchy
+        (O(codes)), so a loop over codes takes ``ancestor_map()`` once instead."""
         return len(self.ancestor_map().get(code_id, ()))
 
 

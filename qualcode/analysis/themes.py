@@ -82,6 +82,7 @@ def theme_frequencies(data: CodedData, sort: str = "codebook") -> pd.DataFrame:
     ids = ordered_codes(book, coded)
     names = code_names(book, ids)
     parents = {c.id: c.parent for c in book.codes}
+    lineage = book.ancestor_map()  # once: each call checks the whole hierarchy (O(codes))
     n_cases = data.n_cases
     # one grouped pass per column: distinct passages per theme (the first coding of each
     # passage, in stored order, speaks for it), cases, participants (an interviewer's coded
@@ -100,7 +101,7 @@ def theme_frequencies(data: CodedData, sort: str = "codebook") -> pd.DataFrame:
         rows.append({
             "code_id": code_id,
             "code": names[code_id],
-            "level": book.depth(code_id) if code_id in parents else 0,
+            "level": len(lineage.get(code_id, ())),
             "parent_id": parents.get(code_id) or "",
             "cases": count,
             "of_cases": n_cases,

@@ -19,9 +19,14 @@ if TYPE_CHECKING:
 BASE_COLUMNS = list(QUOTE_COLUMNS)
 
 
-def code_path(codebook, code_id: str) -> str:
-    """``enablers > engagement > engagement-frontline``."""
+def code_paths(codebook, code_ids) -> dict[str, str]:
+    """Each code's path, ``enablers > engagement > engagement-frontline``, by code id (the
+    ancestor map taken once: each take checks the whole hierarchy)."""
     lineage = codebook.ancestor_map()
+    return {code_id: _path(lineage, code_id) for code_id in code_ids}
+
+
+def _path(lineage: dict[str, tuple[str, ...]], code_id: str) -> str:
     return " > ".join([*reversed(lineage[code_id]), code_id]) if code_id in lineage else code_id
 
 
@@ -45,7 +50,7 @@ def excerpt_rows(project: Project, data: CodedData, codes=None) -> pd.DataFrame:
     documents = merged["document"].tolist()
     starts = [int(v) for v in merged["start"]]
     ends = [int(v) for v in merged["end"]]
-    paths = {code: code_path(book, code) for code in set(codes)}
+    paths = code_paths(book, set(codes))
     texts = data.texts
     columns_of = {
         "document": documents,
