@@ -164,9 +164,14 @@ class WordDocument:
 
         if not paragraphs:
             return
+        from copy import deepcopy
+
         holder = parse_xml(f'<w:body xmlns:w="{W_NAMESPACE}">{"".join(paragraphs)}</w:body>')
         for element in list(holder):
-            self._append(element)
+            # a copy, not the element: lxml moving a big child (a 4,000-row table) out of
+            # the holder's document took time quadratic in its size (22.9 s); a copy is a
+            # root of its own and moves at once (0.1 s)
+            self._append(deepcopy(element))
 
     @property
     def text_height(self) -> float:
