@@ -173,8 +173,14 @@ class QuotePicker:
         if excerpts.empty:
             return
         paths = pd.factorize(excerpts["code_path"])
-        self._path = paths[0]
-        self._path_codes = [set(path.split(" > ")) for path in paths[1]]
+        # each code's rows (its own codings and its sub-codes'), found once for all codes:
+        # a mask over every row per code was quadratic in a big codebook
+        rows_of_path = pd.Series(np.arange(len(paths[0]))).groupby(paths[0]).indices
+        parts: dict[str, list[np.ndarray]] = {}
+        for index, path in enumerate(paths[1]):
+            for code in set(path.split(" > ")):
+                parts.setdefault(code, []).append(rows_of_path[index])
+        self._rows_of = {code: np.sort(np.concatenate(rows)) for code, rows in parts.items()}
         self._passage = excerpts.groupby(["document", "start", "end"], sort=False).ngroup(
             ).to_numpy()
         key = pd.DataFrame({
@@ -196,8 +202,7 @@ class QuotePicker:
         used = set() if used is None else used
         if self.excerpts.empty:
             return []
-        mine = np.array([code_id in codes for codes in self._path_codes])[self._path]
-        rows = np.flatnonzero(mine)
+        rows = self._rows_of.get(code_id, np.empty(0, dtype=np.int64))
         _, first = np.unique(self._passage[rows], return_index=True)
         rows = rows[np.sort(first)]  # each passage once: its first coding in table order
         rows = rows[np.argsort(self._rank[rows], kind="stable")]
