@@ -3,7 +3,8 @@
 The public API mirrors the command line: every command has a library twin here (``TWINS`` in
 ``tests/test_api.py`` says which). Reading: ``read_document``, ``read_documents``,
 ``read_attributes``, ``sentences``; a project: ``Project``, ``ingest_files``; codebooks:
-``load_codebook``, ``save_codebook``, ``regex_warnings``, ``keyword_warnings``; coding:
+``load_codebook``, ``save_codebook``, ``regex_warnings``, ``keyword_warnings``,
+``exclusive_warnings``; coding:
 ``code_documents``, ``code_project``, ``codings_frame``, ``apply_coding``, ``unapply_coding``,
 ``import_codings``, ``import_column_codings``;
 tables: ``load_coded`` (with a ``Selection``) then ``theme_frequencies``, ``crosstab``,
@@ -46,6 +47,7 @@ _LAZY = {
     "save_codebook": "qualcode.codebook:save_codebook",
     "regex_warnings": "qualcode.codebook.validate:regex_warnings",
     "keyword_warnings": "qualcode.codebook.validate:keyword_warnings",
+    "exclusive_warnings": "qualcode.codebook.validate:exclusive_warnings",
     # coding
     "code_documents": "qualcode.coding.engine:code_documents",
     "code_project": "qualcode.coding.engine:code_project",
@@ -127,6 +129,7 @@ __all__ = [
     "discover",
     "ensure_sentences",
     "evaluate_project",
+    "exclusive_warnings",
     "export_qdpx",
     "framework_matrix",
     "import_codings",

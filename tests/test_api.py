@@ -18,7 +18,8 @@ from qualcode.cli import main
 TWINS: dict[str, tuple[str, ...]] = {
     "ingest": ("ingest_files",),
     "docs": ("Project",),  # Project.summaries() and Project.attributes()
-    "codebook validate": ("load_codebook", "regex_warnings", "keyword_warnings"),
+    "codebook validate": ("load_codebook", "regex_warnings", "keyword_warnings",
+                          "exclusive_warnings"),
     "codebook show": ("load_codebook",),
     "codebook convert": ("load_codebook", "save_codebook"),
     "code": ("code_project",),

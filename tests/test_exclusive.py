@@ -150,3 +150,22 @@ def test_evaluate_scores_an_exclusive_group_as_one_multi_class_code(lessons, run
     assert list(frame.index) == ["press", "revoice", "move"]
     assert frame.loc["move", "examples"] == 28  # units with one of its codes
     assert frame.loc["move", "kappa"] > 0.9  # the moves' words tell them apart
+
+
+def test_exclusive_on_a_code_without_two_sub_codes_is_a_warning(tmp_path, run_cli):
+    book = tmp_path / "book.yaml"
+    book.write_text(
+        "name: talk\ncodes:\n"
+        "  - {id: move, name: Move, exclusive: true, children: [\n"
+        "      {id: press, name: Press, keywords: [why]},\n"
+        "      {id: revoice, name: Revoice, keywords: [you said]}]}\n"
+        "  - {id: lone, name: Lone, exclusive: true, children: [\n"
+        "      {id: only, name: Only, keywords: [só]}]}\n"
+        "  - {id: leaf, name: Leaf, exclusive: true, keywords: [café]}\n", encoding="utf-8")
+    result = run_cli("codebook", "validate", book)
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "'exclusive: true'" in line]
+    assert len(warnings) == 2
+    assert "code 'lone': 'exclusive: true' has 1 codable sub-code(s)" in warnings[0]
+    assert "code 'leaf': 'exclusive: true' has 0 codable sub-code(s)" in warnings[1]
+    assert not any("code 'move'" in line for line in warnings)

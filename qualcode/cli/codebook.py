@@ -34,10 +34,11 @@ def validate(file, project_path):
       qualcode codebook validate talk.yaml --project lessons.qc
     """
     from qualcode.codebook import load_codebook
-    from qualcode.codebook.validate import keyword_warnings, regex_warnings
+    from qualcode.codebook.validate import exclusive_warnings, keyword_warnings, regex_warnings
 
     book = load_codebook(file)
-    lines = [*regex_warnings(book.codes), *keyword_warnings(book.codes)]
+    lines = [*regex_warnings(book.codes), *keyword_warnings(book.codes),
+             *exclusive_warnings(book.codes)]
     if project_path:
         from qualcode.store import Project
         from qualcode.suggest.training import exclusive_groups, labelled_units, overlap_warnings

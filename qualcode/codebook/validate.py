@@ -146,6 +146,22 @@ def regex_warnings(codes: list[Code]) -> list[str]:
     ]
 
 
+def exclusive_warnings(codes: list[Code]) -> list[str]:
+    """One line per ``exclusive: true`` that excludes nothing: a code with fewer than two
+    codable sub-codes has no choice to make one of, so the key does nothing there (a typo'd
+    parent, or the key put on a child instead of its parent)."""
+    children: dict[str, int] = {}
+    for code in codes:
+        if code.parent is not None and code.codable:
+            children[code.parent] = children.get(code.parent, 0) + 1
+    return [
+        f"code {quoted(code.id)}: 'exclusive: true' has {children.get(code.id, 0)} codable "
+        "sub-code(s), so there is nothing to choose between; put it on the parent whose "
+        "sub-codes exclude each other"
+        for code in codes if code.exclusive and children.get(code.id, 0) < 2
+    ]
+
+
 def keyword_warnings(codes: list[Code]) -> list[str]:
     """One line per lemma keyword that matches less than spaCy's flat lemma table would have
     given it (see ``qualcode.coding.lemmas``): a keyword that is a word of its own
