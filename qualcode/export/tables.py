@@ -22,7 +22,7 @@ import pandas as pd
 
 from qualcode.cells import neutralise
 from qualcode.errors import QualcodeError
-from qualcode.fileio import write_atomic
+from qualcode.fileio import atomic_output, write_atomic
 
 FORMATS = ("csv", "xlsx", "json", "md")
 _XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -205,8 +205,6 @@ def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None,
     elif fmt == "md":
         content = to_markdown(frame)
     elif fmt == "xlsx":
-        from qualcode.fileio import atomic_output
-
         with atomic_output(path) as handle:
             write_xlsx({path.stem: frame}, handle)
         return path
@@ -218,8 +216,6 @@ def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None,
 
 def write_workbook(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
     """Write several tables as sheets of one .xlsx."""
-    from qualcode.fileio import atomic_output
-
     path = Path(path)
     with atomic_output(path) as handle:
         write_xlsx(sheets, handle)
