@@ -130,18 +130,14 @@ def test_suggest_warns_where_coding_overlaps_an_exclusive_group(lessons, run_cli
     with Project.open(lessons) as p:
         report = suggest_project(p, min_examples=3, context=False)
         assert len(report.warnings) == 1
-        per_unit: dict = {}
-        for c in p.codings():
-            if c.status == "suggested" and c.code_id in ("press", "revoice"):
-                per_unit.setdefault((c.document_id, c.start), set()).add(c.code_id)
-        assert all(len(codes) == 1 for codes in per_unit.values())
 
 
 def test_evaluate_scores_an_exclusive_group_as_one_multi_class_code(lessons, run_cli, tmp_path):
     result = run_cli("evaluate", "--project", lessons, "--coder", "ann", "--min-examples", "3",
                      "--folds", "2")
     assert result.exit_code == 0, result.output
-    assert "Exclusive groups (move): one of their codes or none per unit" in result.output
+    assert "Rows marked (group) are exclusive groups (move): one of their codes or none per " \
+           "unit, scored on the codes themselves; kappa" in result.output
     run_cli("evaluate", "--project", lessons, "--coder", "ann", "--min-examples", "3",
             "--folds", "2", "-o", tmp_path / "acc.csv")
     import pandas as pd
@@ -169,3 +165,123 @@ def test_exclusive_on_a_code_without_two_sub_codes_is_a_warning(tmp_path, run_cl
     assert "code 'lone': 'exclusive: true' has 1 codable sub-code(s)" in warnings[0]
     assert "code 'leaf': 'exclusive: true' has 0 codable sub-code(s)" in warnings[1]
     assert not any("code 'move'" in line for line in warnings)
+
+
+def _set_book(project, text: str, tmp_path) -> None:
+    """Replace the project's codebook with ``text`` (YAML)."""
+    path = tmp_path / "other.yaml"
+    path.write_text(text, encoding="utf-8")
+    with Project.open(project) as p, p.transaction():
+        p.set_codes(load_codebook(path))
+
+
+def test_stored_suggestions_give_a_unit_at_most_one_code_of_a_group(lessons, tmp_path):
+    """Units that carry both moves' words get both moves from one model per code, and at
+    most one once the parent is exclusive; the same project, only the key changes."""
+    lesson = tmp_path / "lesson3.txt"
+    lesson.write_text("\n\n".join(
+        f"Teacher: Question {i}?\n\nSam: why do you know, you said it is two halves {i}"
+        for i in range(6)) + "\n", encoding="utf-8")
+    with Project.open(lessons) as p:
+        ingest(p, [lesson])
+
+    def per_unit() -> dict:
+        with Project.open(lessons) as p:
+            suggest_project(p, min_examples=3, threshold=0.2, context=False)
+            found: dict = {}
+            for c in p.codings():
+                if c.status == "suggested" and c.code_id in ("press", "revoice"):
+                    found.setdefault((c.document_id, c.start), set()).add(c.code_id)
+        return found
+
+    _set_book(lessons, BOOK.replace("    exclusive: true\n", ""), tmp_path)
+    assert any(len(codes) == 2 for codes in per_unit().values())
+    _set_book(lessons, BOOK, tmp_path)
+    found = per_unit()
+    assert found and all(len(codes) == 1 for codes in found.values())
+    assert {doc for doc, _ in found} == {"lesson3"}
+
+
+NESTED = """\
+name: Talk moves, nested
+codes:
+  - id: teacher
+    name: Teacher talk
+    children:
+      - id: move
+        name: Teacher talk move
+        exclusive: true
+        children:
+          - {id: press, name: Pressing for reasoning}
+          - {id: revoice, name: Revoicing}
+  - id: topic
+    name: Fractions
+"""
+
+
+def test_evaluate_reports_exclusive_groups_at_the_themes_level(lessons, run_cli, tmp_path):
+    """The group's row comes after the themes, scored on its codes (not rolled up), whether
+    its parent is the top theme (a theme row of the same id beside it, told apart by
+    ``kind``) or sits below one."""
+    import pandas as pd
+
+    def frame(level: str) -> pd.DataFrame:
+        out = tmp_path / f"{level}.csv"
+        result = run_cli("evaluate", "--project", lessons, "--coder", "ann", "--min-examples",
+                         "3", "--folds", "2", "--level", level, "-o", out)
+        assert result.exit_code == 0, result.output
+        return pd.read_csv(out, keep_default_na=False)
+
+    codes = frame("codes")
+    assert list(zip(codes.code_id, codes.kind)) == [
+        ("press", "code"), ("revoice", "code"), ("move", "exclusive group")]
+    themes = frame("themes")  # move is the top theme of press and revoice
+    assert list(zip(themes.code_id, themes.kind)) == [("move", "theme"),
+                                                      ("move", "exclusive group")]
+    group = codes.iloc[2]
+    assert themes.iloc[1].equals(group)  # the same figures as at the codes' level
+    assert themes.iloc[0]["examples"] == group["examples"] == 28
+    assert themes.iloc[0]["kappa"] != group["kappa"]  # "a move" vs which move
+    result = run_cli("evaluate", "--project", lessons, "--coder", "ann", "--min-examples", "3",
+                     "--folds", "2", "--level", "themes")
+    lines = result.stdout.splitlines()
+    assert lines[2].split()[0] == "move" and lines[3].split()[:2] == ["move", "(group)"]
+    assert "for 1 of 1 themes and 1 of 1 exclusive groups" in result.output
+    assert "Rows marked (group) are exclusive groups (move): one of their codes or none per " \
+           "unit, scored on the codes themselves, not rolled up to themes;" in result.output
+
+    _set_book(lessons, NESTED, tmp_path)  # move below the top theme teacher
+    themes = frame("themes")
+    assert list(zip(themes.code_id, themes.kind)) == [("teacher", "theme"),
+                                                      ("move", "exclusive group")]
+    assert themes.iloc[1].equals(group)
+
+
+def test_evaluate_warns_where_the_coding_overlaps_an_exclusive_group(lessons, run_cli):
+    """One line per group, as suggest says it, about the coding measured against; and a
+    group left without a row says so."""
+    from qualcode.suggest.training import evaluate_project
+
+    line = ("warning: exclusive 'move': 2 unit(s) carry more than one of its codes, learnt as "
+            "the first of them: lesson1 turn 1 (press, revoice); lesson1 turn 5 (press, revoice)")
+    for level in ("codes", "themes"):
+        result = run_cli("evaluate", "--project", lessons, "--coder", "ann", "--min-examples",
+                         "3", "--folds", "2", "--level", level)
+        assert result.exit_code == 0, result.output
+        assert result.stderr.splitlines() == [line]
+    with Project.open(lessons) as p:
+        warnings: list[str] = []
+        evaluate_project(p, coder="ann", min_examples=3, folds=2, warnings=warnings)
+        assert warnings == [line.removeprefix("warning: ")]
+        warnings = []
+        frame = evaluate_project(p, coder="ann", min_examples=15, folds=2, warnings=warnings)
+        assert list(frame.code_id) == ["press", "move"]  # revoice is on 14 units
+        warnings = []
+        frame = evaluate_project(p, coder="ann", min_examples=17, folds=2, warnings=warnings)
+    assert frame.empty
+    assert warnings[1] == ("exclusive 'move': no row of its own: none of its codes is on 17 or "
+                           "more units (--min-examples)")
+    # a coding without overlaps: no warning
+    result = run_cli("evaluate", "--project", lessons, "--coder", "nobody", "--min-examples",
+                     "3", "--folds", "2")
+    assert result.exit_code == 2 and "warning" not in result.stderr

@@ -213,32 +213,42 @@ def evaluate(project_path, unit, coder, origins, level, min_examples, no_rules, 
       qualcode evaluate --project sample.qc --coder gold --level themes
     """
     from qualcode.store import Project
-    from qualcode.suggest.training import evaluate_project, exclusive_groups
+    from qualcode.suggest.training import evaluate_project
 
+    warnings: list[str] = []
     with Project.open(project_path) as project:
         frame = evaluate_project(project, unit=unit, min_examples=min_examples,
                                  rules=not no_rules, coder=coder, origins=origins or None,
                                  context=not no_context, folds=folds, level=level,
-                                 progress=progress_bar(quiet, "evaluate", "fold"))
-        groups = [g for g in exclusive_groups(project.codebook()) if g in set(frame.code_id)]
+                                 progress=progress_bar(quiet, "evaluate", "fold"),
+                                 warnings=warnings)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     emit_table(frame, "csv" if output else "table", output,
-               lambda: _accuracy_screen(frame, level, groups))
+               lambda: _accuracy_screen(frame, level))
 
 
-def _accuracy_screen(frame, level: str, groups: list[str]) -> str:
-    """The model's figures per code, then the same codes against the trivial baselines."""
+def _accuracy_screen(frame, level: str) -> str:
+    """The model's figures per code, then the same codes against the trivial baselines; an
+    exclusive group's row is marked "(group)"."""
 
     def f(value) -> str:
         return "n/a" if value != value else f"{value:.2f}"
 
-    model = [[r.code_id, r.examples, f(r.precision), f(r.recall), f(r.f1), f(r.kappa),
+    is_group = frame["kind"] == "exclusive group"
+    groups = list(frame.code_id[is_group])
+    rows = [(f"{r.code_id} (group)" if group else r.code_id, r)
+            for r, group in zip(frame.itertuples(), is_group, strict=True)]
+    model = [[name, r.examples, f(r.precision), f(r.recall), f(r.f1), f(r.kappa),
               f(r.document_presence_accuracy), f"{r.documents_predicted} of {r.documents}",
-              f"{r.documents_true} of {r.documents}"] for r in frame.itertuples()]
-    baselines = [[r.code_id, f(r.f1), f(r.f1_all_present), f(r.accuracy),
-                  f(r.accuracy_all_absent), f(r.document_presence_accuracy),
-                  f(r.document_presence_all), f(r.document_presence_none),
-                  r.not_above_baseline] for r in frame.itertuples()]
-    short = int((frame["not_above_baseline"] != "").sum())
+              f"{r.documents_true} of {r.documents}"] for name, r in rows]
+    baselines = [[name, f(r.f1), f(r.f1_all_present), f(r.accuracy), f(r.accuracy_all_absent),
+                  f(r.document_presence_accuracy), f(r.document_presence_all),
+                  f(r.document_presence_none), r.not_above_baseline] for name, r in rows]
+    short = frame["not_above_baseline"] != ""
+    counted = f"{int(short[~is_group].sum())} of {int((~is_group).sum())} {level}"
+    if groups:
+        counted += f" and {int(short[is_group].sum())} of {len(groups)} exclusive groups"
     return "\n".join([
         format_table(["code", "examples", "precision", "recall", "F1", "kappa",
                       "documents right", "predicted in", "coded in"], model, right=range(1, 9)),
@@ -248,11 +258,12 @@ def _accuracy_screen(frame, level: str, groups: list[str]) -> str:
         "code is put in every document or in none.",
         format_table(["code", "F1", "all units", "accuracy", "no unit", "documents right",
                       "every document", "none", "not above"], baselines, right=range(1, 8)),
-        f"The model is not above a trivial guess on some measure for {short} of {len(frame)} "
-        f"{level}.",
-        *([f"Exclusive groups ({', '.join(groups)}): one of their codes or none per unit; "
-           "kappa is the multi-class kappa over them and none, precision, recall and F1 the "
-           "codes' macro averages."] if groups else []),
+        f"The model is not above a trivial guess on some measure for {counted}.",
+        *([f"Rows marked (group) are exclusive groups ({', '.join(groups)}): one of their "
+           "codes or none per unit, scored on the codes themselves"
+           + (", not rolled up to themes" if level == "themes" else "")
+           + "; kappa is the multi-class kappa over them and none, precision, recall and F1 "
+           "the codes' macro averages."] if groups else []),
     ])
 
 

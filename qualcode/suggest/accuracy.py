@@ -19,7 +19,8 @@ import pandas as pd
 COLUMNS = ["code_id", "examples", "precision", "recall", "f1", "kappa",
            "document_presence_accuracy", "accuracy", "accuracy_all_absent", "f1_all_present",
            "document_presence_all", "document_presence_none", "documents", "documents_true",
-           "documents_predicted", "not_above_baseline"]
+           "documents_predicted", "not_above_baseline", "kind"]
+KINDS = ("code", "theme", "exclusive group")  # what a row scores (``kind``)
 
 
 def roll_up(labels: Iterable[set[str]], tops: dict[str, str]) -> list[set[str]]:
@@ -29,10 +30,12 @@ def roll_up(labels: Iterable[set[str]], tops: dict[str, str]) -> list[set[str]]:
 
 
 def score_codes(truth: Sequence[set[str]], predicted: Sequence[set[str]],
-                groups: Sequence[str], codes: Sequence[str]) -> pd.DataFrame:
+                groups: Sequence[str], codes: Sequence[str], kind: str = "code"
+                ) -> pd.DataFrame:
     """One row per code of ``codes``: the model's figures (``predicted``) against ``truth``,
     unit by unit and document by document (``groups``: each unit's document), the trivial
-    baselines' figures, and where the model is not above them (``COLUMNS``)."""
+    baselines' figures, and where the model is not above them (``COLUMNS``); ``kind`` says
+    what the rows are (``KINDS``: themes when the labels are rolled up)."""
     from sklearn.metrics import cohen_kappa_score
 
     documents = sorted(set(groups))
@@ -64,6 +67,7 @@ def score_codes(truth: Sequence[set[str]], predicted: Sequence[set[str]],
             "documents": len(documents),
             "documents_true": int(in_doc_true.sum()),
             "documents_predicted": int(in_doc_guess.sum()),
+            "kind": kind,
         }
         row["not_above_baseline"] = ", ".join(_not_above(row))
         rows.append({k: round(float(v), 3) if isinstance(v, float) and np.isfinite(v) else v
@@ -79,8 +83,11 @@ def score_groups(truth: Sequence[set[str]], predicted: Sequence[set[str]],
     multi-class Cohen's kappa over them and none, ``precision``/``recall``/``f1`` the
     children's macro averages, ``accuracy`` exact agreement (against "none everywhere" in
     ``accuracy_all_absent``), ``examples`` the units with one of them, and the document
-    columns the group's presence (any child) in each document. A unit coded with two
-    children counts as the first (as the suggester learns it)."""
+    columns the group's presence (any child) in each document; ``kind`` is "exclusive
+    group", which tells the row from a code or theme of the same id (the parent coded
+    itself, or a top theme). ``truth`` and ``predicted`` are codes, never rolled up: at the
+    themes' level too a group is scored on its own codes. A unit coded with two children
+    counts as the first (as the suggester learns it)."""
     from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
 
     frames = []
@@ -105,7 +112,7 @@ def score_groups(truth: Sequence[set[str]], predicted: Sequence[set[str]],
                     "kappa": kappa if np.isfinite(kappa) else np.nan,
                     "accuracy": float(np.mean([a == b for a, b in zip(t, g, strict=True)])),
                     "accuracy_all_absent": float(np.mean([a == "" for a in t])),
-                    "f1_all_present": np.nan})
+                    "f1_all_present": np.nan, "kind": KINDS[2]})
         row["not_above_baseline"] = ", ".join(_not_above(row))
         frames.append({k: round(float(v), 3) if isinstance(v, float) and np.isfinite(v)
                        else v for k, v in row.items()})

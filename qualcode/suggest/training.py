@@ -208,18 +208,21 @@ LEVELS = ("codes", "themes")
 def evaluate_project(project: Project, *, unit: str = "turn", min_examples: int = 5,
                      rules: bool = True, coder: str | None = None,
                      origins: Iterable[str] | None = None, context: bool = True,
-                     folds: int = 5, level: str = "codes", progress=None) -> pandas.DataFrame:
+                     folds: int = 5, level: str = "codes", progress=None,
+                     warnings: list[str] | None = None) -> pandas.DataFrame:
     """Cross-validated accuracy per code, folds grouped by document (no document's units on
     both sides): examples, precision, recall, F1, Cohen's kappa, how often the model gets
     the code's presence in a document right, its "k of N documents" against the truth's,
     and the trivial baselines beside them (``qualcode.suggest.accuracy``).
 
     ``level="themes"`` rolls the codes (true and predicted) up to their top-level themes, as
-    ``agree --level themes`` does. At the codes' level each ``exclusive`` group gets a row
-    of its own after the codes (its parent's id: multi-class kappa, macro-F1;
-    ``accuracy.score_groups``). A project coded by several coders must name whose coding
-    to measure against (``coder`` or ``origins``): pooling them would score the model on a
-    blend no one coded.
+    ``agree --level themes`` does. At either level each ``exclusive`` group gets a row of
+    its own after the codes or themes (its parent's id, ``kind`` "exclusive group":
+    multi-class kappa, macro-F1 over its codes, never rolled up; ``accuracy.score_groups``).
+    A project coded by several coders must name whose coding to measure against (``coder``
+    or ``origins``): pooling them would score the model on a blend no one coded.
+    ``warnings`` (a list, if given) gets one line per exclusive group whose codes overlap on
+    some units of that coding (``overlap_warnings``), and per group left without a row.
 
     >>> evaluate_project(project, coder="gold", level="themes")  # doctest: +SKIP
     """
@@ -254,16 +257,23 @@ def evaluate_project(project: Project, *, unit: str = "turn", min_examples: int 
                               None if contexts is None else list(contexts[test]))
         for index, suggested in zip(test, found, strict=True):
             predicted[index] = suggested
-    truth = units.labels
     if level == "themes":
         tops = project.codebook().top_themes()
-        truth, predicted = roll_up(truth, tops), roll_up(predicted, tops)
-        codes = _coded_on(truth, min_examples)
-    frame = score_codes(truth, predicted, units.groups, codes)
-    if level == "codes" and groups:  # and each exclusive group as one multi-class code
+        truth = roll_up(units.labels, tops)
+        frame = score_codes(truth, roll_up(predicted, tops), units.groups,
+                            _coded_on(truth, min_examples), kind="theme")
+    else:
+        frame = score_codes(units.labels, predicted, units.groups, codes)
+    if groups:  # and each exclusive group as one multi-class code, on its codes
         import pandas as pd
 
-        scored = score_groups(truth, predicted, units.groups, groups, codes)
+        if warnings is not None:
+            warnings += overlap_warnings(groups, units)
+            warnings += [f"exclusive {parent!r}: no row of its own: none of its codes is on "
+                         f"{min_examples} or more units (--min-examples)"
+                         for parent, children in groups.items()
+                         if not set(children).intersection(codes)]
+        scored = score_groups(units.labels, predicted, units.groups, groups, codes)
         if len(scored):
             frame = pd.concat([frame, scored], ignore_index=True)
     return frame
