@@ -285,3 +285,30 @@ def test_evaluate_warns_where_the_coding_overlaps_an_exclusive_group(lessons, ru
     result = run_cli("evaluate", "--project", lessons, "--coder", "nobody", "--min-examples",
                      "3", "--folds", "2")
     assert result.exit_code == 2 and "warning" not in result.stderr
+
+
+def test_exclusive_survives_a_qdpx_round_trip(lessons, run_cli, tmp_path):
+    """QDPX has no field for it: it travels in the code's Description, in the ``[qualcode]``
+    block as in QDC, the project still valid against the REFI-QDA schema; nested too."""
+    import zipfile
+
+    from conftest import DATA
+    from lxml import etree
+
+    _set_book(lessons, NESTED, tmp_path)
+    archive = tmp_path / "lessons.qdpx"
+    result = run_cli("export", "qdpx", "--project", lessons, "-o", archive)
+    assert result.exit_code == 0, result.output
+    qde = zipfile.ZipFile(archive).read("project.qde")
+    schema = etree.XMLSchema(etree.parse(str(DATA / "refi-qda" / "Project.xsd")))
+    assert schema.validate(etree.fromstring(qde)), schema.error_log
+    assert qde.count(b"exclusive: true") == 1
+    copy = tmp_path / "copy.qc"
+    result = run_cli("import", "qdpx", archive, "--project", copy)
+    assert result.exit_code == 0, result.output
+    with Project.open(copy) as p:
+        book = p.codebook()
+    assert [(c.id, c.parent, c.exclusive) for c in book.codes] == [
+        ("teacher", None, False), ("move", "teacher", True), ("press", "move", False),
+        ("revoice", "move", False), ("topic", None, False)]
+    assert exclusive_groups(book) == {"move": ["press", "revoice"]}
