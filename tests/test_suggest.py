@@ -219,6 +219,13 @@ def test_evaluate_refuses_to_pool_several_coders(coded, run_cli, tmp_path):
     result = run_cli("evaluate", "--project", coded, "--origin", "rule", "--min-examples",
                      "3", "--folds", "2", "-q")
     assert result.exit_code == 0, result.stderr
+    # two people and no rules: still refused, and no word of the rule engine
+    sheet.write_text("document,start,end,code,coder\n" + rows[0].replace(",ann", ",bob") + "\n")
+    assert run_cli("import", "codings", sheet, "--project", coded).exit_code == 0
+    result = run_cli("evaluate", "--project", coded, "--no-rules", "--min-examples", "1")
+    assert result.exit_code == 2 and result.stderr == (
+        f"error: {coded}: the codings to measure against are 2 coders' (ann, bob): name one "
+        "with --coder NAME or --origin ORIGIN\n")
 
 
 def test_cold_start_before_anything_is_coded(tmp_path, run_cli):
