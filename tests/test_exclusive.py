@@ -233,11 +233,11 @@ def test_evaluate_reports_exclusive_groups_at_the_themes_level(lessons, run_cli,
         return pd.read_csv(out, keep_default_na=False)
 
     codes = frame("codes")
-    assert list(zip(codes.code_id, codes.kind)) == [
+    assert list(zip(codes.code_id, codes.kind, strict=True)) == [
         ("press", "code"), ("revoice", "code"), ("move", "exclusive group")]
     themes = frame("themes")  # move is the top theme of press and revoice
-    assert list(zip(themes.code_id, themes.kind)) == [("move", "theme"),
-                                                      ("move", "exclusive group")]
+    assert list(zip(themes.code_id, themes.kind, strict=True)) == [
+        ("move", "theme"), ("move", "exclusive group")]
     group = codes.iloc[2]
     assert themes.iloc[1].equals(group)  # the same figures as at the codes' level
     assert themes.iloc[0]["examples"] == group["examples"] == 28
@@ -252,8 +252,8 @@ def test_evaluate_reports_exclusive_groups_at_the_themes_level(lessons, run_cli,
 
     _set_book(lessons, NESTED, tmp_path)  # move below the top theme teacher
     themes = frame("themes")
-    assert list(zip(themes.code_id, themes.kind)) == [("teacher", "theme"),
-                                                      ("move", "exclusive group")]
+    assert list(zip(themes.code_id, themes.kind, strict=True)) == [
+        ("teacher", "theme"), ("move", "exclusive group")]
     assert themes.iloc[1].equals(group)
 
 

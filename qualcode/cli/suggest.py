@@ -215,7 +215,7 @@ def evaluate(project_path, unit, coder, origins, level, min_examples, no_rules, 
     from qualcode.store import Project
     from qualcode.suggest.training import evaluate_project
 
-    warnings: list[str] = []
+    warnings = []  # evaluate_project adds its warning lines
     with Project.open(project_path) as project:
         frame = evaluate_project(project, unit=unit, min_examples=min_examples,
                                  rules=not no_rules, coder=coder, origins=origins or None,
