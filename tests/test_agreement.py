@@ -136,7 +136,7 @@ def test_cli_apply_unapply_agree_against_the_rule_engine(tmp_path, run_cli):
                      "themes", "--disagreements", tmp_path / "d.xlsx", "--docx",
                      tmp_path / "agree.docx")
     assert result.exit_code == 0, result.output
-    assert "kappa" in result.output and "(all codes)" in result.output
+    assert "kappa" in result.output and "(all themes)" in result.output  # --level themes
     import docx
     import openpyxl
 

@@ -75,7 +75,7 @@ def agree(project_path, first, more, unit, codes, level, statuses, absent, disag
                 for _, r in frame.iterrows()]
         nan = float("nan")
         o = result.overall
-        rows.append(["(all codes)", o.get("units", 0), _number(o.get("agreement", nan)),
+        rows.append([f"(all {level})", o.get("units", 0), _number(o.get("agreement", nan)),
                      _number(o.get("kappa", nan)), _number(o.get("alpha", nan)),
                      *(int(frame[c].sum()) for c in coded), o.get("why_na", "")])
         headers = ["code", f"{unit}s", "agreement", "kappa", "alpha", *coded, "why n/a"]
