@@ -276,11 +276,16 @@ def test_evaluate_warns_where_the_coding_overlaps_an_exclusive_group(lessons, ru
         warnings = []
         frame = evaluate_project(p, coder="ann", min_examples=15, folds=2, warnings=warnings)
         assert list(frame.code_id) == ["press", "move"]  # revoice is on 14 units
+        assert warnings[0] == ("1 code on fewer than 15 units, not scored (--min-examples): "
+                               "revoice (14)")
         warnings = []
         frame = evaluate_project(p, coder="ann", min_examples=17, folds=2, warnings=warnings)
     assert frame.empty
-    assert warnings[1] == ("exclusive 'move': no row of its own: none of its codes is on 17 or "
-                           "more units (--min-examples)")
+    assert warnings == [
+        "2 codes on fewer than 17 units, not scored (--min-examples): press (16), revoice (14)",
+        line.removeprefix("warning: "),
+        "exclusive 'move': no row of its own: none of its codes is on 17 or more units "
+        "(--min-examples)"]
     # a coding without overlaps: no warning
     result = run_cli("evaluate", "--project", lessons, "--coder", "nobody", "--min-examples",
                      "3", "--folds", "2")

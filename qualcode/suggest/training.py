@@ -263,7 +263,10 @@ def evaluate_project(project: Project, *, unit: str = "turn", min_examples: int 
         frame = score_codes(truth, roll_up(predicted, tops), units.groups,
                             _coded_on(truth, min_examples), kind="theme")
     else:
-        frame = score_codes(units.labels, predicted, units.groups, codes)
+        truth = units.labels
+        frame = score_codes(truth, predicted, units.groups, codes)
+    if warnings is not None:
+        warnings += _too_few(truth, min_examples, level)
     if groups:  # and each exclusive group as one multi-class code, on its codes
         import pandas as pd
 
@@ -277,6 +280,20 @@ def evaluate_project(project: Project, *, unit: str = "turn", min_examples: int 
         if len(scored):
             frame = pd.concat([frame, scored], ignore_index=True)
     return frame
+
+
+def _too_few(labels: list[set[str]], min_examples: int, level: str) -> list[str]:
+    """One line naming the codes (or themes) coded on too few units to be scored, with how
+    many each is on, so that none is left out silently."""
+    from collections import Counter
+
+    counts = Counter(code for codes in labels for code in codes)
+    few = sorted((code, n) for code, n in counts.items() if n < min_examples)
+    if not few:
+        return []
+    named = ", ".join(f"{code} ({n})" for code, n in few)
+    return [f"{len(few)} {level if len(few) > 1 else level[:-1]} on fewer than {min_examples} units, not scored "
+            f"(--min-examples): {named}"]
 
 
 def _coded_on(labels: list[set[str]], min_examples: int) -> list[str]:
