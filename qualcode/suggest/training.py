@@ -292,7 +292,8 @@ def _too_few(labels: list[set[str]], min_examples: int, level: str) -> list[str]
     if not few:
         return []
     named = ", ".join(f"{code} ({n})" for code, n in few)
-    return [f"{len(few)} {level if len(few) > 1 else level[:-1]} on fewer than {min_examples} units, not scored "
+    kind = level if len(few) > 1 else level[:-1]  # "1 code", "2 codes"
+    return [f"{len(few)} {kind} on fewer than {min_examples} units, not scored "
             f"(--min-examples): {named}"]
 
 
