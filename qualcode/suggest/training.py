@@ -221,13 +221,12 @@ def evaluate_project(project: Project, *, unit: str = "turn", min_examples: int 
     multi-class kappa, macro-F1 over its codes, never rolled up; ``accuracy.score_groups``).
     A project coded by several coders must name whose coding to measure against (``coder``
     or ``origins``): pooling them would score the model on a blend no one coded.
-    ``warnings`` (a list, if given) gets one line per exclusive group whose codes overlap on
-    some units of that coding (``overlap_warnings``), and per group left without a row.
+    ``warnings`` (a list, if given) gets a line naming the codes on too few units to score,
+    one per exclusive group whose codes overlap on some units of the coding measured against
+    (``overlap_warnings``, as ``suggest`` says it), and one per group left without a row.
 
     >>> evaluate_project(project, coder="gold", level="themes")  # doctest: +SKIP
     """
-    from sklearn.model_selection import GroupKFold
-
     from qualcode.suggest.accuracy import roll_up, score_codes, score_groups
 
     if level not in LEVELS:
@@ -243,20 +242,8 @@ def evaluate_project(project: Project, *, unit: str = "turn", min_examples: int 
     if splits < 2:
         raise ProjectError("evaluation needs at least two documents", project.path)
     codes = _coded_on(units.labels, min_examples)
-    predicted: list[set[str]] = [set() for _ in units.texts]
-    texts = np.array(units.texts, dtype=object)
-    contexts = None if units.contexts is None else np.array(units.contexts, dtype=object)
     groups = exclusive_groups(project.codebook())
-    outer = list(GroupKFold(n_splits=splits).split(texts, groups=units.groups))
-    for train, test in (progress or iter)(outer):
-        model = CodeSuggester(min_examples=min_examples, exclusive=groups or None).fit(
-            list(texts[train]), [units.labels[i] for i in train],
-            [units.groups[i] for i in train],
-            contexts=None if contexts is None else list(contexts[train]))
-        found = model.predict(list(texts[test]),
-                              None if contexts is None else list(contexts[test]))
-        for index, suggested in zip(test, found, strict=True):
-            predicted[index] = suggested
+    predicted = _cross_validated(units, splits, min_examples, groups, progress)
     if level == "themes":
         tops = project.codebook().top_themes()
         truth = roll_up(units.labels, tops)
@@ -267,19 +254,38 @@ def evaluate_project(project: Project, *, unit: str = "turn", min_examples: int 
         frame = score_codes(truth, predicted, units.groups, codes)
     if warnings is not None:
         warnings += _too_few(truth, min_examples, level)
-    if groups:  # and each exclusive group as one multi-class code, on its codes
+        warnings += overlap_warnings(groups, units)
+        warnings += [f"exclusive {parent!r}: no row of its own: none of its codes is on "
+                     f"{min_examples} or more units (--min-examples)"
+                     for parent, children in groups.items()
+                     if not set(children).intersection(codes)]
+    scored = score_groups(units.labels, predicted, units.groups, groups, codes)
+    if len(scored):  # each exclusive group as one multi-class code, on its codes
         import pandas as pd
 
-        if warnings is not None:
-            warnings += overlap_warnings(groups, units)
-            warnings += [f"exclusive {parent!r}: no row of its own: none of its codes is on "
-                         f"{min_examples} or more units (--min-examples)"
-                         for parent, children in groups.items()
-                         if not set(children).intersection(codes)]
-        scored = score_groups(units.labels, predicted, units.groups, groups, codes)
-        if len(scored):
-            frame = pd.concat([frame, scored], ignore_index=True)
+        frame = pd.concat([frame, scored], ignore_index=True)
     return frame
+
+
+def _cross_validated(units: Units, splits: int, min_examples: int,
+                     groups: dict[str, list[str]], progress=None) -> list[set[str]]:
+    """Each unit's codes as predicted by a model trained on the other folds' documents."""
+    from sklearn.model_selection import GroupKFold
+
+    predicted: list[set[str]] = [set() for _ in units.texts]
+    texts = np.array(units.texts, dtype=object)
+    contexts = None if units.contexts is None else np.array(units.contexts, dtype=object)
+    outer = list(GroupKFold(n_splits=splits).split(texts, groups=units.groups))
+    for train, test in (progress or iter)(outer):
+        model = CodeSuggester(min_examples=min_examples, exclusive=groups or None).fit(
+            list(texts[train]), [units.labels[i] for i in train],
+            [units.groups[i] for i in train],
+            contexts=None if contexts is None else list(contexts[train]))
+        found = model.predict(list(texts[test]),
+                              None if contexts is None else list(contexts[test]))
+        for index, suggested in zip(test, found, strict=True):
+            predicted[index] = suggested
+    return predicted
 
 
 def _too_few(labels: list[set[str]], min_examples: int, level: str) -> list[str]:
