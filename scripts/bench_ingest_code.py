@@ -1,6 +1,8 @@
 """CPU seconds and peak RSS of `qualcode ingest` and `qualcode code` on a generated corpus, the
 start-up of `code` on a one-document project, and `LC_ALL=C grep -F -i -w -o -f keywords` on
-the same files (prints figures; asserts nothing).
+the same files (prints figures; asserts nothing). It also prints a sha256 of every coding the
+first `code` run stored (place, code, rule, matched terms): a change meant to make coding
+faster must leave it as it was.
 
 The corpus and its 50-code / 500-keyword codebook are bench_coding.py's (seeded). Each command
 runs as its own process under /usr/bin/time (user + system CPU, maximum RSS); CPU seconds are
@@ -13,8 +15,11 @@ steadier than wall time on a shared machine. ``--code`` points at another checko
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import random
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -58,6 +63,24 @@ def measure(command: list[str], env: dict, output: Path | None = None) -> tuple[
         raise SystemExit(done.stderr)
     user, system, rss = done.stderr.strip().splitlines()[-1].split()
     return float(user) + float(system), int(rss) / 1024
+
+
+def codings_digest(project: Path) -> str:
+    """How many codings and matched terms a project holds, and a sha256 over all of them
+    (document, start, end, code, rule, matched), read with sqlite3 alone so that any
+    version's project can be compared."""
+    db = sqlite3.connect(f"file:{project}?mode=ro", uri=True)
+    try:
+        rows = db.execute("SELECT document_id, char_start, char_end, code_id, rule, matched"
+                          " FROM codings ORDER BY document_id, char_start, char_end, code_id"
+                          ).fetchall()
+    finally:
+        db.close()
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(json.dumps(row, ensure_ascii=False).encode() + b"\n")
+    terms = sum(len(json.loads(row[5])) for row in rows)
+    return f"{len(rows):,} codings, {terms:,} matched terms, sha256 {digest.hexdigest()[:16]}"
 
 
 def main() -> None:
@@ -104,6 +127,7 @@ def main() -> None:
         grep = statistics.median(c for c, _ in figures["grep"])
         print(f"  code less start-up {coding:.2f} CPU s; grep -F {grep:.2f} CPU s: "
               f"grep's time / code's = {grep / coding:.2f}")
+        print(f"  {codings_digest(Path(tmp) / 'p0.qc')}")
 
 
 if __name__ == "__main__":

@@ -81,32 +81,44 @@ def coded_rows(units: Iterable[Segment], matcher: RuleMatcher,
     code_id, rule, matched), one per code a unit is coded with. The run's constants (coder,
     origin, codebook, time) are the caller's: ``code_project`` stores these rows as they are
     (``Project.add_run_codings``), without making a Coding of each."""
+    return _coded_rows(((u.document_id, u.start, u.end, u.text) for u in units), matcher,
+                       warnings)
+
+
+# A unit as coding reads it: (document, start, end, text) (``Project.segment_texts``)
+UnitText = tuple[str, int, int, str]
+
+
+def _coded_rows(units: Iterable[UnitText], matcher: RuleMatcher,
+                warnings: list[str] | None = None) -> Iterator[CodedRow]:
+    """``coded_rows`` of units as plain tuples: the hot loop of a big run."""
     for unit in units:
-        matches = matcher(unit.text)
+        document_id, start, end, text = unit
+        matches = matcher(text)
         if matcher.overruns and warnings is not None:
             warnings.extend(_overrun_line(overrun, unit, matcher.regex_budget)
                             for overrun in matcher.overruns)
         if not matches:
             continue
-        base = unit.start
         if len(matches) == 1:
-            (code_id, start, end, rule), = matches
-            yield (unit.document_id, unit.start, unit.end, code_id, rule,
-                   [(base + start, base + end, rule)])
+            (code_id, first, stop, rule), = matches
+            yield (document_id, start, end, code_id, rule,
+                   [(start + first, start + stop, rule)])
             continue
         by_code: dict[str, list[Match]] = {}
         for match in matches:
             by_code.setdefault(match.code_id, []).append(match)
         for code_id, found in by_code.items():
-            yield (unit.document_id, unit.start, unit.end, code_id,
+            yield (document_id, start, end, code_id,
                    "; ".join(dict.fromkeys(m.rule for m in found)),
-                   [(base + m.start, base + m.end, m.rule) for m in found])
+                   [(start + m.start, start + m.end, m.rule) for m in found])
 
 
-def _overrun_line(overrun, unit: Segment, budget: float) -> str:
+def _overrun_line(overrun, unit: UnitText, budget: float) -> str:
+    document_id, start, end, _text = unit
     then = "; it is not run again" if overrun.dropped else ""
     return (f"code {overrun.code_id!r}: regex {overrun.pattern[:80]!r} ran past its {budget:g} s "
-            f"budget in {unit.document_id} [{unit.start}:{unit.end}] (its matches there are "
+            f"budget in {document_id} [{start}:{end}] (its matches there are "
             f"left out{then}); rewrite it without nested repeats")
 
 
@@ -175,20 +187,21 @@ def code_project(
 
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
+    if speakers not in SPEAKERS:
+        raise ValueError(f"speakers must be one of {SPEAKERS}, not {speakers!r}")
     started = now()
     if unit == "sentence":
         ensure_sentences(project, cluster=cluster)
     participants_only = speakers == "participants"
     report = CodeReport(words=project.segment_words(unit, participants_only))
 
-    def units() -> Iterator[Segment]:
+    def units() -> Iterator[UnitText]:
         ids = list(project.document_ids())
         for first in range(0, len(ids), BATCH_DOCUMENTS):
-            batch = project.segments(unit, ids[first:first + BATCH_DOCUMENTS],
-                                     participants_only)
-            for segment in select_units(batch, speakers):
-                report.units += 1
-                yield segment
+            batch = project.segment_texts(unit, ids[first:first + BATCH_DOCUMENTS],
+                                          participants_only)
+            report.units += len(batch)
+            yield from batch
 
     with project.transaction():
         report.replaced = project.count_rule_codings(codebook.name)
@@ -197,10 +210,10 @@ def code_project(
         run = project.new_coding_run(CodingRun(
             origin="rule", coder=ENGINE_CODER, created_at=now(), codebook=codebook.name,
             codebook_path=codebook.path, codebook_hash=codebook.sha256))
-        items = units() if progress is None else progress(units())
+        items: Iterable[UnitText] = units() if progress is None else progress(units())
         rows: Iterable[CodedRow]
         if cluster is None:
-            rows = coded_rows(items, build_matcher(codebook, prefilter), report.warnings)
+            rows = _coded_rows(items, build_matcher(codebook, prefilter), report.warnings)
         else:
             rows = _rows_on(cluster, items, codebook, prefilter, report.warnings)
         pending: list[CodedRow] = []
@@ -218,12 +231,12 @@ def code_project(
     return report
 
 
-def code_batch(units: list[tuple], codebook: Codebook, prefilter: bool
+def code_batch(units: list[UnitText], codebook: Codebook, prefilter: bool
                ) -> tuple[list[CodedRow], list[str]]:
     """One cluster task: the coded rows of a batch of units (``coded_rows``: plain tuples,
-    quick to send back), and the warnings it gave. The units come as ``unit_tuple``s (a
-    frozen dataclass pickles field by field, ten times slower). The matcher is built once
-    per codebook per worker process, not once per batch."""
+    quick to send back), and the warnings it gave. The units come as (document, start, end,
+    text) tuples (a frozen dataclass pickles field by field, ten times slower). The matcher
+    is built once per codebook per worker process, not once per batch."""
     cached = _MATCHERS.get((id(codebook), prefilter))
     if cached is None:
         _MATCHERS.clear()
@@ -231,30 +244,23 @@ def code_batch(units: list[tuple], codebook: Codebook, prefilter: bool
         cached = _MATCHERS[(id(codebook), prefilter)] = (codebook,
                                                          build_matcher(codebook, prefilter))
     warnings: list[str] = []
-    segments = [Segment(*unit) for unit in units]
-    return list(coded_rows(segments, cached[1], warnings)), warnings
-
-
-def unit_tuple(unit: Segment) -> tuple:
-    """A segment as the plain tuple of its fields, in order (``Segment(*t)`` makes it again)."""
-    return (unit.document_id, unit.kind, unit.position, unit.start, unit.end, unit.text,
-            unit.speaker, unit.is_interviewer, unit.time_start, unit.time_end, unit.words)
+    return list(_coded_rows(units, cached[1], warnings)), warnings
 
 
 _MATCHERS: dict[tuple[int, bool], tuple[Codebook, RuleMatcher]] = {}
 
 
-def unit_batches(units: Iterable[Segment], size: int | None = None
-                 ) -> Iterator[list[tuple]]:
+def unit_batches(units: Iterable[UnitText], size: int | None = None
+                 ) -> Iterator[list[UnitText]]:
     """The units cut, in order, into batches of about ``size`` characters of text
-    (``BATCH_CHARACTERS``), each unit a ``unit_tuple``: enough work per task to dwarf its
-    scheduling (~1 ms), small enough to spread over the workers and keep few in memory."""
+    (``BATCH_CHARACTERS``): enough work per task to dwarf its scheduling (~1 ms), small
+    enough to spread over the workers and keep few in memory."""
     size = size or BATCH_CHARACTERS
-    batch: list[tuple] = []
+    batch: list[UnitText] = []
     filled = 0
     for unit in units:
-        batch.append(unit_tuple(unit))
-        filled += len(unit.text)
+        batch.append(unit)
+        filled += len(unit[3])
         if filled >= size:
             yield batch
             batch, filled = [], 0
@@ -262,7 +268,7 @@ def unit_batches(units: Iterable[Segment], size: int | None = None
         yield batch
 
 
-def _rows_on(cluster: Cluster, units: Iterable[Segment], codebook: Codebook,
+def _rows_on(cluster: Cluster, units: Iterable[UnitText], codebook: Codebook,
              prefilter: bool, warnings: list[str]) -> Iterator[CodedRow]:
     """``coded_rows`` on a cluster's workers: batches of units out, their rows (and
     warnings) back in the units' order."""

@@ -53,6 +53,11 @@ _MAX_PHRASE_VARIANTS = 256
 REGEX_BUDGET = 1.0  # seconds one regex may spend on one unit
 MAX_OVERRUNS = 3  # overruns after which a regex is no longer run
 _IN_TEXT_ORDER = itemgetter(1, 2, 0, 3)  # a Match by (start, end, code_id, rule)
+# Found by the phrase automaton: a unit with two spaces in a row is not single-spaced (one
+# more pattern of a character it already knows, where searching each unit for it was a pass
+# of its own; control characters stay with str.isprintable(): as patterns, each would be a new
+# class of byte and double the automaton's size)
+_NOT_PLAIN = ("  ",)
 _PLAIN_WORD = re.compile(
     rf"([{re.escape(_LEADING)}]*)([^\W\d_]+)([{re.escape(_TRAILING)}]*)"
 )
@@ -247,12 +252,15 @@ class RuleMatcher:
         self._punctuation_terms = any(
             _SIMPLE_PUNCTUATION.issuperset(token) for term in every_term for token in term.sequence)
         self._automaton = _automaton(anchors)
-        self._phrase_automaton = _automaton(phrases)
         special = self._special_cores
         self._phrase_direct: list[tuple[tuple[str, str, str | None], ...] | None] = [
             None if surface in self._indirect or not self._direct.get(surface)
             or any(word in special for word in surface.split(" "))
             else tuple(self._direct[surface]) for surface in phrases]
+        # The phrase automaton also finds two spaces in a row (``_NOT_PLAIN``; hits numbered
+        # from ``_not_plain``): the direct path needs no pass of its own to look for them.
+        self._not_plain = len(phrases)
+        self._phrase_automaton = _automaton(phrases, _NOT_PLAIN)
         self._direct_path = (self.prefilter and not self._patterns_everywhere
                              and not self._punctuation_terms and bool(self._phrase_direct))
         self._dirty = False
@@ -372,8 +380,8 @@ class RuleMatcher:
 
     # -- matching --------------------------------------------------------------------------
     def _term_matches(self, text: str, lowered: str | None) -> list[Match]:
-        if (self._direct_path and lowered is not None and text.isprintable()
-                and "  " not in text):
+        # two spaces in a row are found by the phrase automaton (``_NOT_PLAIN``)
+        if self._direct_path and lowered is not None and text.isprintable():
             direct = self._direct_matches(text, lowered)
             if direct is not None:
                 return direct
@@ -413,14 +421,18 @@ class RuleMatcher:
         A hit is a term's match exactly when it is made of whole tokens: it starts after a
         space or leading punctuation only, ends before a space or trailing punctuation only,
         and no word in it is part of a spaCy special case (those surfaces are not direct). A
-        hit inside a longer word is no token and is skipped, as in ``_windows``.
+        hit inside a longer word is no token and is skipped, as in ``_windows``. Two spaces
+        in a row (a ``_NOT_PLAIN`` hit) mean the unit is not single-spaced: None.
         """
         automaton, _values = self._phrase_automaton
         direct = self._phrase_direct
         mid_word = self._mid_word
+        not_plain = self._not_plain
         n = len(text)
         found: list[Match] = []
         for index, first, stop in automaton.find_matches_as_indexes(lowered, overlapping=True):
+            if index >= not_plain:
+                return None
             if not (
                 (first == 0 or not text[first - 1].isalnum() or text[first - 1].isdigit())
                 and (stop == n or not text[stop].isalnum() or text[stop].isdigit())
@@ -676,20 +688,21 @@ def _best_requirement(items: list, c) -> set[str] | None:
     return max(candidates, key=lambda options: min(len(o) for o in options))
 
 
-def _automaton(table: dict[str, _Anchor]):
+def _automaton(table: dict[str, _Anchor], markers: tuple[str, ...] = ()):
     """An Aho-Corasick automaton (the Rust ``aho-corasick`` crate, as a DFA) over the surfaces,
     with each pattern's (words before, words after, whole unit, near parts, windowed) by index
-    (plain tuples: unpacked once per hit in the hot path).
+    (plain tuples: unpacked once per hit in the hot path); ``markers`` are found too, numbered
+    after the surfaces, with no entry of their own.
     """
     if not table:
         return None
     import ahocorasick_rs
 
-    surfaces = list(table)
+    surfaces = [*table, *markers]
     automaton = ahocorasick_rs.AhoCorasick(
         surfaces, implementation=ahocorasick_rs.Implementation.DFA)
     values = [(a.before, a.after, a.whole, frozenset(a.near), a.windowed)
-              for a in map(table.__getitem__, surfaces)]
+              for a in map(table.__getitem__, table)]
     return automaton, values
 
 

@@ -19,6 +19,7 @@ from qualcode.model import (
     COUNTED_STATUSES,
     PERSON_ORIGINS,
     PERSON_STATUSES,
+    STATUSES,
     Codebook,
     Coding,
     Selection,
@@ -142,10 +143,16 @@ class CodingsMixin(CodesMixin):
         """Insert codings of one run (``new_coding_run``) from the rows that say what varies
         between them (inside the caller's transaction); returns how many. What a big run
         stores, without a Coding object per coding."""
+        if status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, not {status!r}")
         matched_json = _MatchedJson()
-        return self._insert_rows(
-            (document, start, end, code_id, run_id, status, rule, None, matched_json(matched))
-            for document, start, end, code_id, rule, matched in rows)
+        # the run and status are the same on every row: written into the statement (our own
+        # int and constant), not bound again for each of a big run's rows
+        return self.db.executemany(
+            "INSERT INTO coding_rows (document_id, char_start, char_end, code_id, run_id,"
+            f" status, rule, matched) VALUES (?, ?, ?, ?, {int(run_id)}, '{status}', ?, ?)",
+            [(document, start, end, code_id, rule, matched_json(matched))
+             for document, start, end, code_id, rule, matched in rows]).rowcount
 
     def _insert_rows(self, rows: Iterable[tuple]) -> int:
         return self.db.executemany(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
 
 from qualcode.errors import ProjectError
@@ -88,6 +89,30 @@ class SegmentsMixin(StoreBase):
         """Segments of one kind across documents (only participants' if asked), in document
         order. Sentences must have been made first (``qualcode.segment.ensure_sentences``):
         the store records them, it does not run the language pipeline."""
+        texts, rows = self._segment_rows(
+            kind, "position, char_start, char_end, speaker, is_interviewer, time_start,"
+            " time_end, words", document_ids, participants_only)
+        return [
+            Segment(doc_id, kind, pos, start, end, texts[doc_id][start:end], speaker, bool(iv),
+                    t0, t1, words)
+            for doc_id, pos, start, end, speaker, iv, t0, t1, words in rows
+        ]
+
+    def segment_texts(
+        self, kind: str, document_ids: Iterable[str] | None = None,
+        participants_only: bool = False,
+    ) -> list[tuple[str, int, int, str]]:
+        """(document, start, end, text) of the segments ``segments`` gives, in the same order:
+        all that coding reads, without a Segment object per unit (a big run codes hundreds
+        of thousands)."""
+        texts, rows = self._segment_rows(kind, "char_start, char_end", document_ids,
+                                         participants_only)
+        return [(doc_id, start, end, texts[doc_id][start:end]) for doc_id, start, end in rows]
+
+    def _segment_rows(self, kind: str, columns: str, document_ids: Iterable[str] | None,
+                      participants_only: bool) -> tuple[dict[str, str], sqlite3.Cursor]:
+        """The texts of the documents (each read once) and a cursor over (document_id,
+        *columns) of their segments of one kind, in document order."""
         if kind not in SEGMENT_KINDS:
             raise ValueError(f"unknown segment kind {kind!r}")
         document_ids = list(document_ids) if document_ids is not None else None
@@ -104,16 +129,11 @@ class SegmentsMixin(StoreBase):
             + (" WHERE id IN (SELECT value FROM json_each(?))" if wanted else ""),
             (wanted,) if wanted else ()))
         rows = self.db.execute(
-            "SELECT document_id, position, char_start, char_end, speaker, is_interviewer,"
-            f" time_start, time_end, words FROM segments WHERE {self._kind_clause(kind)}" + only
-            + (" AND is_interviewer = 0" if participants_only else "")
+            f"SELECT document_id, {columns} FROM segments WHERE {self._kind_clause(kind)}"
+            + only + (" AND is_interviewer = 0" if participants_only else "")
             + " ORDER BY document_id, position", (kind, wanted) if wanted else (kind,),
         )
-        return [
-            Segment(doc_id, kind, pos, start, end, texts[doc_id][start:end], speaker, bool(iv),
-                    t0, t1, words)
-            for doc_id, pos, start, end, speaker, iv, t0, t1, words in rows
-        ]
+        return texts, rows
 
     def segment_words(self, kind: str, participants_only: bool) -> int:
         """Words in all segments of one kind (participants' only, if asked)."""
