@@ -231,3 +231,75 @@ def test_paragraphs_that_are_the_turns_are_derived_and_follow_a_changed_file(tmp
         assert project.segment_words("paragraph", False) == 5
         stored = project.db.execute("SELECT kind, count(*) FROM segments GROUP BY kind")
         assert dict(stored) == {"turn": 2, "paragraph": 3}
+
+
+# -- storing a big run: coding_rows' indexes made once, at the end ---------------------------
+def _coding_schema(project) -> list[tuple]:
+    return project.db.execute("SELECT type, name, sql FROM sqlite_master"
+                              " WHERE tbl_name = 'coding_rows' ORDER BY name").fetchall()
+
+
+def _sample_project(tmp_path):
+    files = sorted((ROOT / "transcripts_sample").glob("lscb*.txt"))[:4]
+    project = Project.open(tmp_path / "p.qc", create=True)
+    ingest(project, files)
+    return project
+
+
+def test_a_big_run_stores_its_codings_without_indexes_and_makes_them_again(tmp_path,
+                                                                          monkeypatch):
+    book = load_codebook(LSCB)
+    with _sample_project(tmp_path) as project:
+        schema = _coding_schema(project)
+        assert [name for kind, name, _ in schema if kind == "index"] == [
+            "coding_rows_by_code", "coding_rows_by_document", "coding_rows_by_run"]
+        with project.transaction():
+            project.add_codings([Coding("lscb09", 0, 4, "partnership-working", "ann")])
+        expected = sorted(map(_key, code_documents(project.documents(), book)))
+        dropped: list[str] = []
+        monkeypatch.setattr(engine, "FLUSH_CODINGS", 7)
+        project.db.set_trace_callback(dropped.append)
+        report = code_project(project, book)  # one coding stored: this run is the bigger
+        project.db.set_trace_callback(None)
+        assert sum(line.startswith("DROP INDEX") for line in dropped) == 3
+        assert _coding_schema(project) == schema
+        rules = [c for c in project.codings() if c.origin == "rule"]
+        assert sorted(map(_key, rules)) == expected and len(report.codings) == len(rules)
+        # the indexes are used as before: a code's codings are found through its index
+        plan = project.db.execute("EXPLAIN QUERY PLAN SELECT id FROM coding_rows"
+                                  " WHERE code_id = 'x'").fetchall()
+        assert "coding_rows_by_code" in str(plan)
+        # a run no bigger than what is stored keeps the indexes
+        dropped.clear()
+        project.db.set_trace_callback(dropped.append)
+        with project.transaction(), project.bulk_codings(len(rules)):
+            pass
+        project.db.set_trace_callback(None)
+        assert not any(line.startswith("DROP INDEX") for line in dropped)
+
+
+def test_a_run_stopped_half_way_leaves_the_project_as_it_was(tmp_path, monkeypatch):
+    """Ctrl-C after some of a re-run's codings were stored (its indexes dropped, the earlier
+    run's codings deleted): the earlier codings, the indexes and the log are as they were."""
+    book = load_codebook(LSCB)
+    with _sample_project(tmp_path) as project:
+        code_project(project, book)
+        before = [_as_stored(c) for c in project.codings()]
+        schema, runs = _coding_schema(project), project.runs()
+        monkeypatch.setattr(engine, "FLUSH_CODINGS", 5)
+        seen: list[tuple] = []
+
+        def interrupt_half_way(units):
+            for number, unit in enumerate(units):
+                if number == 60:
+                    seen.append((project.db.execute("SELECT count(*) FROM coding_rows"
+                                                    ).fetchone()[0], _coding_schema(project)))
+                    raise KeyboardInterrupt
+                yield unit
+
+        with pytest.raises(KeyboardInterrupt):
+            code_project(project, book, progress=interrupt_half_way)
+        (stored, indexes), = seen
+        assert 5 < stored < len(before) and indexes == [s for s in schema if s[0] == "table"]
+        assert [_as_stored(c) for c in project.codings()] == before
+        assert _coding_schema(project) == schema and project.runs() == runs

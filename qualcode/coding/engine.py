@@ -193,7 +193,8 @@ def code_project(
     if unit == "sentence":
         ensure_sentences(project, cluster=cluster)
     participants_only = speakers == "participants"
-    report = CodeReport(words=project.segment_words(unit, participants_only))
+    expected, words = project.segment_totals(unit, participants_only)
+    report = CodeReport(words=words)
 
     def units() -> Iterator[UnitText]:
         ids = list(project.document_ids())
@@ -217,14 +218,16 @@ def code_project(
         else:
             rows = _rows_on(cluster, items, codebook, prefilter, report.warnings)
         pending: list[CodedRow] = []
-        for row in rows:
-            pending.append(row)
-            if len(pending) >= FLUSH_CODINGS:
-                project.add_run_codings(run, pending)
-                report.codings.extend(Placed(*row[:4]) for row in pending)
-                pending.clear()
-        project.add_run_codings(run, pending)
-        report.codings.extend(Placed(*row[:4]) for row in pending)
+        # about a coding per unit: what the store weighs against the codings it holds
+        with project.bulk_codings(expected):
+            for row in rows:
+                pending.append(row)
+                if len(pending) >= FLUSH_CODINGS:
+                    project.add_run_codings(run, pending)
+                    report.codings.extend(Placed(*row[:4]) for row in pending)
+                    pending.clear()
+            project.add_run_codings(run, pending)
+            report.codings.extend(Placed(*row[:4]) for row in pending)
         project.log_run("code", started,
                         {"codebook": codebook.name, "unit": unit, "speakers": speakers},
                         [(codebook.path or "", codebook.sha256)])

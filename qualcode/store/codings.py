@@ -12,7 +12,8 @@ Which codings count (``COUNTED_STATUSES``) and which are a person's (``PERSON_OR
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from qualcode.model import (
@@ -153,6 +154,28 @@ class CodingsMixin(CodesMixin):
             f" status, rule, matched) VALUES (?, ?, ?, ?, {int(run_id)}, '{status}', ?, ?)",
             [(document, start, end, code_id, rule, matched_json(matched))
              for document, start, end, code_id, rule, matched in rows]).rowcount
+
+    @contextmanager
+    def bulk_codings(self, expected: int) -> Iterator[None]:
+        """Inside the caller's transaction, around storing a big run's codings (about
+        ``expected`` of them): when that is more than the codings already stored, the indexes
+        of ``coding_rows`` are dropped and made again, once, at the end (a sort per index
+        instead of an insert into each per row); a smaller run keeps them.
+
+        Only a body that completes makes the indexes again: a failure inside is for the
+        caller's transaction to roll back, which brings them back as they were.
+        """
+        if not self.db.in_transaction:
+            raise RuntimeError("bulk_codings runs inside a transaction")
+        stored = self.db.execute("SELECT count(*) FROM coding_rows").fetchone()[0]
+        indexes = [] if expected <= stored else self.db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+            " AND tbl_name = 'coding_rows' AND sql IS NOT NULL ORDER BY name").fetchall()
+        for name, _sql in indexes:
+            self.db.execute(f'DROP INDEX "{name}"')
+        yield
+        for _name, sql in indexes:
+            self.db.execute(sql)
 
     def _insert_rows(self, rows: Iterable[tuple]) -> int:
         return self.db.executemany(

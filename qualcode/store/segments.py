@@ -137,10 +137,16 @@ class SegmentsMixin(StoreBase):
 
     def segment_words(self, kind: str, participants_only: bool) -> int:
         """Words in all segments of one kind (participants' only, if asked)."""
-        query = f"SELECT coalesce(sum(words), 0) FROM segments WHERE {self._kind_clause(kind)}"
+        return self.segment_totals(kind, participants_only)[1]
+
+    def segment_totals(self, kind: str, participants_only: bool) -> tuple[int, int]:
+        """(segments, words) of one kind (participants' only, if asked), in one query."""
+        query = (f"SELECT count(*), coalesce(sum(words), 0) FROM segments"
+                 f" WHERE {self._kind_clause(kind)}")
         if participants_only:
             query += " AND is_interviewer = 0"
-        return self.db.execute(query, (kind,)).fetchone()[0]
+        count, words = self.db.execute(query, (kind,)).fetchone()
+        return count, words
 
     def documents_without_sentences(self, document_ids: Iterable[str] | None = None
                                     ) -> list[str]:
