@@ -366,3 +366,46 @@ def test_xlsx_rows_streamed_into_the_sheets_read_back_as_the_tables(tmp_path):
         assert [r[3] for r in rows[1:]] == [True, False, True, False, True, False]
         assert [r[4] for r in rows[1:]] == [None, 0.25, None, "x", 3, None]
     assert list(book["nothing"].iter_rows(values_only=True)) in ([], [()])
+
+
+def test_texts_are_read_when_asked_for_and_after_the_project_is_closed(tmp_path):
+    """load_coded keeps a few documents' texts, not the corpus: each is read from the file
+    when asked for (through its own connection, so after the project is closed too), and the
+    codings' repeated strings are stored once."""
+    from qualcode.analysis.data import DocumentTexts
+
+    for n in range(DocumentTexts.KEEP + 4):
+        (tmp_path / f"d{n:02d}.txt").write_bytes(
+            f"Interviewer: Why?\r\n\r\nP{n}: Cafe\u0301 👋 number {n} partnership.\r\n".encode())
+    path = tmp_path / "p.qc"
+    with Project.open(path, create=True) as p:
+        ingest(p, sorted(tmp_path.glob("*.txt")))
+        turns = [t for t in p.segments("turn") if not t.is_interviewer]
+        with p.transaction():
+            p.set_codes(BOOK)
+            p.add_codings([Coding(t.document_id, t.start, t.end, "budget", "ann", "manual")
+                           for t in turns])
+        expected = p.texts()
+        data = load_coded(p)
+    assert list(data.texts) == list(expected) and len(data.texts) == len(expected)
+    assert {doc: data.texts[doc] for doc in data.texts} == expected  # the project is closed
+    assert "Caf\u00e9 👋" in expected["d00"] and "\r" not in expected["d00"]  # NFC, no CR
+    assert len(data.texts._kept) == DocumentTexts.KEEP  # the last few, not all
+    assert "nope" not in data.texts
+    with pytest.raises(KeyError):
+        data.texts["nope"]
+    excerpts = [data.excerpt(r.document, r.start, r.end) for r in data.codings.itertuples()]
+    assert excerpts == [expected[t.document_id][t.start:t.end] for t in turns]
+    coders = data.codings["coder"].tolist()
+    assert len(coders) == len(turns) and len({id(c) for c in coders}) == 1
+
+
+def test_turn_lookup_of_one_document(project):
+    path, _ = project
+    with Project.open(path) as p:
+        every = p.turn_lookup("speaker", "char_start")
+        one = p.turn_lookup("speaker", "char_start", document_id="b")
+        starts = [t.start for t in p.segments("turn") if t.document_id == "b"]
+    assert [one.at("b", s) for s in starts] == [every.at("b", s) for s in starts]
+    assert one.at("b", starts[1] + 1) == every.at("b", starts[1] + 1) == ("Pb", starts[1])
+    assert one.at("a", starts[1]) is None and every.at("a", starts[1]) is not None

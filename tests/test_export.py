@@ -185,3 +185,24 @@ def test_a_survey_response_beside_interviews_is_never_attributed_to_nan(tmp_path
     lines = [p.text for p in report.paragraphs if "r1" in p.text]
     assert lines and not any("nan" in line.split() for line in lines)
     assert "nan ·" not in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_xlsx_rows_are_the_same_in_batches_of_any_size():
+    """The sheet body made a batch of rows at a time (each column's text escaped in one pass)
+    is what writing each cell on its own gives, across batch boundaries."""
+    import pandas as pd
+
+    from qualcode.export.tables import _cell_xml, _rows_xml
+
+    frame = pd.DataFrame({
+        "text": ["a & <b>", " lead", "", "form\x0cfeed", "ok", "trail "],
+        "number": [1, 2, 3, 4, 5, 6],
+        "mixed": ["x", None, 0.5, float("nan"), "", 7]})
+    expected = "".join(
+        f'<row r="{n}">' + "".join(f'<c r="{letter}{n}"{_cell_xml(v)}</c>'
+                                   for letter, v in zip("ABC", row, strict=True) if _cell_xml(v))
+        + "</row>" for n, row in enumerate(frame.itertuples(index=False), start=2))
+    assert "form feed" in expected and "&amp; &lt;b&gt;" in expected
+    for batch in (1, 4, 6, 1000):
+        assert "".join(_rows_xml(frame, batch)) == expected
+    assert "".join(_rows_xml(frame.iloc[:0], 4)) == ""

@@ -16,7 +16,8 @@ def _units(data: CodedData, level: str) -> pd.DataFrame:
     frame = data.codings
     if level == "themes":
         tops = data.codebook.top_themes()
-        frame = frame.assign(code_id=frame["code_id"].map(lambda c: tops.get(c, c)))
+        frame = frame.assign(code_id=frame["code_id"].map(
+            {c: tops.get(c, c) for c in frame["code_id"].unique()}))
     elif level != "codes":
         raise ValueError(f"level must be one of {LEVELS}")
     return frame[["document", "start", "end", "code_id"]].drop_duplicates()
@@ -32,7 +33,7 @@ def cooccurrence(data: CodedData, level: str = "codes", scope: str = "segment",
         raise ValueError("scope must be 'segment' or 'document'")
     units = _units(data, level)
     key = ["document", "start", "end"] if scope == "segment" else ["document"]
-    present = set(units["code_id"])
+    present = set(units["code_id"].unique())
     ids = [c for c in ordered_codes(data.codebook, present) if c in present]
     counts = _together(units, key, ids)
     own = {code: int(counts[i, i]) for i, code in enumerate(ids)}

@@ -8,7 +8,10 @@ codes are.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -34,7 +37,7 @@ class CodedData:
     codings: pd.DataFrame
     cases: pd.Series  # document -> case (the document itself, or its attribute value)
     codebook: Codebook
-    texts: dict[str, str]
+    texts: Mapping[str, str]  # document -> text (``DocumentTexts``: read when asked for)
     attributes: dict[str, dict[str, str]]
     case_label: str  # "interviews", or the attribute's name
     # set when the data is pseudonymised: what an exporter applies to anything else it prints
@@ -57,6 +60,55 @@ class CodedData:
         return self.texts[document][start:end]
 
 
+class DocumentTexts(Mapping[str, str]):
+    """The texts of a project's documents by id, each read from the file when asked for
+    (the last few kept), so that tables of a big corpus never hold all of its text; reads go
+    through a read-only connection of their own, so they work after the project is closed.
+    Asking for documents in order (as the codings are) reads each once.
+
+    >>> texts = DocumentTexts("out/project.qc", ["interview_01"])  # doctest: +SKIP
+    >>> texts["interview_01"][0:20]  # doctest: +SKIP
+    """
+
+    KEEP = 8  # documents kept in memory
+
+    def __init__(self, path: str | Path, ids: list[str]) -> None:
+        self.path = Path(path).resolve()
+        self._ids = ids
+        self._known = frozenset(ids)
+        self._kept: OrderedDict[str, str] = OrderedDict()
+        self._db: Any = None
+
+    def __getitem__(self, document_id: str) -> str:
+        text = self._kept.get(document_id)
+        if text is not None:
+            self._kept.move_to_end(document_id)
+            return text
+        if document_id not in self._known:
+            raise KeyError(document_id)
+        if self._db is None:
+            from qualcode.store.schema import connect_readonly
+
+            self._db = connect_readonly(self.path)
+        row = self._db.execute("SELECT text FROM documents WHERE id = ?",
+                               (document_id,)).fetchone()
+        if row is None:
+            raise KeyError(document_id)
+        self._kept[document_id] = row[0]
+        if len(self._kept) > self.KEEP:
+            self._kept.popitem(last=False)
+        return row[0]
+
+    def __contains__(self, document_id: object) -> bool:
+        return document_id in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
 def load_coded(project: Project, selection: Selection = COUNTED,
                case_attribute: str | None = None, *,
                pseudonymised: bool | None = None) -> CodedData:
@@ -69,9 +121,8 @@ def load_coded(project: Project, selection: Selection = COUNTED,
     from qualcode.errors import ProjectError
     from qualcode.store import CountedCoding
 
-    codings = pd.DataFrame(project.counted_codings(selection),
-                           columns=list(CountedCoding._fields))
-    texts = project.texts()
+    codings = _frame(project.counted_codings(selection), list(CountedCoding._fields))
+    texts = DocumentTexts(project.path, list(project.document_ids()))
     attributes = project.attributes()
     if case_attribute is None:
         cases = pd.Series({doc: doc for doc in texts}, dtype=object)
@@ -102,17 +153,40 @@ def load_coded(project: Project, selection: Selection = COUNTED,
     return pseudonymise_data(data, finder)
 
 
-def _turn_facts(project: Project, codings: pd.DataFrame, texts: dict[str, str]
+def _frame(rows: Sequence[tuple], names: list[str]) -> pd.DataFrame:
+    """The codings as a frame, built column by column with each distinct string stored once:
+    SQLite gives every row its own copy of the document id, code id, coder, origin, status
+    and rule, which were most of a big project's codings in memory."""
+    if not rows:
+        return pd.DataFrame(rows, columns=names)
+    columns = list(zip(*rows, strict=True))
+    del rows
+    shared: dict[str, str] = {}
+    keep = shared.setdefault
+    frame = {}
+    for name, values in zip(names, columns, strict=True):
+        if values and all(type(v) is str or v is None for v in values[:100]):
+            frame[name] = [keep(v, v) if type(v) is str else v for v in values]
+        else:
+            frame[name] = list(values)
+    return pd.DataFrame(frame, columns=names)
+
+
+def _turn_facts(project: Project, codings: pd.DataFrame, texts: Mapping[str, str]
                 ) -> tuple[list, list, list, list]:
     """The speaker, start time and interviewer flag of the turn each coding starts in (None
-    outside turns), and the coding's words: one read of the turns and one search per coding
-    for all four. A coding of a whole turn takes the turn's stored word count; only other
-    spans (a sentence, a passage a person marked) are counted here."""
-    lookup = project.turn_lookup("speaker", "time_start", "is_interviewer", "char_start",
-                                 "char_end", "words")
+    outside turns), and the coding's words: one read of each document's turns and one search
+    per coding for all four. A coding of a whole turn takes the turn's stored word count;
+    only other spans (a sentence, a passage a person marked) are counted here."""
     speakers, times, interviewing, words = [], [], [], []
-    for doc, start, end in zip(codings["document"], codings["start"], codings["end"],
-                               strict=True):
+    lookup: Any = None
+    looked_up = None
+    for doc, start, end in zip(codings["document"].tolist(), codings["start"].tolist(),
+                               codings["end"].tolist(), strict=True):
+        if doc != looked_up:  # one document's turns at a time (the codings are in order)
+            lookup = project.turn_lookup("speaker", "time_start", "is_interviewer",
+                                         "char_start", "char_end", "words", document_id=doc)
+            looked_up = doc
         speaker, time, asks, turn_start, turn_end, turn_words = (lookup.at(doc, start)
                                                                  or (None,) * 6)
         speakers.append(speaker)

@@ -132,7 +132,7 @@ def caveat(codings: pd.DataFrame, kappa: float | None = None) -> str:
         mine = codings[codings["origin"] == origin]
         if mine.empty:
             continue
-        coders = sorted(set(mine["coder"]))
+        coders = sorted(mine["coder"].unique())
         count = f"{len(mine):,} coding{'s' if len(mine) != 1 else ''}"
         if origin == "rule":
             parts.append(f"automatic keyword coding that no person has checked ({count})")
@@ -146,7 +146,7 @@ def caveat(codings: pd.DataFrame, kappa: float | None = None) -> str:
     text = "Counts are from " + "; ".join(parts)
     if kappa is not None:
         text += f" (agreement with a human coder on the sample: kappa {kappa:.2f})"
-    coders = sorted(set(codings["coder"]))
+    coders = sorted(codings["coder"].unique())
     if len(coders) > 1:
         text += (f". They pool {len(coders)} coders ({', '.join(coders)}); a passage coded by "
                  "several counts once; --coder counts one coder's codings only")
@@ -184,8 +184,8 @@ class QuotePicker:
         self._passage = excerpts.groupby(["document", "start", "end"], sort=False).ngroup(
             ).to_numpy()
         key = pd.DataFrame({
-            "terms": [-len(m or ()) for m in excerpts["_matched"]],
-            "length": [abs(len(t) - limit * 0.7) for t in excerpts["text"]],
+            "terms": [-len(m or ()) for m in excerpts["_matched"].tolist()],
+            "length": [abs(len(t) - limit * 0.7) for t in excerpts["text"].tolist()],
             "document": excerpts["document"].to_numpy(),
             "start": excerpts["start"].to_numpy()})
         order = key.sort_values(["terms", "length", "document", "start"],

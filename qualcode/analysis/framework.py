@@ -24,11 +24,12 @@ def framework_matrix(data: CodedData, level: str = "themes", quote_chars: int = 
     rolled = data.rolled_up()
     if level == "themes":
         columns = [c.id for c in data.codebook.children(None)]
-        extra = sorted(set(rolled["theme"]) - {c.id for c in data.codebook.codes}) if len(
-            rolled) else []
+        extra = sorted(set(rolled["theme"].unique()) - {c.id for c in data.codebook.codes}
+                       ) if len(rolled) else []
         columns += extra
     elif level == "codes":
-        columns = ordered_codes(data.codebook, set(rolled["theme"]) if len(rolled) else set())
+        columns = ordered_codes(data.codebook,
+                                set(rolled["theme"].unique()) if len(rolled) else set())
     else:
         raise ValueError("level must be 'themes' or 'codes'")
     names = code_names(data.codebook, columns)

@@ -43,7 +43,7 @@ def best_rows(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """For each group of ``by`` (or the whole frame), the row with the most matched terms,
     then the earliest (document, start), then the first: one stable sort for all groups
     (a Framework matrix has thousands of cells)."""
-    ranked = rows.assign(_terms=[-len(m) for m in rows["matched"]])
+    ranked = rows.assign(_terms=[-len(m) for m in rows["matched"].tolist()])
     ranked = ranked.sort_values([*by, "_terms", "document", "start"], kind="stable")
     return ranked.drop_duplicates(by) if by else ranked.head(1)
 
@@ -65,9 +65,13 @@ def best_excerpts(data: CodedData, rows: pd.DataFrame, by: list[str],
     """The best excerpt of each group of ``by`` (see ``best_rows``), trimmed around its first
     matched term: group key (a value, or a tuple for several columns) -> text."""
     best = best_rows(rows, by)
-    keys = zip(*(best[c] for c in by), strict=True) if len(by) > 1 else best[by[0]]
-    return {key: _quote(data, row, limit)
-            for key, row in zip(keys, best.to_dict("records"), strict=True)}
+    keys = list(zip(*(best[c].tolist() for c in by), strict=True)) if len(by) > 1 else \
+        best[by[0]].tolist()
+    records = best.to_dict("records")
+    # quoted in document order (each document's text read once), returned in group order
+    order = sorted(range(len(records)), key=lambda i: records[i]["document"])
+    quotes = {i: _quote(data, records[i], limit) for i in order}
+    return {key: quotes[i] for i, key in enumerate(keys)}
 
 
 def theme_frequencies(data: CodedData, sort: str = "codebook") -> pd.DataFrame:

@@ -127,7 +127,7 @@ def _fill(document: WordDocument, project: Project, data, options, book, excerpt
 
     noun = report_case_noun(project, data, options)
     document.heading(options.title, 0)
-    coders = sorted(set(excerpts["coder"]))
+    coders = sorted(excerpts["coder"].unique())
     facts = [f"Project: {Path(project.path).name}", f"Codebook: {book.name}",
              f"Date: {today}", f"{noun.capitalize()}: {len(data.texts)}",
              f"Passages: {excerpts.drop_duplicates(['document', 'start', 'end']).shape[0]}",
@@ -151,7 +151,7 @@ def _fill(document: WordDocument, project: Project, data, options, book, excerpt
     _theme_tables(document, themes, split, noun, options, chart_png)
     if options.agreement and len(coders) > 1:
         _agreement(document, project, coders)
-    shown = options.attributes
+    shown = shown_attributes(excerpts, options.attributes)
     others = codes_of_passages(excerpts)
     if options.group_by == "document":
         _by_document(document, excerpts, book, shown, others)
@@ -300,8 +300,10 @@ def _ppr(style: str | None, *, keep_next: bool = False) -> str:
 def codes_of_passages(excerpts: pd.DataFrame) -> dict[tuple, list[str]]:
     """(document, start, end) -> the names of every code on that passage, in codebook order."""
     result: dict[tuple, list[str]] = {}
-    for key, name in zip(zip(excerpts["document"], excerpts["start"], excerpts["end"],
-                             strict=True), excerpts["code"], strict=True):
+    # plain lists: iterating pandas string columns element by element is slow
+    for key, name in zip(zip(excerpts["document"].tolist(), excerpts["start"].tolist(),
+                             excerpts["end"].tolist(), strict=True),
+                         excerpts["code"].tolist(), strict=True):
         names = result.setdefault(key, [])
         if name not in names:
             names.append(name)
@@ -327,16 +329,21 @@ def passages_of(rows: pd.DataFrame) -> list[dict]:
     return list(merged.values())
 
 
-def attribution(row, shown, others: dict[tuple, list[str]]) -> str:
-    """"— speaker · document · attributes · time · coded by coder (origin) · also coded X"."""
-    names = [c for c in row if c not in _NOT_ATTRIBUTES]
-    if shown is not None:
-        names = [n for n in names if n in shown]
-    attributes = ", ".join(f"{n.replace('_', ' ')}: {row[n]}" for n in names if row[n])
+def shown_attributes(excerpts: pd.DataFrame, shown) -> list[str]:
+    """The case attribute columns of an excerpt table that attributions name: all of them,
+    or those in ``shown``; worked out once per report, not per passage."""
+    names = [c for c in excerpts.columns if c not in _NOT_ATTRIBUTES]
+    return names if shown is None else [n for n in names if n in shown]
+
+
+def attribution(row, attributes: list[str], others: dict[tuple, list[str]]) -> str:
+    """"— speaker · document · attributes · time · coded by coder (origin) · also coded X";
+    ``attributes``: the attribute columns to name (``shown_attributes``)."""
+    named = ", ".join(f"{n.replace('_', ' ')}: {row[n]}" for n in attributes if row[n])
     where = row["time"] or f"characters {row['start']}–{row['end']}"
     parts = [row["speaker"] or "unattributed", row["document"]]
-    if attributes:
-        parts.append(attributes)
+    if named:
+        parts.append(named)
     parts.append(where)
     coders = row.get("_coders") or [(row["coder"], row["origin"])]
     parts.append("coded by " + ", ".join(f"{coder} ({origin})" for coder, origin in coders))

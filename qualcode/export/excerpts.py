@@ -42,23 +42,24 @@ def excerpt_rows(project: Project, data: CodedData, codes=None) -> pd.DataFrame:
     frame = data.codings if keep is None else data.codings[data.codings["code_id"].isin(keep)]
     merged = frame
     names = {c.id: c.name for c in book.codes}
-    order = {code: i for i, code in enumerate(ordered_codes(book, set(merged["code_id"])))}
+    order = {code: i for i, code in enumerate(ordered_codes(book, set(merged["code_id"].unique())))}
     attribute_names = sorted({n for values in data.attributes.values() for n in values})
     # built column by column (one list per column, the code's facts looked up once per
     # code): a row dict per coding was most of a large quote table's time
     codes = merged["code_id"].tolist()
     documents = merged["document"].tolist()
-    starts = [int(v) for v in merged["start"]]
-    ends = [int(v) for v in merged["end"]]
+    # plain lists (tolist): iterating pandas columns element by element is slow
+    starts = [int(v) for v in merged["start"].tolist()]
+    ends = [int(v) for v in merged["end"].tolist()]
     paths = code_paths(book, set(codes))
     texts = data.texts
     columns_of = {
         "document": documents,
         # pandas turns a missing speaker (a survey response) into NaN, which is truthy
-        "speaker": [v if isinstance(v, str) else "" for v in merged["speaker"]],
+        "speaker": [v if isinstance(v, str) else "" for v in merged["speaker"].tolist()],
         "start": starts,
         "end": ends,
-        "time": [_time_text(None if pd.isna(v) else v) for v in merged["time"]],
+        "time": [_time_text(None if pd.isna(v) else v) for v in merged["time"].tolist()],
         "code_id": codes,
         "code_path": [paths[c] for c in codes],
         "code": [names.get(c, c) for c in codes],
@@ -66,8 +67,9 @@ def excerpt_rows(project: Project, data: CodedData, codes=None) -> pd.DataFrame:
         "origin": merged["origin"].tolist(),
         "coder": merged["coder"].tolist(),
         "status": merged["status"].tolist(),
-        "rule": [v or "" for v in merged["rule"]],
-        "confidence": ["" if pd.isna(v) else round(float(v), 3) for v in merged["confidence"]],
+        "rule": [v or "" for v in merged["rule"].tolist()],
+        "confidence": ["" if pd.isna(v) else round(float(v), 3)
+                       for v in merged["confidence"].tolist()],
         "_order": [order[c] for c in codes],
         "_matched": merged["matched"].tolist(),
     }

@@ -32,6 +32,7 @@ from qualcode.export.docx_report import (
     passages_of,
     report_case_noun,
     report_tables,
+    shown_attributes,
 )
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ def html_parts(project: Project, data: CodedData, options: ReportOptions | None 
     book = data.codebook
     noun = report_case_noun(project, data, options)
     split = crosstab(data, options.by) if options.by else None
-    coders = sorted(set(excerpts["coder"]))
+    coders = sorted(excerpts["coder"].unique())
     passages = excerpts.drop_duplicates(["document", "start", "end"]).shape[0]
     facts = (f"Project {Path(project.path).name} · codebook {book.name} · "
              f"{date.today().isoformat()} · {len(data.texts)} {noun} · {passages} passages · "
@@ -281,6 +282,7 @@ def _excerpts_section(excerpts, themes, book, shown, noun) -> Iterator[str]:
     codes = {c.id: c for c in book.codes}
     by_code = {code: rows for code, rows in excerpts.groupby("code_id", sort=False)}
     others = codes_of_passages(excerpts)
+    shown = shown_attributes(excerpts, shown)
     yield '<section id="excerpts"><h2>Excerpts by theme</h2>'
     for r in themes.itertuples():
         level = min(int(r.level) + 3, 5)

@@ -132,13 +132,25 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], handle: BinaryIO) -> None:
                 head, tail = xml.replace("<sheetData/>", "<sheetData>", 1).split(
                     "<sheetData>", 1)
                 head += "<sheetData>"
-            part = zipfile.ZipInfo(info.filename, info.date_time)
-            part.compress_type = zipfile.ZIP_DEFLATED
-            with target.open(part, "w") as out:
+            with target.open(streamed_part(info), "w") as out:
                 out.write(head.encode("utf-8"))
                 for chunk in _rows_xml(frame):
                     out.write(chunk.encode("utf-8"))
                 out.write(("</sheetData>" + tail).encode("utf-8"))
+
+
+STREAM_COMPRESSION = 1  # zlib level of a streamed part (the default, 6, took 2.5 times as long)
+
+
+def streamed_part(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """The entry for a big streamed part (a sheet's rows, a report's body) of a zip made from
+    ``info``: deflated at ``STREAM_COMPRESSION``, which on a 1M-word corpus's 13-16 MB of
+    XML halves the writing's compression time for files about 13% larger."""
+    part = zipfile.ZipInfo(info.filename, info.date_time)
+    part.compress_type = zipfile.ZIP_DEFLATED
+    # public as compress_level from Python 3.13, where _compresslevel still works
+    part._compresslevel = STREAM_COMPRESSION  # type: ignore[attr-defined]
+    return part
 
 
 def _rows_xml(frame: pd.DataFrame, batch: int = 2000):
@@ -146,19 +158,36 @@ def _rows_xml(frame: pd.DataFrame, batch: int = 2000):
     from openpyxl.utils import get_column_letter
 
     letters = [get_column_letter(i) for i in range(1, len(frame.columns) + 1)]
-    columns = [frame[c].tolist() for c in frame.columns]  # plain Python values
-    rows = []
-    for number, values in enumerate(zip(*columns, strict=True), start=2):
-        cells = []
-        for letter, value in zip(letters, values, strict=True):
-            cell = _cell_xml(value)
-            if cell:
-                cells.append(f'<c r="{letter}{number}"{cell}</c>')
-        rows.append(f'<row r="{number}">{"".join(cells)}</row>')
-        if len(rows) == batch:
-            yield "".join(rows)
-            rows = []
-    yield "".join(rows)
+    values = [frame[c].tolist() for c in frame.columns]  # plain Python values
+    for first in range(0, max(len(frame), 1), batch):
+        # each column's cells of the batch made in one pass (a text column without a type
+        # check per cell); only a batch of cells exists as XML at a time
+        columns = [_column_cells(column[first:first + batch]) for column in values]
+        rows = []
+        for number, cells in enumerate(zip(*columns, strict=True), start=first + 2):
+            body = "".join([f'<c r="{letter}{number}"{cell}</c>'
+                            for letter, cell in zip(letters, cells, strict=True) if cell])
+            rows.append(f'<row r="{number}">{body}</row>')
+        yield "".join(rows)
+
+
+def _column_cells(values: list) -> list[str]:
+    """``_cell_xml`` of each value of a column; a column of text (most of a quote table) is
+    escaped without a call and type check per cell, as ``_cell_xml`` would."""
+    if not all(type(v) is str for v in values):
+        return [_cell_xml(v) for v in values]
+    forbidden = _XML_FORBIDDEN.search("".join(values)) is not None
+    cells = []
+    for value in values:
+        if not value:
+            cells.append(' t="inlineStr">')
+            continue
+        if forbidden:
+            value = xml_safe(value)
+        text = value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+        space = ' xml:space="preserve"' if text.strip() != text else ""
+        cells.append(f' t="inlineStr"><is><t{space}>{text}</t></is>')
+    return cells
 
 
 def _cell_xml(value) -> str:

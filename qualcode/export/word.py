@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import IO, BinaryIO
 
 from qualcode.errors import QualcodeError
-from qualcode.export.tables import xml_safe
+from qualcode.export.tables import streamed_part, xml_safe
 
 W_NAMESPACE = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 PAPERS = {"a4": (8.27, 11.69), "letter": (8.5, 11.0)}  # inches, portrait
@@ -324,9 +324,7 @@ class WordDocument:
                 if info.filename != "word/document.xml":
                     target.writestr(info, source.read(info))
                     continue
-                part = zipfile.ZipInfo(info.filename, info.date_time)
-                part.compress_type = zipfile.ZIP_DEFLATED
-                with target.open(part, "w") as out:
+                with target.open(streamed_part(info), "w") as out:
                     self._write_body(source.read(info).decode("utf-8"), out)
 
     def _write_body(self, xml: str, out: IO[bytes]) -> None:

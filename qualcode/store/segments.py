@@ -177,19 +177,23 @@ class SegmentsMixin(StoreBase):
             (document_id, kind, position)).fetchone()
         return (row[0], row[1]) if row else None
 
-    def turn_lookup(self, column: str, *more: str) -> TurnLookup:
+    def turn_lookup(self, column: str, *more: str, document_id: str | None = None
+                    ) -> TurnLookup:
         """Speaker (``"speaker"``), start time (``"time_start"``), whether the speaker
         interviews (``"is_interviewer"``), start, end or stored word count (``"char_start"``,
         ``"char_end"``, ``"words"``) of the turn at a position; with several columns, a tuple
-        of them (one read of the turns for all)."""
+        of them (one read of the turns for all). ``document_id``: one document's turns only
+        (a big project's turns need not all be in memory at once)."""
         columns = (column, *more)
         for name in columns:
             if name not in ("speaker", "time_start", "is_interviewer", "char_start", "char_end",
                             "words"):
                 raise ValueError(f"no turn lookup for {name!r}")
+        one = " AND document_id = ?" if document_id is not None else ""
         rows = self.db.execute(
             f"SELECT document_id, char_start, {', '.join(columns)} FROM segments"
-            " WHERE kind = 'turn' ORDER BY document_id, char_start")
+            f" WHERE kind = 'turn'{one} ORDER BY document_id, char_start",
+            (document_id,) if one else ())
         if more:
             return TurnLookup((doc, start, tuple(values)) for doc, start, *values in rows)
         return TurnLookup(rows)
