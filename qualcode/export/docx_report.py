@@ -339,24 +339,28 @@ def shown_attributes(excerpts: pd.DataFrame, shown) -> list[str]:
 def attribution(row, attributes: list[str], others: dict[tuple, list[str]]) -> str:
     """"— speaker · document · attributes · time · coded by coder (origin) · also coded X";
     ``attributes``: the attribute columns to name (``shown_attributes``)."""
-    named = ", ".join(f"{n.replace('_', ' ')}: {row[n]}" for n in attributes if row[n])
+    named = ", ".join([f"{n.replace('_', ' ')}: {row[n]}" for n in attributes if row[n]])
     where = row["time"] or f"characters {row['start']}–{row['end']}"
     parts = [row["speaker"] or "unattributed", row["document"]]
     if named:
         parts.append(named)
     parts.append(where)
     coders = row.get("_coders") or [(row["coder"], row["origin"])]
-    parts.append("coded by " + ", ".join(f"{coder} ({origin})" for coder, origin in coders))
+    parts.append("coded by " + ", ".join([f"{coder} ({origin})" for coder, origin in coders]))
     also = [n for n in others.get((row["document"], row["start"], row["end"]), [])
             if n != row["code"]]
     if also:
         parts.append("also coded " + "; ".join(also))
-    return "— " + " · ".join(str(p) for p in parts)
+    return "— " + " · ".join([str(p) for p in parts])
 
 
 _NOT_ATTRIBUTES = {"document", "speaker", "start", "end", "time", "code_id", "code_path",
                    "code", "text", "origin", "coder", "status", "rule", "confidence",
                    "_order", "_matched", "_coders"}
+
+
+_QUOTE_PPR = _ppr("Quote", keep_next=True)
+_PLAIN_PPR = _ppr(None)
 
 
 def _quote_xml(row, shown, others) -> str:
@@ -382,9 +386,8 @@ def _quote_xml(row, shown, others) -> str:
         position = e
     if position < len(text):
         runs.append(run_xml(text[position:]))
-    quote = f'<w:p>{_ppr("Quote", keep_next=True)}{"".join(runs)}</w:p>'
     line = run_xml(attribution(row, shown, others), _SMALL)
-    return quote + f"<w:p>{_ppr(None)}{line}</w:p>"
+    return f'<w:p>{_QUOTE_PPR}{"".join(runs)}</w:p><w:p>{_PLAIN_PPR}{line}</w:p>'
 
 
 def _by_theme(document, excerpts, themes, book, shown, noun, others) -> None:

@@ -59,8 +59,15 @@ def run_xml(text: str, properties: str = "") -> str:
     """A ``w:r`` holding ``text`` (escaped; line breaks and tabs as Word elements)."""
     from xml.sax.saxutils import escape
 
+    text = clean(text)
+    rpr = f"<w:rPr>{properties}</w:rPr>" if properties else ""
+    if "\n" not in text and "\t" not in text:  # most runs: one piece of text
+        if not text:
+            return f"<w:r>{rpr}</w:r>"
+        escaped = text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+        return f'<w:r>{rpr}<w:t xml:space="preserve">{escaped}</w:t></w:r>'
     parts = []
-    for index, line in enumerate(clean(text).split("\n")):
+    for index, line in enumerate(text.split("\n")):
         if index:
             parts.append("<w:br/>")
         for number, piece in enumerate(line.split("\t")):
@@ -68,7 +75,6 @@ def run_xml(text: str, properties: str = "") -> str:
                 parts.append("<w:tab/>")
             if piece:
                 parts.append(f'<w:t xml:space="preserve">{escape(piece)}</w:t>')
-    rpr = f"<w:rPr>{properties}</w:rPr>" if properties else ""
     return f"<w:r>{rpr}{''.join(parts)}</w:r>"
 
 
