@@ -94,6 +94,7 @@ def main() -> None:
     args = parser.parse_args()
     env = dict(os.environ, PYTHONPATH=str(args.code.resolve()))
     qualcode = [sys.executable, "-m", "qualcode"]
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         data = args.data or Path(tmp) / "data"
         make_data(data, args.millions)
@@ -117,16 +118,20 @@ def main() -> None:
                  *files], env, Path(tmp) / "grep.out"))
         words = sum(len(Path(f).read_text().split()) for f in files)
         print(f"qualcode at {args.code}; {words:,} words in {len(files)} transcripts; "
-              f"median of {args.repeat} (range)")
+              f"median of {args.repeat} (range); load average {load:.1f} at the start")
         for step, runs in figures.items():
             cpu = [c for c, _ in runs]
             print(f"  {step:9s} {statistics.median(cpu):6.2f} CPU s ({min(cpu):.2f}-{max(cpu):.2f})"
                   f"  peak RSS {statistics.median(r for _, r in runs):5.0f} MB")
-        coding = (statistics.median(c for c, _ in figures["code"])
-                  - statistics.median(c for c, _ in figures["start-up"]))
-        grep = statistics.median(c for c, _ in figures["grep"])
-        print(f"  code less start-up {coding:.2f} CPU s; grep -F {grep:.2f} CPU s: "
-              f"grep's time / code's = {grep / coding:.2f}")
+        # medians, and minimums: load only ever adds CPU time (a busy core's caches), so on
+        # a shared machine the fastest of each is the steadier figure
+        for name, pick in (("median", statistics.median), ("fastest", min)):
+            coding = (pick(c for c, _ in figures["code"])
+                      - pick(c for c, _ in figures["start-up"]))
+            grep = pick(c for c, _ in figures["grep"])
+            print(f"  {name}: code less start-up {coding:.2f} CPU s; grep -F {grep:.2f} CPU s:"
+                  f" grep's time / code's = {grep / coding:.2f}")
+        print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end")
         print(f"  {codings_digest(Path(tmp) / 'p0.qc')}")
 
 

@@ -25,6 +25,9 @@ ENGINE_CODER = "qualcode"
 BATCH_DOCUMENTS = 64  # documents whose units are read at a time by code_project
 FLUSH_CODINGS = 4096  # codings stored at a time by code_project
 BATCH_CHARACTERS = 500_000  # units' text per task on a cluster (~90,000 words)
+# A unit as coding reads it, (document, start, end, text) (``Project.segment_texts``): a run
+# reads hundreds of thousands, and a plain tuple is also quick to send to a worker
+UnitText = tuple[str, int, int, str]
 
 
 def build_matcher(codebook: Codebook, prefilter: bool = True) -> RuleMatcher:
@@ -83,10 +86,6 @@ def coded_rows(units: Iterable[Segment], matcher: RuleMatcher,
     (``Project.add_run_codings``), without making a Coding of each."""
     return _coded_rows(((u.document_id, u.start, u.end, u.text) for u in units), matcher,
                        warnings)
-
-
-# A unit as coding reads it: (document, start, end, text) (``Project.segment_texts``)
-UnitText = tuple[str, int, int, str]
 
 
 def _coded_rows(units: Iterable[UnitText], matcher: RuleMatcher,

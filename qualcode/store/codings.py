@@ -146,7 +146,8 @@ class CodingsMixin(CodesMixin):
         stores, without a Coding object per coding."""
         if status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, not {status!r}")
-        matched_json = _MatchedJson()
+        # one encoder while the project is open: a run stores its codings batch by batch
+        matched_json = self.__dict__.setdefault("_matched_json", _MatchedJson())
         # the run and status are the same on every row: written into the statement (our own
         # int and constant), not bound again for each of a big run's rows
         return self.db.executemany(
