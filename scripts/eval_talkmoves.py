@@ -205,19 +205,35 @@ def after(train, test, data, group: str):
     return [next(iter(f)) if f else None for f in found]
 
 
-def cold(data, group: str, grid: bool) -> None:
+def cold(data, group: str, grid: bool, methods: tuple[str, ...] = ("tfidf",),
+         embedder=None) -> None:
     """Cold start (no training): each sentence against the moves' names and descriptions,
     before issue 15 (a unit's two most similar moves at similarity 0.08 or more) and now
-    (z-scores per move, one move per sentence in an exclusive group)."""
+    (z-scores per move, one move per sentence in an exclusive group), by each of ``methods``
+    (``qualcode.suggest.cold.METHODS``: TF-IDF, sentence embeddings, the mean of both)."""
     from sklearn.metrics import cohen_kappa_score
 
-    from qualcode.suggest.cold import DEFAULT_THRESHOLD, DEFAULT_TOP, choose, similarities
+    from qualcode.suggest.cold import (
+        DEFAULT_THRESHOLD,
+        DEFAULT_TOP,
+        embedding_similarities,
+        method_scores,
+        pick,
+        similarities,
+    )
 
     texts, _, _, labels = data
     moves = list(GROUPS[group].values())
     codes = [code for code, _, _ in moves]
-    similarity = similarities(texts, [f"{name} {description}"
-                                      for _, name, description in moves])[0]
+    profiles = [f"{name} {description}" for _, name, description in moves]
+    started = time.process_time()
+    similarity = similarities(texts, profiles)[0]
+    seconds = {"tfidf": time.process_time() - started}
+    meaning = None
+    if set(methods) - {"tfidf"}:
+        started = time.process_time()
+        meaning = embedding_similarities(texts, profiles, embedder=embedder)
+        seconds["embed"] = time.process_time() - started
     old = np.zeros(similarity.shape, dtype=bool)
     best = np.argsort(-similarity, axis=1)[:, :2]
     rows = np.arange(len(texts))[:, None]
@@ -227,17 +243,20 @@ def cold(data, group: str, grid: bool) -> None:
         kappas = [cohen_kappa_score([label == c for label in labels], chosen[:, j])
                   for j, c in enumerate(codes) if c in labels]
         first = [codes[row.argmax()] if row.any() else None for row in chosen]
-        print(f"cold {name:18} mean kappa per move {np.mean(kappas):.3f}, multi-class kappa "
+        print(f"cold {name:24} mean kappa per move {np.mean(kappas):.3f}, multi-class kappa "
               f"{scores(labels, first, codes)['kappa']:.3f}, "
               f"{chosen.sum() / len(texts):.2f} suggestions per sentence")
 
+    print("cold similarities, CPU s: " + ", ".join(f"{m} {s:.1f}" for m, s in seconds.items()))
     report("before", old)
     settings = [(DEFAULT_THRESHOLD, DEFAULT_TOP)]
     if grid:
         settings += [(t, k) for k in (1, 2) for t in (0.5, 1.0, 1.5, 2.0, 2.5, 3.0)]
-    for threshold, top in settings:
-        report(f"z>={threshold} top {top}",
-               choose(similarity, threshold=threshold, top=top, groups=[list(range(len(codes)))]))
+    for method in methods:
+        z = method_scores(method, similarity, meaning)
+        for threshold, top in settings:
+            report(f"{method} z>={threshold} top {top}",
+                   pick(z, threshold=threshold, top=top, groups=[list(range(len(codes)))]))
 
 
 def cross_validate(name: str, data, folds: int, group: str) -> tuple[list, float]:
@@ -267,7 +286,16 @@ def main() -> None:
     parser.add_argument("--groups", default="teacher,student")
     parser.add_argument("--cold-grid", action="store_true",
                         help="cold start: also try other thresholds and top-k")
+    parser.add_argument("--cold-methods", default="tfidf",
+                        help="cold start: comma-separated, of tfidf,embed,both (embed, both: "
+                        "the embed extra, pip install '.[embed]')")
     args = parser.parse_args()
+    methods = tuple(args.cold_methods.split(","))
+    embedder = None
+    if set(methods) - {"tfidf"}:
+        from qualcode.suggest.cold import load_embedder
+
+        embedder = load_embedder()
     if not args.data.is_dir():
         sys.exit(f"error: {args.data}: no such folder; this benchmark reads the TalkMoves "
                  "Subset 1 spreadsheets (give the folder with --data)")
@@ -281,7 +309,7 @@ def main() -> None:
         print(f"\n{group} moves: {len(data[0])} sentences, "
               f"{sum(counts.values())} with a move; "
               + ", ".join(f"{c} {n}" for c, n in counts.items()))
-        cold(data, group, args.cold_grid)
+        cold(data, group, args.cold_grid, methods, embedder)
         print(f"{'model':8} {'kappa':>6} {'macroF1':>7} {'cpu s':>6}  per-move F1")
         for name in filter(None, args.models.split(",")):
             guess, seconds = cross_validate(name, data, args.folds, group)

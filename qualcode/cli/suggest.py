@@ -15,7 +15,7 @@ from qualcode.cli.common import (
     unit_option,
 )
 from qualcode.model import ORIGINS
-from qualcode.suggest import COLD_THRESHOLD, COLD_TOP
+from qualcode.suggest import COLD_METHOD, COLD_METHODS, COLD_THRESHOLD, COLD_TOP
 
 if TYPE_CHECKING:
     from qualcode.store import Project
@@ -39,9 +39,12 @@ if TYPE_CHECKING:
               "deviations above that code's mean over the units.")
 @click.option("--cold-top", type=click.IntRange(min=1), default=COLD_TOP,
               show_default=True, help="--cold: at most this many codes per unit.")
+@click.option("--cold-method", type=click.Choice(COLD_METHODS), default=COLD_METHOD,
+              show_default=True, help="--cold: compare by TF-IDF words, by sentence embeddings "
+              "(needs: pip install 'qualcode[embed]'), or both (mean of the z-scores).")
 @quiet_option
 def suggest(project_path, unit, min_examples, threshold, no_rules, no_context, cold,
-            codebook_path, cold_threshold, cold_top, quiet):
+            codebook_path, cold_threshold, cold_top, cold_method, quiet):
     """Train on what is coded and suggest codes for the units that lack them.
 
     Example: qualcode suggest --project sample.qc
@@ -51,15 +54,19 @@ def suggest(project_path, unit, min_examples, threshold, no_rules, no_context, c
     from qualcode.suggest.training import suggest_project
 
     if cold:
-        from qualcode.suggest.cold import suggest_cold
+        from qualcode.suggest.cold import require_embedding, suggest_cold
 
+        if cold_method != "tfidf":
+            require_embedding()  # before anything is loaded into the project
         with Project.open(project_path) as project:
             if codebook_path:
                 from qualcode.codebook import load_codebook
 
                 with project.transaction():
                     project.set_codes(load_codebook(codebook_path))
-            report = suggest_cold(project, unit=unit, threshold=cold_threshold, top=cold_top)
+            report = suggest_cold(project, unit=unit, threshold=cold_threshold, top=cold_top,
+                                  method=cold_method,
+                                  progress=progress_bar(quiet, "embed", "batch of units"))
         click.echo(f"cold start: {report.suggestions} suggestions for {report.units} units "
                    f"from {report.codes} code definitions (replacing {report.replaced} "
                    "pending); model 'cold-start'")

@@ -12,3 +12,7 @@ person's decisions.
 # 1.4 gold codes per turn).
 COLD_THRESHOLD = 1.0
 COLD_TOP = 2
+# How a unit is compared with a code's definition (``cold.METHODS``): TF-IDF words, a sentence
+# embedding (the optional ``embed`` extra), or both (the mean of the two z-scores).
+COLD_METHODS = ("tfidf", "embed", "both")
+COLD_METHOD = "tfidf"
