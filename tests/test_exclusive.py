@@ -69,6 +69,28 @@ def test_an_exclusive_group_never_gets_two_suggestions_on_one_unit():
     assert all(len(codes) <= 1 for codes in model.predict(new + texts))
 
 
+def test_an_exclusive_group_learnt_and_scored_a_few_units_at_a_time(monkeypatch):
+    """The three feature blocks of a suggester with a group (text with its context, text,
+    context) are made, counted and scored ``BATCH`` units at a time: in batches of 4 the
+    model and its predictions are those of one batch."""
+    from qualcode.suggest import classifier, features
+
+    texts, labels, contexts = _texts()
+    groups = [str(i % 6) for i in range(len(texts))]
+
+    def learnt(batch: int) -> tuple:
+        monkeypatch.setattr(features, "BATCH", batch)
+        monkeypatch.setattr(classifier, "BATCH", batch)
+        model = CodeSuggester(exclusive={"move": ["press", "revoice"]}, threshold=0.2).fit(
+            texts, labels, groups, contexts=contexts)
+        return model, model.predict(texts, contexts)
+
+    (whole, found), (batched, again) = learnt(10**6), learnt(4)
+    assert whole.groups_ and whole.thresholds_ == batched.thresholds_
+    assert (whole.coef_ != batched.coef_).nnz == 0 and found == again
+    assert any(found)
+
+
 def test_exclusive_round_trips_through_yaml_qdc_and_csv(tmp_path):
     source = tmp_path / "book.yaml"
     source.write_text(BOOK)

@@ -87,6 +87,25 @@ def test_suggestions_never_duplicate_and_rejections_are_remembered(coded):
         assert not theme_frequencies(load_coded(p)).empty
 
 
+def test_suggestions_made_a_few_units_at_a_time_are_those_made_at_once(coded, monkeypatch):
+    """suggest holds one copy of the features and works through the units ``BATCH`` at a
+    time (chunk counts, TF-IDF, count ratios, scoring) so that memory does not grow with
+    units x anything else; in batches of 3 units it stores the same suggestions, with the
+    same probabilities, reasons and model id, as in one batch."""
+    from qualcode.suggest import classifier, features
+
+    def stored(batch: int) -> list[tuple]:
+        monkeypatch.setattr(features, "BATCH", batch)
+        monkeypatch.setattr(classifier, "BATCH", batch)
+        with Project.open(coded) as p:
+            suggest_project(p, min_examples=3)
+            return sorted((c.document_id, c.start, c.end, c.code_id, c.confidence, c.rule,
+                           c.model) for c in p.codings() if c.status == "suggested")
+
+    whole = stored(10**6)
+    assert len(whole) > 10 and stored(3) == whole
+
+
 def test_review_sheet_round_trip_and_precise_errors(coded, tmp_path):
     with Project.open(coded) as p:
         suggest_project(p, min_examples=3)

@@ -19,6 +19,7 @@ returns ``self``, learned state ends in ``_``, and ``sklearn.base.clone`` copies
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterable, Iterator
 from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
-from qualcode.suggest.features import NgramFeatures
+from qualcode.suggest.features import BATCH, NgramFeatures, column_counts
 from qualcode.suggest.fitting import (
     GROUP_FEATURE_COUNTS,
     FitSettings,
@@ -200,11 +201,12 @@ class CodeSuggester:
         """What to fit, as functions that cut each task's columns when its batch is due
         (the tasks' own matrices would not all fit in memory at once), and per task its
         codes (columns of ``truth``) and candidate unit and context columns (numbered in
-        the blocks side by side), best first."""
+        the blocks side by side), best first. The tasks cut from one column-wise copy per
+        block of its candidate columns only (a sixth of a large project's n-gram entries),
+        not of every column."""
         column = {code: j for j, code in enumerate(self.codes_)}
         grouped = {code for codes in self.groups_.values() for code in codes}
         offsets = np.cumsum([0, *(b.shape[1] for b in blocks)])
-        columns = [b.tocsc() for b in blocks]
         ratios: dict[int, _CountRatios] = {}
 
         def ranked(block: int, js: list[int], counts) -> np.ndarray:
@@ -213,26 +215,45 @@ class CodeSuggester:
             limit = None if None in counts else max(counts)
             return _ranked(ratios[block][js].max(axis=0), limit)
 
-        tasks, rows = [], []
         plan: list[tuple[list[int], int, int | None]] = [
             ([column[c]], 0, None) for c in self.codes_ if c not in grouped]
         plan += [([column[c] for c in codes], 1, 2 if len(blocks) > 2 else None)
                  for codes in self.groups_.values()]
+        orders = []
         for js, unit_block, context_block in plan:
             counts = self.feature_counts if len(js) == 1 else GROUP_FEATURE_COUNTS
+            orders.append((ranked(unit_block, js, counts), None if context_block is None
+                           else ranked(context_block, js, counts)))
+        ratios.clear()
+        # each block's candidate columns (of any task), sorted, and those columns column-wise
+        wanted: dict[int, list] = {}
+        for (_, unit_block, context_block), (order, context_order) in zip(plan, orders,
+                                                                         strict=True):
+            wanted.setdefault(unit_block, []).append(order)
+            if context_block is not None:
+                wanted.setdefault(context_block, []).append(context_order)
+        kept = {block: np.unique(np.concatenate(found)) for block, found in wanted.items()}
+        columns = {block: blocks[block][:, kept[block]].tocsc() for block in kept}
+
+        def among(block: int | None, order: np.ndarray | None) -> tuple[Any, Any]:
+            """The block's column-wise candidates, and where ``order``'s columns are in it."""
+            if block is None or order is None:
+                return None, None
+            return columns[block], np.searchsorted(kept[block], order)
+
+        tasks, rows = [], []
+        for (js, unit_block, context_block), (order, context_order) in zip(plan, orders,
+                                                                          strict=True):
+            counts = self.feature_counts if len(js) == 1 else GROUP_FEATURE_COUNTS
             weights = tuple(self.context_weights) if context_block is not None else (0.0,)
-            order = ranked(unit_block, js, counts)
-            context_order = (None if context_block is None
-                             else ranked(context_block, js, counts))
             if len(js) == 1:
                 y = truth[:, js[0]]
             else:  # the class of each unit: its first code of the group (1, 2...), or 0
                 inside = truth[:, js]
                 y = np.where(inside.any(axis=1), inside.argmax(axis=1) + 1, 0)
-
-            tasks.append(partial(_cut, columns[unit_block], order,
-                                 None if context_block is None else columns[context_block],
-                                 context_order, y, len(js) + 1, tuple(counts), weights))
+            tasks.append(partial(_cut, *among(unit_block, order),
+                                 *among(context_block, context_order),
+                                 y, len(js) + 1, tuple(counts), weights))
             rows.append((js, offsets[unit_block] + order, None if context_block is None
                          else offsets[context_block] + context_order))
         return tasks, rows
@@ -285,9 +306,41 @@ class CodeSuggester:
 
     def predict(self, texts, contexts=None) -> list[set[str]]:
         """The codes suggested for each text: those whose probability reaches their
-        threshold, and at most one of an exclusive group."""
-        chosen = self.decide(self.predict_proba(texts, contexts))
-        return [{self.codes_[j] for j in np.flatnonzero(row)} for row in chosen]
+        threshold, and at most one of an exclusive group (``BATCH`` texts at a time)."""
+        batches: Iterable = [texts]
+        if not hasattr(texts, "tocsr"):
+            texts = _texts(texts)
+            contexts = None if contexts is None else _texts(contexts)
+            batches = (self.transform(texts[first:first + BATCH], None if contexts is None
+                                      else contexts[first:first + BATCH])
+                       for first in range(0, len(texts), BATCH))
+        found: list[set[str]] = []
+        for matrix in batches:
+            rows: list[set[str]] = [set() for _ in range(matrix.shape[0])]
+            for row, j, _ in self.suggestions(matrix):
+                rows[row].add(self.codes_[j])
+            found += rows
+        return found
+
+    def suggestions(self, matrix, batch: int | None = None) -> Iterator[tuple[int, int, float]]:
+        """Each suggestion for the rows of a features matrix (``transform``'s, or the one
+        ``fit_transform`` returns) as (row, column of ``codes_``, probability), by row, scored
+        ``batch`` rows at a time (``features.BATCH`` by default): no rows x codes table of
+        all of them is made.
+
+        >>> model = CodeSuggester(min_examples=2).fit(
+        ...     ["budget cut", "cut the budget", "health", "police"],
+        ...     [{"budget"}, {"budget"}, set(), set()])
+        >>> [(row, model.codes_[j]) for row, j, p in model.suggestions(
+        ...     model.transform(["police", "the budget cut"]))]
+        [(1, 'budget')]
+        """
+        matrix = sp.csr_matrix(matrix, copy=False)
+        batch = batch or BATCH
+        for first in range(0, matrix.shape[0], batch):
+            proba = self.predict_proba(matrix[first:first + batch])
+            for row, j in zip(*np.nonzero(self.decide(proba)), strict=True):
+                yield first + int(row), int(j), float(proba[row, j])
 
     def _group_columns(self) -> list[list[int]]:
         column = {code: j for j, code in enumerate(self.codes_)}
@@ -308,19 +361,27 @@ class CodeSuggester:
 
     def _top_words(self, indices: np.ndarray, values: np.ndarray, code: str,
                    top: int) -> list[str]:
-        coef = self._word_coef(code)
-        words = indices < len(coef)
-        contributions = coef[indices[words]] * values[words]
+        columns, weights = self._word_coef(code)
+        words = indices < len(self.word_names_)
+        found = indices[words]
+        where = np.searchsorted(columns, found).clip(0, max(len(columns) - 1, 0))
+        weighted = columns[where] == found if len(columns) else np.zeros(len(found), bool)
+        contributions = np.where(weighted, weights[where] if len(columns) else 0.0,
+                                 0.0) * values[words]
         best = [i for i in np.argsort(-contributions, kind="stable")[:top]
                 if contributions[i] > 0]
-        return [str(self.word_names_[indices[words][i]]) for i in best]
+        return [str(self.word_names_[found[i]]) for i in best]
 
-    def _word_coef(self, code: str) -> np.ndarray:
-        """The code's weights on words (dense, kept: reasons are asked for row after row)."""
+    def _word_coef(self, code: str) -> tuple[np.ndarray, np.ndarray]:
+        """The words the code's model weighs (columns, sorted) and their weights, kept:
+        reasons are asked for row after row. Sparse: a dense column per code was 50 times
+        the vocabulary in memory."""
         cache = self.__dict__.setdefault("_word_coefs", {})
         if code not in cache:
-            column = self.coef_[:, self.codes_.index(code)].toarray().ravel()
-            cache[code] = column[:len(self.word_names_)]
+            column = sp.csc_matrix(self.coef_[:, [self.codes_.index(code)]])
+            column.sum_duplicates()
+            words = column.indices < len(self.word_names_)
+            cache[code] = column.indices[words], column.data[words]
         return cache[code]
 
     def transform(self, texts, contexts=None):
@@ -371,10 +432,21 @@ class _CountRatios:
     at once). Rows are the same numbers, computed the same way."""
 
     def __init__(self, matrix, truth: np.ndarray) -> None:
-        present = sp.csr_matrix((np.ones(len(matrix.data), dtype=np.float32), matrix.indices,
-                                 matrix.indptr), shape=matrix.shape)
-        self._inside = (sp.csr_matrix(truth.T.astype(np.float32)) @ present).tocsr()
-        self._everywhere = np.asarray(present.sum(axis=0), dtype=np.float32)[0]
+        # Code x n-gram counts of units, ``BATCH`` units at a time: a copy of the whole
+        # matrix with ones for its values was a third of a fit's memory.
+        matrix = sp.csr_matrix(matrix, copy=False)
+        codes = sp.csr_matrix(truth.T.astype(np.float32))
+        inside = sp.csr_matrix((truth.shape[1], matrix.shape[1]), dtype=np.float32)
+        for first in range(0, matrix.shape[0], BATCH):
+            last = min(first + BATCH, matrix.shape[0])
+            begin, end = matrix.indptr[first], matrix.indptr[last]
+            present = sp.csr_matrix((np.ones(end - begin, dtype=np.float32),
+                                     matrix.indices[begin:end],
+                                     matrix.indptr[first:last + 1] - begin),
+                                    shape=(last - first, matrix.shape[1]))
+            inside = inside + codes[:, first:last] @ present
+        self._inside = inside.tocsr()
+        self._everywhere = column_counts(matrix).astype(np.float32)
         self._positives = truth.sum(axis=0, dtype=np.float32)[:, None]
         self._units = len(truth)
 

@@ -18,6 +18,9 @@ import numpy as np
 import scipy.sparse as sp
 
 _WORD = re.compile(r"\b\w\w+\b")
+# Texts (rows) handled at a time where a step's temporaries grow with the texts: memory for
+# them stays the same for 10,000 units or a million, and the results are the same.
+BATCH = 1000
 
 
 def _gram_keys(chunks: list[str], sizes: range) -> tuple[np.ndarray, np.ndarray]:
@@ -79,10 +82,15 @@ class NgramFeatures:
         self.word_ids_: dict[str, int] = {}
         words = _membership([_WORD.findall(c) for c in chunks], self.word_ids_, True)
         keys, owners = _gram_keys(chunks, self._sizes())
+        del chunks
         self.gram_keys_, gram_ids = np.unique(keys, return_inverse=True)
-        chars = _key_membership(owners, gram_ids.ravel(), len(chunks), len(self.gram_keys_))
-        matrix = counts @ sp.hstack([words, chars], format="csr")
-        df = np.bincount(matrix.indices, minlength=matrix.shape[1])
+        del keys
+        pieces = sp.hstack([words, _key_membership(owners, gram_ids.ravel(), counts.shape[1],
+                                                   len(self.gram_keys_))], format="csr")
+        del words, owners, gram_ids  # the product below is the peak: only its inputs remain
+        matrix = counts @ pieces
+        del counts, pieces
+        df = column_counts(matrix)
         self.idf_ = np.log((1 + len(texts)) / (1 + df)) + 1
         self.word_names_ = np.array(list(self.word_ids_), dtype=object)
         return _tfidf(matrix, self.idf_, len(self.word_ids_))
@@ -103,18 +111,44 @@ class NgramFeatures:
 
 
 def _chunk_counts(texts: list[str]) -> tuple[sp.csr_matrix, list[str]]:
-    """Texts x distinct lowercased whitespace-separated chunks (counts), and the chunks."""
-    split = [text.lower().split() for text in texts]
-    lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
-    occurrences = list(chain.from_iterable(split))
-    ids = {c: i for i, c in enumerate(dict.fromkeys(occurrences))}
-    cols = np.fromiter(map(ids.__getitem__, occurrences), dtype=np.int64,
-                       count=len(occurrences))
-    rows = np.repeat(np.arange(len(texts)), lengths)
-    matrix = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)),
-                           shape=(len(texts), len(ids)))
-    matrix.sum_duplicates()
+    """Texts x distinct lowercased whitespace-separated chunks (counts), and the chunks (in
+    order of first appearance).
+
+    ``BATCH`` texts at a time: a list of every word of 50,000 turns as Python strings took
+    hundreds of megabytes; the chunks' ids and each row come out the same either way."""
+    ids: dict[str, int] = {}
+    indptr, indices, data = [np.zeros(1, dtype=np.int64)], [], []
+    for start in range(0, len(texts), BATCH):
+        split = [text.lower().split() for text in texts[start:start + BATCH]]
+        lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+        occurrences = list(chain.from_iterable(split))
+        for chunk in dict.fromkeys(occurrences):
+            ids.setdefault(chunk, len(ids))
+        cols = np.fromiter(map(ids.__getitem__, occurrences), dtype=np.int64,
+                           count=len(occurrences))
+        rows = np.repeat(np.arange(len(split)), lengths)
+        batch = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)),
+                              shape=(len(split), len(ids)))
+        batch.sum_duplicates()
+        indptr.append(batch.indptr[1:].astype(np.int64) + indptr[-1][-1])
+        indices.append(batch.indices)
+        data.append(batch.data)
+    matrix = sp.csr_matrix((np.concatenate(data) if data else np.zeros(0, dtype=np.float32),
+                            np.concatenate(indices) if indices else np.zeros(0, np.int32),
+                            np.concatenate(indptr)), shape=(len(texts), len(ids)))
     return matrix, list(ids)
+
+
+def column_counts(matrix: sp.csr_matrix) -> np.ndarray:
+    """How many entries each column of a CSR matrix has (the rows it is in, when no entry
+    is repeated), ``BATCH`` rows at a time: ``np.bincount`` of every index at once makes a
+    64-bit copy of all of them, as large as the matrix."""
+    counts = np.zeros(matrix.shape[1], dtype=np.int64)
+    for first in range(0, matrix.shape[0], BATCH):
+        last = min(first + BATCH, matrix.shape[0])
+        counts += np.bincount(matrix.indices[matrix.indptr[first]:matrix.indptr[last]],
+                              minlength=matrix.shape[1])
+    return counts
 
 
 def _membership(pieces_of: list[list[str]], ids: dict[str, int],
@@ -146,16 +180,24 @@ def _key_membership(owners: np.ndarray, ids: np.ndarray, chunks: int,
 def _tfidf(counts: sp.csr_matrix, idf: np.ndarray, n_words: int) -> sp.csr_matrix:
     """Sublinear tf (1 + log tf) times idf, with the words (columns before ``n_words``) and
     the character n-grams of each row each scaled to unit length, as two vectorisers side by
-    side would. ``counts`` comes from a sparse product, so no entry is repeated."""
+    side would. ``counts`` comes from a sparse product, so no entry is repeated. In place,
+    ``BATCH`` rows at a time: the temporaries of all rows at once were three times the
+    matrix's own size."""
     counts = sp.csr_matrix(counts, copy=False)
-    data = np.log(counts.data)
-    data += 1
-    data *= idf.astype(np.float32)[counts.indices]
-    # one slot per row and block: 2 * row for its words, 2 * row + 1 for its n-grams
-    slot = np.repeat(np.arange(0, 2 * counts.shape[0], 2), np.diff(counts.indptr))
-    slot += counts.indices >= n_words
-    lengths = np.sqrt(np.bincount(slot, weights=data * data, minlength=2 * counts.shape[0]))
-    lengths[lengths == 0] = 1
-    data /= lengths.astype(np.float32)[slot]
-    counts.data = data
+    weights = idf.astype(np.float32)
+    for first in range(0, counts.shape[0], BATCH):
+        last = min(first + BATCH, counts.shape[0])
+        begin, end = counts.indptr[first], counts.indptr[last]
+        data, indices = counts.data[begin:end], counts.indices[begin:end]
+        np.log(data, out=data)
+        data += 1
+        data *= weights[indices]
+        # one slot per row and block: 2 * row for its words, 2 * row + 1 for its n-grams
+        slot = np.repeat(np.arange(0, 2 * (last - first), 2),
+                         np.diff(counts.indptr[first:last + 1]))
+        slot += indices >= n_words
+        lengths = np.sqrt(np.bincount(slot, weights=data * data,
+                                      minlength=2 * (last - first)))
+        lengths[lengths == 0] = 1
+        data /= lengths.astype(np.float32)[slot]
     return counts

@@ -168,10 +168,9 @@ def suggest_project(project: Project, *, unit: str = "turn", min_examples: int =
                            warnings=overlap_warnings(groups, units))
     report.model_id = _model_id(units, model)
     blocked = blocked_codes(project, units.segments)
-    proba = model.predict_proba(features)
     suggestions = []
-    for i, j in zip(*np.nonzero(model.decide(proba)), strict=True):
-        segment, code, p = units.segments[i], model.codes_[j], float(proba[i, j])
+    for i, j, p in model.suggestions(features):
+        segment, code = units.segments[i], model.codes_[j]
         if code in blocked[i]:  # its labels are among these
             continue
         reason = ", ".join(model.row_reasons(features, i, code)) or "character patterns"
@@ -195,11 +194,25 @@ def blocked_codes(project: Project, segments) -> list[set[str]]:
 
 def _model_id(units: Units, model: CodeSuggester) -> str:
     digest = hashlib.sha256()
-    digest.update(json.dumps([sorted(lbl) for lbl in units.labels]).encode())
-    digest.update(json.dumps(units.texts).encode())
-    digest.update(json.dumps(units.contexts).encode())
+    _digest_json(digest, [sorted(lbl) for lbl in units.labels])
+    _digest_json(digest, units.texts)
+    _digest_json(digest, units.contexts)
     digest.update(json.dumps(model.thresholds_, sort_keys=True).encode())
     return "ml-" + digest.hexdigest()[:12]
+
+
+def _digest_json(digest, items: list | None, batch: int = 1000) -> None:
+    """Feed ``json.dumps(items)`` to ``digest`` a thousand items at a time (the same bytes,
+    so the same model id), not as one string of every unit's text."""
+    if items is None:
+        digest.update(b"null")
+        return
+    digest.update(b"[")
+    for first in range(0, len(items), batch):
+        if first:
+            digest.update(b", ")
+        digest.update(json.dumps(items[first:first + batch])[1:-1].encode())
+    digest.update(b"]")
 
 
 LEVELS = ("codes", "themes")
