@@ -257,14 +257,18 @@ def test_a_big_run_stores_its_codings_without_indexes_and_makes_them_again(tmp_p
             project.add_codings([Coding("lscb09", 0, 4, "partnership-working", "ann")])
         expected = sorted(map(_key, code_documents(project.documents(), book)))
         dropped: list[str] = []
-        monkeypatch.setattr(engine, "FLUSH_CODINGS", 7)
+        # batches of 120 codings: a statement of 100 rows, then 20 one by one
+        monkeypatch.setattr(engine, "FLUSH_CODINGS", 120)
         project.db.set_trace_callback(dropped.append)
         report = code_project(project, book)  # one coding stored: this run is the bigger
         project.db.set_trace_callback(None)
         assert sum(line.startswith("DROP INDEX") for line in dropped) == 3
         assert _coding_schema(project) == schema
         rules = [c for c in project.codings() if c.origin == "rule"]
-        assert sorted(map(_key, rules)) == expected and len(report.codings) == len(rules)
+        assert sorted(map(_key, rules)) == expected and len(report.codings) > 120
+        # stored in the order they were made, as one statement per row would have
+        assert [(c.document_id, c.start, c.end, c.code_id)
+                for c in sorted(rules, key=lambda c: c.id)] == report.codings
         # the indexes are used as before: a code's codings are found through its index
         plan = project.db.execute("EXPLAIN QUERY PLAN SELECT id FROM coding_rows"
                                   " WHERE code_id = 'x'").fetchall()
