@@ -91,6 +91,7 @@ def run(
                                id_column=id_column, progress=bar("ingest"), cluster=cluster)
         report.code = code_project(project, book, unit=unit, speakers=speakers,
                                    progress=bar("code"), cluster=cluster)
+        project.release_memory()  # the tables only read
         report.themes, outputs = _tables(project, book, by, quantifiers,
                                          drawing if chart else None)
         for name, content in outputs.items():

@@ -409,3 +409,14 @@ def test_turn_lookup_of_one_document(project):
     assert [one.at("b", s) for s in starts] == [every.at("b", s) for s in starts]
     assert one.at("b", starts[1] + 1) == every.at("b", starts[1] + 1) == ("Pb", starts[1])
     assert one.at("a", starts[1]) is None and every.at("a", starts[1]) is not None
+
+
+def test_rolled_up_with_some_columns_is_the_same_rows(project):
+    path, _ = project
+    with Project.open(path) as p:
+        data = load_coded(p)
+    every = data.rolled_up()
+    some = data.rolled_up(["document", "start"])
+    assert list(some.columns) == ["document", "start", "theme"]
+    assert some.equals(every[["document", "start", "theme"]])
+    assert len(some) > len(data.codings)  # a row per ancestor too

@@ -215,3 +215,18 @@ def test_an_older_project_read_where_it_cannot_be_upgraded_reads_without_later_t
         assert export_qdpx(old)[:2] == b"PK"
     finally:
         old.close()
+
+
+def test_release_memory_shrinks_the_page_cache_and_reading_goes_on(tmp_path):
+    """A batch job turning from writing to reading keeps SQLite's page cache small (its 64 MB
+    filled up by the end of a big ingest and code)."""
+    path = tmp_path / "p.qc"
+    (tmp_path / "a.txt").write_text("P1: Hello there.\n")
+    with Project.open(path, create=True) as p:
+        ingest(p, [tmp_path / "a.txt"])
+        assert p.db.execute("PRAGMA cache_size").fetchone()[0] == -65536
+        p.release_memory()
+        assert p.db.execute("PRAGMA cache_size").fetchone()[0] == -2048
+        assert list(p.document_ids()) == ["a"]
+        p.release_memory(512)
+        assert p.db.execute("PRAGMA cache_size").fetchone()[0] == -512

@@ -43,9 +43,10 @@ def crosstab(data: CodedData, by: str) -> pd.DataFrame:
     groups = groups_of(data, by)
     order = group_order(groups.values)
     sizes = groups.value_counts()
-    rolled = data.rolled_up()
+    rolled = data.rolled_up(["document"])
     rolled = rolled.assign(group=rolled["document"].map(groups))
-    ids = ordered_codes(data.codebook, set(rolled["theme"]) if not rolled.empty else set())
+    ids = ordered_codes(data.codebook,
+                        set(rolled["theme"].unique()) if not rolled.empty else set())
     names = code_names(data.codebook, ids)
     # documents raising each code, overall and per group: two grouped counts, not a slice
     # of the frame per (code, group)

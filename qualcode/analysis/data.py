@@ -9,7 +9,7 @@ codes are.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,12 +48,15 @@ class CodedData:
     def n_cases(self) -> int:
         return int(self.cases.nunique())
 
-    def rolled_up(self) -> pd.DataFrame:
-        """One row per (coding, code or ancestor): ``theme`` is the code being counted."""
+    def rolled_up(self, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """One row per (coding, code or ancestor): ``theme`` is the code being counted;
+        ``columns``: only these columns of the codings (with ``theme``), so that a table
+        does not copy every column once per ancestor."""
         lineage = self.codebook.ancestor_map()
         chains = {code: [code, *lineage.get(code, ())]
                   for code in self.codings["code_id"].unique()}
-        frame = self.codings.assign(theme=self.codings["code_id"].map(chains))
+        frame = self.codings if columns is None else self.codings[list(columns)]
+        frame = frame.assign(theme=self.codings["code_id"].map(chains))
         return frame.explode("theme", ignore_index=True)
 
     def excerpt(self, document: str, start: int, end: int) -> str:

@@ -21,7 +21,7 @@ def framework_matrix(data: CodedData, level: str = "themes", quote_chars: int = 
 
     Cells are ``"<n> | <quote>"``, empty where the case never raised the theme.
     """
-    rolled = data.rolled_up()
+    rolled = data.rolled_up(["document", "start", "end", "matched", "case"])
     if level == "themes":
         columns = [c.id for c in data.codebook.children(None)]
         extra = sorted(set(rolled["theme"].unique()) - {c.id for c in data.codebook.codes}

@@ -80,7 +80,8 @@ def theme_frequencies(data: CodedData, sort: str = "codebook") -> pd.DataFrame:
     >>> from qualcode.analysis.data import load_coded  # doctest: +SKIP
     >>> theme_frequencies(load_coded(project))[["code_id", "cases", "of_cases"]]  # doctest: +SKIP
     """
-    rolled = data.rolled_up()
+    rolled = data.rolled_up(["document", "start", "end", "matched", "case", "speaker",
+                             "interviewer", "words"])
     book = data.codebook
     coded = set(rolled["theme"].unique()) if not rolled.empty else set()
     ids = ordered_codes(book, coded)

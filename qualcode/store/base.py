@@ -23,6 +23,14 @@ class StoreBase:
         return self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                                (name,)).fetchone() is not None
 
+    def release_memory(self, cache_kib: int = 2048) -> None:
+        """Give back the page cache that big writes filled (64 MB by the end of ingesting and
+        coding a large corpus) and keep it at ``cache_kib`` from here on: what a batch job
+        does when it turns from writing to reading, so that its memory does not grow with
+        the file."""
+        self.db.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
+        self.db.execute("PRAGMA shrink_memory")
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once (BEGIN IMMEDIATE) so writers queue, not fail.
