@@ -165,6 +165,8 @@ def test_which_codings_count_and_the_suggestion_lifecycle(tmp_path):
         assert {s[3] for s in project.decided_spans()} == {"c0", "c1", "c2", "c3"}
         assert [c.code_id for c in project.counted_codings(Selection(origins=("manual",)))] \
             == ["c1"]
+        assert list(project.iter_counted_codings(Selection())) == project.counted_codings(
+            Selection()) and len(project.counted_codings(Selection())) == 3
         assert project.person_codings("a") == 2  # manual, and the accepted suggestion
         (pending,) = project.pending_suggestions()
         with project.transaction():

@@ -9,8 +9,9 @@ codes are.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -124,7 +125,7 @@ def load_coded(project: Project, selection: Selection = COUNTED,
     from qualcode.errors import ProjectError
     from qualcode.store import CountedCoding
 
-    codings = _frame(project.counted_codings(selection), list(CountedCoding._fields))
+    codings = _frame(project.iter_counted_codings(selection), list(CountedCoding._fields))
     texts = DocumentTexts(project.path, list(project.document_ids()))
     attributes = project.attributes()
     if case_attribute is None:
@@ -156,23 +157,21 @@ def load_coded(project: Project, selection: Selection = COUNTED,
     return pseudonymise_data(data, finder)
 
 
-def _frame(rows: Sequence[tuple], names: list[str]) -> pd.DataFrame:
-    """The codings as a frame, built column by column with each distinct string stored once:
-    SQLite gives every row its own copy of the document id, code id, coder, origin, status
-    and rule, which were most of a big project's codings in memory."""
-    if not rows:
-        return pd.DataFrame(rows, columns=names)
-    columns = list(zip(*rows, strict=True))
-    del rows
+def _frame(rows: Iterable[tuple], names: list[str], batch: int = 10_000) -> pd.DataFrame:
+    """The codings as a frame, built column by column from ``rows`` a batch at a time, each
+    distinct string stored once: SQLite gives every row its own copy of the document id,
+    code id, coder, origin, status and rule, which were most of a big project's codings in
+    memory (and all of them as row objects at once, the peak)."""
+    columns: list[list] = [[] for _ in names]
     shared: dict[str, str] = {}
     keep = shared.setdefault
-    frame = {}
-    for name, values in zip(names, columns, strict=True):
-        if values and all(type(v) is str or v is None for v in values[:100]):
-            frame[name] = [keep(v, v) if type(v) is str else v for v in values]
-        else:
-            frame[name] = list(values)
-    return pd.DataFrame(frame, columns=names)
+    rows = iter(rows)
+    while chunk := list(islice(rows, batch)):
+        for column, values in zip(columns, zip(*chunk, strict=True), strict=True):
+            column.extend([keep(v, v) if type(v) is str else v for v in values])
+    if not columns[0]:
+        return pd.DataFrame([], columns=names)
+    return pd.DataFrame(dict(zip(names, columns, strict=True)), columns=names)
 
 
 def _turn_facts(project: Project, codings: pd.DataFrame, texts: Mapping[str, str]

@@ -264,18 +264,23 @@ class CodingsMixin(CodesMixin):
 
     def counted_codings(self, selection: Selection) -> list[CountedCoding]:
         """The codings a selection counts, by document and position: what tables are made of."""
+        return list(self.iter_counted_codings(selection))
+
+    def iter_counted_codings(self, selection: Selection) -> Iterator[CountedCoding]:
+        """``counted_codings`` one at a time, read as they are taken (a big project's
+        codings need not all be objects at once)."""
         where, args = _where(selection)
         rows = self.db.execute(
             "SELECT document_id, char_start, char_end, code_id, origin, coder, matched, status,"
             f" rule, confidence FROM codings WHERE {where}"
             " ORDER BY document_id, char_start, char_end, code_id, coder", args,
         )
-        return [
+        return (
             CountedCoding(doc, start, end, code, origin, coder,
                           [(int(a), int(b)) for a, b, *_ in json.loads(matched)],
                           status, rule, confidence)
             for doc, start, end, code, origin, coder, matched, status, rule, confidence in rows
-        ]
+        )
 
     def coding_spans(self, selection: Selection) -> list[Span]:
         """(document, start, end, code_id) of the codings a selection counts, in stored order."""
