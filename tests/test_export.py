@@ -206,3 +206,23 @@ def test_xlsx_rows_are_the_same_in_batches_of_any_size():
     for batch in (1, 4, 6, 1000):
         assert "".join(_rows_xml(frame, batch)) == expected
     assert "".join(_rows_xml(frame.iloc[:0], 4)) == ""
+
+
+def test_excerpt_rows_share_one_text_per_passage(coded):
+    """Codings of the same passage (several codes) share its text in the excerpt table: the
+    text of each row is its passage, stored once however many codes it has."""
+    with Project.open(coded) as p:
+        data = load_coded(p)
+        rows = excerpt_rows(p, data)
+    texts = rows["text"].tolist()
+    ids: dict[tuple, set[int]] = {}
+    for doc, start, end, text in zip(rows["document"].tolist(), rows["start"].tolist(),
+                                     rows["end"].tolist(), texts, strict=True):
+        assert text == data.texts[doc][start:end]
+        ids.setdefault((doc, start, end), set()).add(id(text))
+    assert len(ids) < len(rows)  # some passages have several codes
+    assert all(len(same) == 1 for same in ids.values())
+    import re
+
+    times = rows["time"].tolist()  # the WebVTT interview's turns have times, the rest none
+    assert any(times) and all(t == "" or re.fullmatch(r"(\d+:)?\d\d:\d\d", t) for t in times)

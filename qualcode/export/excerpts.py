@@ -59,11 +59,11 @@ def excerpt_rows(project: Project, data: CodedData, codes=None) -> pd.DataFrame:
         "speaker": [v if isinstance(v, str) else "" for v in merged["speaker"].tolist()],
         "start": starts,
         "end": ends,
-        "time": [_time_text(None if pd.isna(v) else v) for v in merged["time"].tolist()],
+        "time": _times(merged["time"].tolist()),
         "code_id": codes,
         "code_path": [paths[c] for c in codes],
         "code": [names.get(c, c) for c in codes],
-        "text": [texts[d][s:e] for d, s, e in zip(documents, starts, ends, strict=True)],
+        "text": _passage_texts(texts, documents, starts, ends),
         "origin": merged["origin"].tolist(),
         "coder": merged["coder"].tolist(),
         "status": merged["status"].tolist(),
@@ -90,6 +90,38 @@ def quote_table(project: Project, data: CodedData, codes=None) -> pd.DataFrame:
     """The quote table of ``qualcode export xlsx|csv``: one row per coded excerpt (of
     ``codes`` and their sub-codes, or all), without helper columns."""
     return public(excerpt_rows(project, data, codes))
+
+
+def _passage_texts(texts, documents: list[str], starts: list[int], ends: list[int]
+                   ) -> list[str]:
+    """Each coding's text, one string per passage: the codings of a passage (several codes,
+    several coders) come together in the codings' order and share it, which on a big
+    project's excerpt table halves what its texts take."""
+    out: list[str] = []
+    last: tuple = ()
+    text = ""
+    for key in zip(documents, starts, ends, strict=True):
+        if key != last:
+            document, start, end = last = key
+            text = texts[document][start:end]
+        out.append(text)
+    return out
+
+
+def _times(values: list) -> list[str]:
+    """``_time_text`` of each turn start (None or NaN: no time), each distinct one made
+    once."""
+    made: dict[float, str] = {}
+    out = []
+    for value in values:
+        if value is None or pd.isna(value):
+            out.append("")
+            continue
+        text = made.get(value)
+        if text is None:
+            text = made[value] = _time_text(value)
+        out.append(text)
+    return out
 
 
 def _time_text(seconds: float | None) -> str:
