@@ -429,36 +429,42 @@ def _log_count_ratios(matrix, truth: np.ndarray) -> _CountRatios:
 class _CountRatios:
     """``_log_count_ratios`` one code's row at a time: the codes x n-grams table, dense, was
     most of a fit's memory (50 codes x 2 million n-grams: 400 MB an array, and several made
-    at once). Rows are the same numbers, computed the same way."""
+    at once). Rows are the same numbers, computed the same way. A code's counts are made
+    when its row is asked for, from its units' entries ``BATCH`` units at a time, so no
+    codes x n-grams table is held at all (as a sparse product it held a third as many
+    entries as the features, and three times that while it was summed)."""
 
     def __init__(self, matrix, truth: np.ndarray) -> None:
-        # Code x n-gram counts of units, ``BATCH`` units at a time: a copy of the whole
-        # matrix with ones for its values was a third of a fit's memory.
-        matrix = sp.csr_matrix(matrix, copy=False)
-        codes = sp.csr_matrix(truth.T.astype(np.float32))
-        inside = sp.csr_matrix((truth.shape[1], matrix.shape[1]), dtype=np.float32)
-        for first in range(0, matrix.shape[0], BATCH):
-            last = min(first + BATCH, matrix.shape[0])
-            begin, end = matrix.indptr[first], matrix.indptr[last]
-            present = sp.csr_matrix((np.ones(end - begin, dtype=np.float32),
-                                     matrix.indices[begin:end],
-                                     matrix.indptr[first:last + 1] - begin),
-                                    shape=(last - first, matrix.shape[1]))
-            inside = inside + codes[:, first:last] @ present
-        self._inside = inside.tocsr()
-        self._everywhere = column_counts(matrix).astype(np.float32)
+        self._matrix = sp.csr_matrix(matrix, copy=False)
+        self._truth = truth
+        self._everywhere = column_counts(self._matrix).astype(np.float32)
         self._positives = truth.sum(axis=0, dtype=np.float32)[:, None]
         self._units = len(truth)
 
     def __len__(self) -> int:
-        return self._inside.shape[0]
+        return self._truth.shape[1]
+
+    def _inside(self, code: int) -> np.ndarray:
+        """In how many of the code's units each n-gram is."""
+        matrix = self._matrix
+        counts = np.zeros(matrix.shape[1], dtype=np.int64)
+        units = np.flatnonzero(self._truth[:, code])
+        for first in range(0, len(units), BATCH):
+            batch = units[first:first + BATCH]
+            starts = matrix.indptr[batch].astype(np.int64)
+            lengths = matrix.indptr[batch + 1] - starts
+            ends = np.cumsum(lengths)
+            # the positions of the batch's entries: each unit's run of them, end to end
+            entries = np.arange(ends[-1]) + np.repeat(starts - (ends - lengths), lengths)
+            counts += np.bincount(matrix.indices[entries], minlength=matrix.shape[1])
+        return counts.astype(np.float32)
 
     def __getitem__(self, code):
         """One code's row (``code`` an int), or the rows of a list of codes."""
         if not isinstance(code, int | np.integer):
             return np.vstack([self[c] for c in code]) if len(code) else np.zeros(
-                (0, self._inside.shape[1]), dtype=np.float32)
-        inside = self._inside[int(code)].toarray()[0]
+                (0, self._matrix.shape[1]), dtype=np.float32)
+        inside = self._inside(int(code))
         positives = self._positives[int(code)]
         # log((inside + 1) / (positives + 2)) - log((outside + 1) / (negatives + 2))
         ratios = np.log((inside + 1) * ((self._units - positives + 2) / (positives + 2))
