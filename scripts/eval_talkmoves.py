@@ -28,6 +28,8 @@ sentence compared with the move's name and description) with the old and new set
 
     python scripts/eval_talkmoves.py --lessons 40         # a quick look (about a minute)
     python scripts/eval_talkmoves.py                      # all 191 lessons
+    python scripts/eval_talkmoves.py --lessons 40 --models "" --cold-methods tfidf,embed,both
+                                # cold start only, also by sentence embeddings (embed extra)
 """
 
 from __future__ import annotations
