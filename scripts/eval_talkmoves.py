@@ -23,18 +23,26 @@ The context of a sentence is the last sentence of the turn before it by another 
 question a student answers, the answer a teacher revoices).
 
 Printed per group and model: multi-class Cohen's kappa (over the moves and "none"), macro-F1
-over the moves (not "none"), and each move's F1. Also the cold start (no training: each
-sentence compared with the move's name and description) with the old and new settings.
+over the moves (not "none"), each move's F1, the CPU and wall seconds with the machine's load
+(1-minute average) as it finished, and each outer fold's kappa. Also the cold start (no
+training: each sentence compared with the move's name and description) with the old and new
+settings.
 
-    python scripts/eval_talkmoves.py --lessons 40         # a quick look (about a minute)
-    python scripts/eval_talkmoves.py                      # all 191 lessons
+    python scripts/eval_talkmoves.py --lessons 40         # a quick look (a minute or two)
+    python scripts/eval_talkmoves.py                      # all 191 lessons (about 5 CPU min)
+    python scripts/eval_talkmoves.py --folds 3 --groups student --models plain,after
     python scripts/eval_talkmoves.py --lessons 40 --models "" --cold-methods tfidf,embed,both
                                 # cold start only, also by sentence embeddings (embed extra)
+
+``--lessons N --seed S`` draws the same N lessons for the same seed; folds are scikit-learn's
+``GroupKFold`` by lesson, deterministic. On a shared machine set ``OMP_NUM_THREADS=1``: BLAS
+threads fighting over busy cores made a run take several times the CPU.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -261,19 +269,32 @@ def cold(data, group: str, grid: bool, methods: tuple[str, ...] = ("tfidf",),
                    pick(z, threshold=threshold, top=top, groups=[list(range(len(codes)))]))
 
 
-def cross_validate(name: str, data, folds: int, group: str) -> tuple[list, float]:
+def cross_validate(name: str, data, folds: int, group: str) -> tuple[list, float, float]:
+    """Every sentence's move guessed by a model that never saw its lesson; the CPU and
+    wall seconds it took."""
     from sklearn.model_selection import GroupKFold
 
     texts, _, lessons, _ = data
     guess: list = [None] * len(texts)
-    started = time.process_time()
+    started, wall = time.process_time(), time.perf_counter()
     for train, test in GroupKFold(n_splits=folds).split(texts, groups=lessons):
         found = (plain(train, test, data) if name == "plain" else
                  before(train, test, data) if name == "before" else
                  after(train, test, data, group))
         for i, f in zip(test, found, strict=True):
             guess[i] = f
-    return guess, time.process_time() - started
+    return guess, time.process_time() - started, time.perf_counter() - wall
+
+
+def fold_kappas(data, guess: list, folds: int) -> list[float]:
+    """The multi-class kappa of each outer fold's held-out lessons (the same folds as
+    ``cross_validate``): whether one model beats another fold after fold, or on average only."""
+    from sklearn.model_selection import GroupKFold
+
+    texts, _, lessons, labels = data
+    codes = sorted({label for label in labels if label is not None})
+    return [scores([labels[i] for i in test], [guess[i] for i in test], codes)["kappa"]
+            for _, test in GroupKFold(n_splits=folds).split(texts, groups=lessons)]
 
 
 def main() -> None:
@@ -312,13 +333,18 @@ def main() -> None:
               f"{sum(counts.values())} with a move; "
               + ", ".join(f"{c} {n}" for c, n in counts.items()))
         cold(data, group, args.cold_grid, methods, embedder)
-        print(f"{'model':8} {'kappa':>6} {'macroF1':>7} {'cpu s':>6}  per-move F1")
+        print(f"{'model':8} {'kappa':>6} {'macroF1':>7} {'cpu s':>6} {'wall s':>6} {'load':>4}"
+              "  per-move F1")
         for name in filter(None, args.models.split(",")):
-            guess, seconds = cross_validate(name, data, args.folds, group)
+            guess, seconds, wall = cross_validate(name, data, args.folds, group)
             result = scores(data[3], guess, codes)
             per = " ".join(f"{c}={f:.2f}" for c, f in result["f1"].items())
-            print(f"{name:8} {result['kappa']:6.3f} {result['macro_f1']:7.3f} {seconds:6.0f}  "
-                  f"{per}", flush=True)
+            # the machine's load (1-minute average) as the model finished: wall seconds
+            # mean little without it
+            print(f"{name:8} {result['kappa']:6.3f} {result['macro_f1']:7.3f} {seconds:6.0f} "
+                  f"{wall:6.0f} {os.getloadavg()[0]:4.1f}  {per}", flush=True)
+            print(f"{'':8} kappa per fold: " + " ".join(
+                f"{k:.3f}" for k in fold_kappas(data, guess, args.folds)), flush=True)
 
 
 if __name__ == "__main__":
