@@ -9,6 +9,7 @@ import pytest
 from qualcode.codebook import load_codebook, save_codebook
 from qualcode.store import Project
 from qualcode.suggest.classifier import CodeSuggester
+from qualcode.suggest.fitting import GROUP_CLASS_WEIGHT_POWERS, _class_weights
 from qualcode.suggest.training import exclusive_groups, suggest_project
 from qualcode.workflows.ingest import ingest
 
@@ -89,6 +90,25 @@ def test_an_exclusive_group_learnt_and_scored_a_few_units_at_a_time(monkeypatch)
     assert whole.groups_ and whole.thresholds_ == batched.thresholds_
     assert (whole.coef_ != batched.coef_).nnz == 0 and found == again
     assert any(found)
+
+
+def test_an_exclusive_group_s_class_weights_are_chosen_by_the_inner_cross_validation():
+    texts, labels, contexts = _texts()
+    groups = [str(i % 6) for i in range(len(texts))]
+    model = CodeSuggester(exclusive={"move": ["press", "revoice"]}).fit(
+        texts, labels, groups, contexts=contexts)
+    chosen = model.chosen_["press"]
+    assert chosen["class_weight_power"] in GROUP_CLASS_WEIGHT_POWERS
+    assert model.chosen_["revoice"] == chosen  # one model for the group
+    unweighted = CodeSuggester().fit(texts, labels, groups, contexts=contexts)
+    assert "class_weight_power" not in unweighted.chosen_["press"]  # balanced, as always
+    # the powers: 0 is no weights, 0.5 the square root of balanced ones, 1 balanced ones
+    y = np.array([0] * 6 + [1] * 3 + [2])
+    assert _class_weights(y, 0.0) == {0: 1.0, 1: 1.0, 2: 1.0}
+    assert _class_weights(y, 0.5)[2] == pytest.approx((10 / 3) ** 0.5)
+    balanced = _class_weights(y, 1.0)
+    assert sum(balanced[k] * n for k, n in ((0, 6), (1, 3), (2, 1))) == pytest.approx(10)
+    assert _class_weights(y == 1, 0.5) is None  # a single code's model: balanced by sklearn
 
 
 def test_exclusive_round_trips_through_yaml_qdc_and_csv(tmp_path):

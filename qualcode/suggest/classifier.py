@@ -8,8 +8,9 @@ log-count ratio among n-grams in at least two of its units): how many, of ``feat
 a probability threshold (the F1-best on held-out folds) rather than a fixed 0.5. The children
 of an ``exclusive`` parent (one of them or none per unit) are one multinomial model instead,
 on every such n-gram of the unit alone (regularisation doing the choosing) and its context as
-a block of its own whose weight (``context_weights``) the inner cross-validation chooses, with
-one threshold for its best code, so a unit gets at most one of them. The fold models' average
+a block of its own whose weight (``context_weights``) the inner cross-validation chooses, as it
+chooses the class weights (square-root balanced or none: ``fitting.GROUP_CLASS_WEIGHT_POWERS``),
+with one threshold for its best code, so a unit gets at most one of them. The fold models' average
 is the final model, so each code costs its folds' fits for each configuration and no more
 (``fitting``).
 It follows scikit-learn's conventions: ``__init__`` stores keyword parameters, ``fit``
@@ -278,6 +279,8 @@ class CodeSuggester:
                 self.thresholds_[code] = fit.threshold
                 self.chosen_[code] = {"ngrams": int(fit.count),
                                       "context_weight": float(fit.context_weight)}
+                if fit.class_weight_power is not None:  # an exclusive group's
+                    self.chosen_[code]["class_weight_power"] = fit.class_weight_power
         self.coef_ = sp.hstack(columns, format="csc") if columns else sp.csc_matrix((width, 0))
 
     def _settings(self) -> FitSettings:
