@@ -29,7 +29,8 @@ GROUP_C = 1.0
 # units)) to this power, the power chosen by the inner cross-validation (Cohen's kappa) per
 # group. 0.5, their square root, lets rare codes be found; 0, none, lets the common ones win,
 # which on much data can score better (TalkMoves' teacher moves, 191 lessons: kappa .588 with
-# 0.5 alone, .614 with the choice). The first is used where there is nothing to choose on.
+# 0.5 alone, .608 with the choice, .614 with the choice and ``_refit``). The first is used
+# where there is nothing to choose on.
 GROUP_CLASS_WEIGHT_POWERS: tuple[float, ...] = (0.5, 0.0)
 # an exclusive group's best code may win with a low probability (among many codes)
 GROUP_GRID = np.round(np.arange(0.05, 0.91, 0.05), 2)
@@ -192,8 +193,25 @@ def _fit_task(settings: FitSettings, task: Task, group_folds: dict) -> Fitted:
             _block(task, count, context_count, weight), y), task.classes)
         return Fitted(coef, intercept, 0.5, count, context_count, weight)
     fitted = best[1]
+    if not binary:
+        fitted = _refit(settings, task, fitted)
     fitted.coef[fitted.count:] *= fitted.context_weight  # on the context's own features
     return fitted
+
+
+def _refit(settings: FitSettings, task: Task, chosen: Fitted) -> Fitted:
+    """An exclusive group's chosen configuration (class weights, context weight) fitted
+    again on all its units, with the threshold the inner cross-validation chose. A group has
+    one model, not one per code, so the refit costs one fit; with two inner folds each fold
+    model learnt from half the units. On TalkMoves (191 lessons) with the class weights
+    chosen, refitting took teacher moves from kappa .608 / macro-F1 .353 to .614 / .383
+    (student .476 / .530 to .473 / .535)."""
+    matrix = _block(task, chosen.count, chosen.context_count, chosen.context_weight)
+    model = _model(settings, False, _class_weights(task.y, chosen.class_weight_power)).fit(
+        matrix, task.y)
+    coef, intercept = _coefficients(model, task.classes)
+    return Fitted(coef, intercept, chosen.threshold, chosen.count, chosen.context_count,
+                  chosen.context_weight, chosen.class_weight_power)
 
 
 def _class_weights(y: np.ndarray, power: float | None = None) -> dict | None:
