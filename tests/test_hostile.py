@@ -164,9 +164,9 @@ def test_a_runaway_regex_is_reported_and_the_run_completes(tmp_path, run_cli):
                         "    keywords: [partnership working]\n", encoding="utf-8")
     project = tmp_path / "p.qc"
     assert run_cli("ingest", transcript, "--project", project).exit_code == 0
-    started = time.monotonic()
+    started = time.process_time()
     result = run_cli("code", "--project", project, "--codebook", codebook)
-    assert time.monotonic() - started < 10  # 1 s of regex budget; slack for a loaded machine
+    assert time.process_time() - started < 10  # 1 s of regex budget; slack for a loaded machine
     assert result.exit_code == 0, result.output
     warning = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert len(warning) == 1
@@ -225,9 +225,9 @@ def test_a_yaml_alias_bomb_codebook_is_refused_at_once(tmp_path, run_cli):
     before = project.read_bytes()
     for args in (["codebook", "validate", codebook],
                  ["code", "--project", project, "--codebook", codebook]):
-        started = time.monotonic()
+        started = time.process_time()
         line = _one_line_error(run_cli(*args))
-        assert time.monotonic() - started < 5
+        assert time.process_time() - started < 5
         assert "bomb.yaml:4:" in line and "anchors and aliases" in line
     assert project.read_bytes() == before
 
@@ -296,9 +296,9 @@ def _refused_fast(run_cli, project: Path, *args) -> str:
     import time
 
     before = project.read_bytes()
-    started = time.monotonic()
+    started = time.process_time()
     result = run_cli(*args)
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     line = _one_line_error(result)
     assert elapsed < 4, elapsed  # the refusal itself takes ~60 ms
     assert project.read_bytes() == before
@@ -600,9 +600,9 @@ def test_near_rules_are_linear_in_a_long_unit():
 
     words = "health works with police on trust and the relationship holds".split()
     unit = " ".join(words[i % len(words)] for i in range(40_000))
-    started = time.perf_counter()
+    started = time.process_time()
     found = _near_matcher()(unit)
-    assert time.perf_counter() - started < 4  # 36 s when every a-b pair was tried
+    assert time.process_time() - started < 4  # 36 s when every a-b pair was tried
     assert len(found) == 31_996
 
 

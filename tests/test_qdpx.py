@@ -314,9 +314,9 @@ def test_twenty_thousand_sources_with_one_name_import_in_linear_time(tmp_path):
                for i in range(n)]
     archive = write_qdpx(tmp_path / "many.qdpx", project_xml(sources))
     with Project.open(tmp_path / "p.qc", create=True) as p:
-        began = time.perf_counter()
+        began = time.process_time()
         report = import_qdpx(p, archive)
-        elapsed = time.perf_counter() - began
+        elapsed = time.process_time() - began
         assert len(p.document_ids()) == n and report.codings == n
         assert report.documents[:3] == ["same", "same-2", "same-3"]
         assert report.documents[-1] == f"same-{n}"
@@ -331,9 +331,9 @@ def test_unique_ids_are_linear_and_skip_taken_ones():
     ids = UniqueIds(["a", "a-3"])
     assert [ids("a") for _ in range(3)] == ["a-2", "a-4", "a-5"]
     ids = UniqueIds()
-    began = time.perf_counter()
+    began = time.process_time()
     made = [ids("same") for _ in range(100_000)]
-    assert len(set(made)) == 100_000 and time.perf_counter() - began < 1.0
+    assert len(set(made)) == 100_000 and time.process_time() - began < 1.0
 
 
 # -- offsets: UTF-16 code units (NVivo) or code points, detected and converted exactly --------
@@ -462,11 +462,11 @@ def test_codes_with_one_name_get_unique_ids_in_linear_time(tmp_path):
     qdc = tmp_path / "same.qdc"
     qdc.write_text(f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>{codes}</Codes>'
                    '</CodeBook>')
-    began = time.perf_counter()
+    began = time.process_time()
     book = load_codebook(qdc)
     assert [c.id for c in book.codes[:3]] == ["same", "same-2", "same-3"]
     assert len({c.id for c in book.codes}) == 20_000
-    assert time.perf_counter() - began < 10
+    assert time.process_time() - began < 10
 
 
 # -- coders survive; what has no place is said ------------------------------------------------
