@@ -17,6 +17,7 @@ every third word a never-seen-again pseudo-word, a worst case for vocabularies).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import sys
@@ -81,14 +82,20 @@ def main() -> None:
             units = project.segments("turn", participants_only=True)
             words = sum(len(u.text.split()) for u in units)
         print(f"{len(units):,} participant turns ({words:,} words; rare words: {args.rare})")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         seconds = bench_coding.timed(
             [sys.executable, "-m", "qualcode", "suggest", "--project", str(project_path)],
             args.repeat)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # CPU seconds of the commands and their fitting workers (steadier than wall time on a
+        # shared machine), per run
+        cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / args.repeat
         # the largest of the commands (and the fitting workers they waited for): this process
         # made the project in itself, so its own size is not in it
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+        peak = after.ru_maxrss // 1024
         print(f"  qualcode suggest (whole command, median of {args.repeat})  {seconds:6.2f} s,"
-              f" peak RSS {peak:,} MB")
+              f" {cpu:.2f} CPU s per run (mean), peak RSS {peak:,} MB, load "
+              f"{os.getloadavg()[0]:.1f}")
         steps(project_path)
 
 
