@@ -16,8 +16,9 @@ Cross-validated, folds grouped by lesson (no lesson's sentences on both sides), 
   sentence's ("[Q] ..."), a move suggested when its probability reaches its threshold (of
   several, the most probable is taken, so that every sentence gets one label);
 - ``after``: qualcode's suggester now: the group as one exclusive multi-class model, the
-  preceding turn as its own feature block, the n-grams per model and the context's weight
-  chosen by the inner cross-validation.
+  preceding turn as its own feature block, the context's weight and the class weights
+  (square-root balanced or none) chosen by the inner cross-validation on the training lessons,
+  the chosen model refitted on all of them.
 
 The context of a sentence is the last sentence of the turn before it by another speaker (the
 question a student answers, the answer a teacher revoices).
