@@ -420,3 +420,24 @@ def test_rolled_up_with_some_columns_is_the_same_rows(project):
     assert list(some.columns) == ["document", "start", "theme"]
     assert some.equals(every[["document", "start", "theme"]])
     assert len(some) > len(data.codings)  # a row per ancestor too
+
+
+def test_texts_inside_a_transaction_are_what_it_has_written(tmp_path):
+    """load_coded inside an open transaction reads the texts that transaction wrote: another
+    connection would not see a document added (or changed) there and not yet committed."""
+    from qualcode import read_document
+
+    source = tmp_path / "late.txt"
+    source.write_bytes("Interviewer: And?\r\n\r\nP1: Cafe\u0301 👋 partnership.\r\n".encode())
+    path = tmp_path / "p.qc"
+    with Project.open(path, create=True) as p:
+        with p.transaction():
+            p.set_codes(BOOK)
+            document = read_document(source)
+            p.put_document(document)
+            document_id = document.id
+            turn = next(t for t in p.segments("turn") if not t.is_interviewer)
+            p.add_codings([Coding(document_id, turn.start, turn.end, "budget", "ann", "manual")])
+            data = load_coded(p)
+            assert data.excerpt(document_id, turn.start, turn.end) == "Caf\u00e9 👋 partnership."
+        assert data.texts[document_id].startswith("Interviewer: And?")  # committed: its own

@@ -8,6 +8,7 @@ codes are.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -67,8 +68,10 @@ class CodedData:
 class DocumentTexts(Mapping[str, str]):
     """The texts of a project's documents by id, each read from the file when asked for
     (the last few kept), so that tables of a big corpus never hold all of its text; reads go
-    through a read-only connection of their own, so they work after the project is closed.
-    Asking for documents in order (as the codings are) reads each once.
+    through a read-only connection of their own, so they work after the project is closed;
+    while the project's own connection is inside a transaction, through that one instead, as
+    another connection would not see what the transaction has written yet. Asking for
+    documents in order (as the codings are) reads each once.
 
     >>> texts = DocumentTexts("out/project.qc", ["interview_01"])  # doctest: +SKIP
     >>> texts["interview_01"][0:20]  # doctest: +SKIP
@@ -76,12 +79,13 @@ class DocumentTexts(Mapping[str, str]):
 
     KEEP = 8  # documents kept in memory
 
-    def __init__(self, path: str | Path, ids: list[str]) -> None:
+    def __init__(self, path: str | Path, ids: list[str], live: Any = None) -> None:
         self.path = Path(path).resolve()
         self._ids = ids
         self._known = frozenset(ids)
         self._kept: OrderedDict[str, str] = OrderedDict()
         self._db: Any = None
+        self._live = live  # the project's own connection, used while it is in a transaction
 
     def __getitem__(self, document_id: str) -> str:
         text = self._kept.get(document_id)
@@ -90,12 +94,8 @@ class DocumentTexts(Mapping[str, str]):
             return text
         if document_id not in self._known:
             raise KeyError(document_id)
-        if self._db is None:
-            from qualcode.store.schema import connect_readonly
-
-            self._db = connect_readonly(self.path)
-        row = self._db.execute("SELECT text FROM documents WHERE id = ?",
-                               (document_id,)).fetchone()
+        row = self._connection().execute("SELECT text FROM documents WHERE id = ?",
+                                         (document_id,)).fetchone()
         if row is None:
             raise KeyError(document_id)
         self._kept[document_id] = row[0]
@@ -105,6 +105,19 @@ class DocumentTexts(Mapping[str, str]):
 
     def __contains__(self, document_id: object) -> bool:
         return document_id in self._known
+
+    def _connection(self) -> Any:
+        if self._live is not None:
+            try:
+                if self._live.in_transaction:
+                    return self._live
+            except sqlite3.ProgrammingError:  # the project is closed: ours from now on
+                self._live = None
+        if self._db is None:
+            from qualcode.store.schema import connect_readonly
+
+            self._db = connect_readonly(self.path)
+        return self._db
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._ids)
@@ -126,7 +139,7 @@ def load_coded(project: Project, selection: Selection = COUNTED,
     from qualcode.store import CountedCoding
 
     codings = _frame(project.iter_counted_codings(selection), list(CountedCoding._fields))
-    texts = DocumentTexts(project.path, list(project.document_ids()))
+    texts = DocumentTexts(project.path, list(project.document_ids()), project.db)
     attributes = project.attributes()
     if case_attribute is None:
         cases = pd.Series({doc: doc for doc in texts}, dtype=object)
