@@ -441,3 +441,22 @@ def test_texts_inside_a_transaction_are_what_it_has_written(tmp_path):
             data = load_coded(p)
             assert data.excerpt(document_id, turn.start, turn.end) == "Caf\u00e9 👋 partnership."
         assert data.texts[document_id].startswith("Interviewer: And?")  # committed: its own
+
+
+def test_reading_texts_leaves_no_write_ahead_log_beside_the_project(tmp_path):
+    """The tables read texts through the project's own connection while it is open: a second
+    connection still open when the project closes kept SQLite from folding the write-ahead log
+    back into the file, so `qualcode run` left project.qc-wal (holding the last writes) and
+    project.qc-shm beside a project a researcher might copy alone."""
+    (tmp_path / "a.txt").write_text("Interviewer: Why?\n\nP1: Café 👋 budget.\n", encoding="utf-8")
+    path = tmp_path / "p.qc"
+    with Project.open(path, create=True) as p:
+        ingest(p, [tmp_path / "a.txt"])
+        turn = next(t for t in p.segments("turn") if not t.is_interviewer)
+        with p.transaction():
+            p.set_codes(BOOK)
+            p.add_codings([Coding("a", turn.start, turn.end, "budget", "ann", "manual")])
+        data = load_coded(p)
+        assert data.excerpt("a", turn.start, turn.end) == "Café 👋 budget."
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["a.txt", "p.qc"]
+    assert data.texts["a"].startswith("Interviewer: Why?")  # after close: its own connection

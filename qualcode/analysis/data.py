@@ -68,10 +68,11 @@ class CodedData:
 class DocumentTexts(Mapping[str, str]):
     """The texts of a project's documents by id, each read from the file when asked for
     (the last few kept), so that tables of a big corpus never hold all of its text; reads go
-    through a read-only connection of their own, so they work after the project is closed;
-    while the project's own connection is inside a transaction, through that one instead, as
-    another connection would not see what the transaction has written yet. Asking for
-    documents in order (as the codings are) reads each once.
+    through the project's connection while it is open (a second connection would not see what
+    an open transaction has written, and one left open when the project closes keeps SQLite
+    from folding the write-ahead log back into the file, leaving ``-wal``/``-shm`` files
+    beside it), and through a read-only connection of their own after the project is closed.
+    Asking for documents in order (as the codings are) reads each once.
 
     >>> texts = DocumentTexts("out/project.qc", ["interview_01"])  # doctest: +SKIP
     >>> texts["interview_01"][0:20]  # doctest: +SKIP
@@ -85,7 +86,7 @@ class DocumentTexts(Mapping[str, str]):
         self._known = frozenset(ids)
         self._kept: OrderedDict[str, str] = OrderedDict()
         self._db: Any = None
-        self._live = live  # the project's own connection, used while it is in a transaction
+        self._live = live  # the project's own connection, used while it is open
 
     def __getitem__(self, document_id: str) -> str:
         text = self._kept.get(document_id)
@@ -109,8 +110,8 @@ class DocumentTexts(Mapping[str, str]):
     def _connection(self) -> Any:
         if self._live is not None:
             try:
-                if self._live.in_transaction:
-                    return self._live
+                self._live.in_transaction  # noqa: B018 (raises once the project is closed)
+                return self._live
             except sqlite3.ProgrammingError:  # the project is closed: ours from now on
                 self._live = None
         if self._db is None:
