@@ -176,11 +176,7 @@ def test_prefilter_gives_exactly_the_slow_paths_codings():
                       not_terms=["school inspection"],
                       near=[Near(("challenge",), ("chair",), 4)],
                       patterns=[[{"LOWER": "data"}, {"IS_ALPHA": True}]]))
-    fast, slow = RuleMatcher(prefilter=True), RuleMatcher(prefilter=False)
-    for code in book.codes:
-        if code.has_rules:
-            fast.add(code)
-            slow.add(code)
+    fast, slow = build_both(book)
     rng = random.Random(7)
     texts = [random_text(rng) for _ in range(400)]
     texts += (ROOT / "transcripts_sample" / "lscb09.txt").read_text().split("\n\n")
@@ -209,11 +205,7 @@ def test_reading_matches_off_the_hits_gives_exactly_the_slow_paths_codings(with_
         Keyword("sort of")],
         not_terms=["school inspection", "naïve"],
         near=[Near(("challenge",), ("chair",), 4)] if with_near else []))
-    fast, slow = RuleMatcher(prefilter=True), RuleMatcher(prefilter=False)
-    for code in book.codes:
-        if code.has_rules:
-            fast.add(code)
-            slow.add(code)
+    fast, slow = build_both(book)
     rng = random.Random(11)
     plain = ("partner agency agencies Partner board member Board Member SCR scr review "
              "reviews reviewed you know not school inspection naïve challenge chair the "
@@ -280,6 +272,7 @@ def test_regexes_run_only_where_their_required_literal_is():
 
 
 def build_both(book):
+    """Matchers of every code with rules, with and without the prefilter (and direct path)."""
     fast, slow = RuleMatcher(prefilter=True), RuleMatcher(prefilter=False)
     for code in book.codes:
         if code.has_rules:

@@ -243,9 +243,11 @@ def test_a_huge_value_is_quoted_short_in_a_codebook_message(tmp_path, run_cli):
 MIB = 1024 * 1024
 
 
-def _zip_bytes(members: list[tuple[str, bytes | None]], bomb_mib: int = 2000) -> bytes:
+def _zip_bytes(members: list[tuple[str, bytes | None]], bomb_mib: int = 2000,
+               declared: dict[str, int] | None = None) -> bytes:
     """A zip written by hand, so that a member (data None) can be a bomb of ``bomb_mib`` MiB
-    of zeros in about 1 KB per MiB, built in milliseconds, with a wrong CRC."""
+    of zeros in about 1 KB per MiB, built in milliseconds, with a wrong CRC; ``declared``
+    gives members the size their headers claim instead of their own."""
     import io
     import struct
     import zlib
@@ -259,6 +261,7 @@ def _zip_bytes(members: list[tuple[str, bytes | None]], bomb_mib: int = 2000) ->
         else:
             packer = zlib.compressobj(6, zlib.DEFLATED, -15)
             payload, crc, size = packer.compress(data) + packer.flush(), zlib.crc32(data), len(data)
+        size = (declared or {}).get(name, size)
         raw, offset = name.encode(), out.tell()
         out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, len(payload),
                               size, len(raw), 0) + raw + payload)

@@ -261,40 +261,14 @@ def _source(i: int) -> str:
             f'plainTextPath="internal://s{i}.txt"/>')
 
 
-def _zip(members: list[tuple[str, bytes | None, int | None]], bomb_mib: int = 2000) -> bytes:
-    """A zip written by hand: a member whose data is None is ``bomb_mib`` MiB of zeros (about
-    1 KB per MiB, with a wrong CRC); ``declared`` (when not None) is the size its headers
-    claim."""
-    import io
-    import struct
-    import zlib
-
-    out, central = io.BytesIO(), []
-    for name, data, declared in members:
-        packer = zlib.compressobj(9, zlib.DEFLATED, -15)
-        if data is None:
-            block = packer.compress(b"\0" * MIB) + packer.flush(zlib.Z_FULL_FLUSH)
-            payload, crc, size = block * bomb_mib + packer.flush(), 0, bomb_mib * MIB
-        else:
-            payload, crc, size = packer.compress(data) + packer.flush(), zlib.crc32(data), len(data)
-        size = size if declared is None else declared
-        raw, offset = name.encode(), out.tell()
-        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, len(payload),
-                              size, len(raw), 0) + raw + payload)
-        central.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0x21, crc,
-                                   len(payload), size, len(raw), 0, 0, 0, 0, 0, offset) + raw)
-    directory, start = b"".join(central), out.tell()
-    out.write(directory + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members),
-                                      len(members), len(directory), start, 0))
-    return out.getvalue()
-
-
 def _qdpx_refused(tmp_path, run_cli, members, bomb_mib: int = 2000) -> str:
-    from tests.test_hostile import _refused_fast, _small_project
+    from tests.test_hostile import _refused_fast, _small_project, _zip_bytes
 
     project = _small_project(tmp_path, run_cli)
     archive = tmp_path / "team.qdpx"
-    archive.write_bytes(_zip(members, bomb_mib))
+    archive.write_bytes(_zip_bytes([(name, data) for name, data, _ in members], bomb_mib,
+                                   {name: size for name, _, size in members
+                                    if size is not None}))
     line = _refused_fast(run_cli, project, "import", "qdpx", archive, "--project", project)
     assert line.startswith(f"error: {archive}: "), line
     return line

@@ -143,9 +143,8 @@ def choose(similarity: np.ndarray, *, threshold: float = DEFAULT_THRESHOLD,
            [ True, False],
            [False,  True]])
     """
-    z = zscores(similarity)
-    z[similarity <= 0] = -np.inf
-    return pick(z, threshold=threshold, top=top, groups=groups)
+    return pick(method_scores("tfidf", similarity, None), threshold=threshold, top=top,
+                groups=groups)
 
 
 def pick(z: np.ndarray, *, threshold: float = DEFAULT_THRESHOLD, top: int = DEFAULT_TOP,
@@ -202,8 +201,9 @@ def suggest_cold(project: Project, *, unit: str = "turn", top: int = DEFAULT_TOP
         require_embedding()
     started = now()
     book = project.codebook()
-    codes = [c for c in book.codes
-             if c.codable and profile(c, book.children(c.id)).strip()]
+    described = [(c, profile(c, book.children(c.id))) for c in book.codes if c.codable]
+    codes = [c for c, text in described if text.strip()]
+    profiles = [text for _c, text in described if text.strip()]
     if not codes:
         raise ProjectError("no codes with definitions in this project: load a codebook first "
                            "(qualcode code, or apply/import with --codebook)", project.path)
@@ -211,7 +211,6 @@ def suggest_cold(project: Project, *, unit: str = "turn", top: int = DEFAULT_TOP
     if not units:
         raise ProjectError("no participant units to suggest codes for", project.path)
     texts = [u.text for u in units]
-    profiles = [profile(c, book.children(c.id)) for c in codes]
     words, vectorizer, unit_matrix, code_matrix = similarities(texts, profiles)
     meaning = (None if method == "tfidf" else
                embedding_similarities(texts, profiles, progress=progress))
