@@ -10,9 +10,9 @@ of an ``exclusive`` parent (one of them or none per unit) are one multinomial mo
 on every such n-gram of the unit alone (regularisation doing the choosing) and its context as
 a block of its own whose weight (``context_weights``) the inner cross-validation chooses, as it
 chooses the class weights (square-root balanced or none: ``fitting.GROUP_CLASS_WEIGHT_POWERS``),
-with one threshold for its best code, so a unit gets at most one of them. The fold models' average
-is the final model, so each code costs its folds' fits for each configuration and no more
-(``fitting``).
+with one threshold for its best code, so a unit gets at most one of them. For a single code the
+fold models' average is the final model, so it costs its folds' fits for each configuration and
+no more; a group's chosen configuration is fitted once more on all its units (``fitting``).
 It follows scikit-learn's conventions: ``__init__`` stores keyword parameters, ``fit``
 returns ``self``, learned state ends in ``_``, and ``sklearn.base.clone`` copies it.
 """

@@ -1,4 +1,5 @@
-"""Each code's logistic regression: a threshold by cross-validation, the fold models averaged.
+"""Each code's logistic regression: a threshold by cross-validation, the fold models averaged
+(an exclusive group's chosen configuration refitted on all its units instead).
 
 Kept apart from ``CodeSuggester`` so that it can run in a ``Worker`` process which imports
 scikit-learn (~1.7 s) while the suggester computes the features: all it needs is each code's
